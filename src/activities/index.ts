@@ -1,0 +1,24 @@
+// createActivities(deps): every activity gets its dependencies here, so tests and the worker wire the same code to
+// different databases and SendGrid endpoints.
+import type { Db } from '../db/knex';
+import type { Mailer } from '../email/mailer';
+import { CampaignCache } from './campaignCache';
+import { createSendEmail } from './sendEmail';
+import { createSetTag } from './setTag';
+
+export interface ActivityDeps {
+  db: Db;
+  mailer: Mailer;
+  /** how long one attempt owns a send; must exceed the SendGrid client timeout */
+  sendLeaseMs: number;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const campaigns = new CampaignCache(deps.db);
+  return {
+    sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs }),
+    setTag: createSetTag({ db: deps.db, campaigns }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,56 @@
+// sendEmail: one e-mail per customer. Templates are checked here (parse, known variables, known filters) so that a
+// campaign that validates can always be rendered; whether the category exists depends on the database (ctx).
+import { z } from 'zod';
+import { MAX_BCC, type SendEmailSettings } from '../types';
+import type { ActionTypeDef } from '../registry';
+import { isValidEmail, normalizeEmail } from '../../email/address';
+import { checkTemplate } from '../../email/render';
+
+const emailAddress = z.string().refine(isValidEmail, 'not a valid e-mail address');
+
+const address = z.strictObject({
+  email: emailAddress,
+  // The name ends up in a mail header: a line break would let it inject headers.
+  name: z.string().regex(/^[^\r\n]*$/, 'must not contain line breaks').optional(),
+});
+
+// Template problems are reported by the schema itself (not by `check`) so they show up even when another field of
+// the same settings is invalid.
+const template = z
+  .string()
+  .refine((s) => s.trim() !== '', 'must not be empty')
+  .superRefine((source, zctx) => {
+    for (const problem of checkTemplate(source)) zctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const utmValue = z.string().min(1, 'must not be empty');
+
+const bcc = z
+  .array(emailAddress)
+  .transform((list) => [...new Set(list.map(normalizeEmail))])
+  .pipe(z.array(z.string()).max(MAX_BCC, `at most ${MAX_BCC} distinct addresses`));
+
+export const sendEmail: ActionTypeDef<SendEmailSettings> = {
+  settingsSchema: z.strictObject({
+    from: address,
+    replyTo: address.optional(),
+    subject: template,
+    html: template,
+    text: template.optional(),
+    categoryCode: z.string().min(1, 'must not be empty').optional(),
+    bcc: bcc.optional(),
+    utm: z
+      .strictObject({
+        source: utmValue.optional(),
+        medium: utmValue.optional(),
+        campaign: utmValue.optional(),
+        term: utmValue.optional(),
+        content: utmValue.optional(),
+      })
+      .optional(),
+  }),
+  check(settings, path, ctx) {
+    if (settings.categoryCode === undefined || ctx.categoryCodes.has(settings.categoryCode)) return [];
+    return [{ path: `${path}.categoryCode`, message: `unknown mailing category "${settings.categoryCode}"` }];
+  },
+};

@@ -1,0 +1,201 @@
+// Turns an untrusted campaign document (parsed JSON) into a Campaign, or into the full list of what is wrong with it.
+// Fields are checked one by one in document order, so one bad field never hides the errors of its siblings; each
+// error carries a JSON path such as $.actions[0].children[1].settings.subject.
+import { z } from 'zod';
+import { MAX_ACTIONS, MAX_DEPTH, type Action, type Campaign } from './types';
+import { actionTypes, getActionType } from './registry';
+
+export interface ValidationError {
+  path: string;
+  message: string;
+}
+export interface ValidationContext {
+  categoryCodes: ReadonlySet<string>;
+}
+export type ValidationResult = { ok: true; campaign: Campaign } | { ok: false; errors: ValidationError[] };
+
+export class CampaignValidationError extends Error {
+  readonly errors: ValidationError[];
+  constructor(errors: ValidationError[]) {
+    super(`invalid campaign:\n${errors.map((e) => `${e.path}: ${e.message}`).join('\n')}`);
+    this.name = 'CampaignValidationError';
+    this.errors = errors;
+  }
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const idSchema = z.string().regex(ID, 'must be 1-64 characters: letters, digits, _ and -, starting with a letter or digit');
+const nameSchema = z
+  .string()
+  .refine((s) => s.trim() !== '', 'must not be empty')
+  .refine((s) => s.length <= 200, 'must be at most 200 characters');
+
+/** Appends property names / indexes to a JSON path: .name for identifiers, ["odd key"] otherwise, [3] for indexes. */
+export function joinPath(base: string, segments: readonly PropertyKey[]): string {
+  let out = base;
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (typeof s === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) out += `.${s}`;
+    else out += `[${JSON.stringify(String(s))}]`;
+  }
+  return out;
+}
+
+// Zod says "expected string, received undefined" for a missing key; "is required" is what a campaign author needs.
+const errorMap: z.core.$ZodErrorMap = (issue) =>
+  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+class Validator {
+  readonly errors: ValidationError[] = [];
+  private readonly idPaths = new Map<string, string>();
+  private actionCount = 0;
+
+  constructor(private readonly ctx: ValidationContext) {}
+
+  error(path: string, message: string): void {
+    this.errors.push({ path, message });
+  }
+
+  /** The parsed value, or undefined after recording every zod issue under `path`. */
+  zod<T>(schema: z.ZodType<T, unknown>, value: unknown, path: string): T | undefined {
+    const r = schema.safeParse(value, { error: errorMap });
+    if (r.success) return r.data;
+    for (const issue of r.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) this.error(joinPath(path, [...issue.path, key]), `unknown key "${key}"`);
+      } else {
+        this.error(joinPath(path, issue.path), issue.message);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Checks an object's fields in document order: `fields` validates each known key, other keys are errors, then
+   * missing required keys are reported. Returns false if anything at or below this object was wrong.
+   */
+  object(
+    obj: Record<string, unknown>,
+    path: string,
+    fields: Record<string, (value: unknown, path: string) => void>,
+    required: readonly string[],
+  ): boolean {
+    const before = this.errors.length;
+    const allowed = Object.keys(fields);
+    for (const [key, value] of Object.entries(obj)) {
+      const fieldPath = joinPath(path, [key]);
+      if (Object.hasOwn(fields, key)) fields[key](value, fieldPath);
+      else this.error(fieldPath, `unknown key "${key}" (allowed: ${allowed.join(', ')})`);
+    }
+    for (const key of required) if (!Object.hasOwn(obj, key)) this.error(joinPath(path, [key]), 'is required');
+    return this.errors.length === before;
+  }
+
+  campaign(doc: unknown): Campaign | undefined {
+    if (!isObject(doc)) {
+      this.error('$', 'a campaign must be a JSON object');
+      return undefined;
+    }
+    const c: Partial<Campaign> = {};
+    const ok = this.object(
+      doc,
+      '$',
+      {
+        id: (v, p) => (c.id = this.zod(idSchema, v, p)),
+        name: (v, p) => (c.name = this.zod(nameSchema, v, p)),
+        actions: (v, p) => (c.actions = this.actions(v, p, 1)),
+      },
+      ['id', 'name', 'actions'],
+    );
+    return ok ? (c as Campaign) : undefined;
+  }
+
+  /** `depth` is the depth of the elements of `value` (roots = 1). */
+  actions(value: unknown, path: string, depth: number): Action[] | undefined {
+    if (!Array.isArray(value)) {
+      this.error(path, 'must be an array of actions');
+      return undefined;
+    }
+    if (depth > MAX_DEPTH && value.length > 0) {
+      // Not descending further also bounds recursion on hostile documents.
+      this.error(`${path}[0]`, `actions may be nested at most ${MAX_DEPTH} levels deep`);
+      return undefined;
+    }
+    const out: Action[] = [];
+    let ok = true;
+    value.forEach((node, i) => {
+      const action = this.action(node, `${path}[${i}]`, depth);
+      if (action) out.push(action);
+      else ok = false;
+    });
+    return ok ? out : undefined;
+  }
+
+  action(node: unknown, path: string, depth: number): Action | undefined {
+    if (++this.actionCount === MAX_ACTIONS + 1) this.error(path, `a campaign may have at most ${MAX_ACTIONS} actions`);
+    if (!isObject(node)) {
+      this.error(path, 'an action must be a JSON object');
+      return undefined;
+    }
+    // The type decides how settings are checked, wherever the two keys appear in the document.
+    const def = typeof node.type === 'string' ? getActionType(node.type) : undefined;
+    const a: Partial<Record<keyof Action, unknown>> = { children: [] };
+    const ok = this.object(
+      node,
+      path,
+      {
+        id: (v, p) => {
+          a.id = this.zod(idSchema, v, p);
+          if (a.id === undefined) return;
+          const first = this.idPaths.get(a.id as string);
+          if (first) this.error(p, `duplicate action id "${a.id}" (first used at ${first})`);
+          else this.idPaths.set(a.id as string, p);
+        },
+        type: (v, p) => {
+          a.type = this.zod(z.string(), v, p);
+          if (a.type !== undefined && !def) {
+            this.error(p, `unknown action type "${a.type}" (known: ${Object.keys(actionTypes).join(', ')})`);
+          }
+        },
+        settings: (v, p) => {
+          // Settings of an unknown type cannot be judged; the type error covers the action.
+          if (!def) return;
+          a.settings = this.zod(def.settingsSchema, v, p);
+          if (a.settings !== undefined && def.check) this.errors.push(...def.check(a.settings, p, this.ctx));
+        },
+        children: (v, p) => (a.children = this.actions(v, p, depth + 1)),
+      },
+      ['id', 'type', 'settings'],
+    );
+    return ok ? (a as Action) : undefined;
+  }
+}
+
+/** Checks a campaign document; on failure lists every error found, in document order. */
+export function validateCampaign(doc: unknown, ctx: ValidationContext): ValidationResult {
+  const v = new Validator(ctx);
+  const campaign = v.campaign(doc);
+  if (campaign && v.errors.length === 0) return { ok: true, campaign };
+  return { ok: false, errors: v.errors };
+}
+
+/** Like validateCampaign, but throws CampaignValidationError (whose message lists every error) when invalid. */
+export function parseCampaign(doc: unknown, ctx: ValidationContext): Campaign {
+  const r = validateCampaign(doc, ctx);
+  if (!r.ok) throw new CampaignValidationError(r.errors);
+  return r.campaign;
+}
+
+/** Visits every action depth-first in document order; roots have depth 1 and paths like $.actions[0].children[2]. */
+export function walkActions(actions: Action[], visit: (a: Action, path: string, depth: number) => void): void {
+  const walk = (list: Action[], path: string, depth: number): void =>
+    list.forEach((a, i) => {
+      visit(a, `${path}[${i}]`, depth);
+      walk(a.children, `${path}[${i}].children`, depth + 1);
+    });
+  walk(actions, '$.actions', 1);
+}

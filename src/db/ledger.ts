@@ -1,0 +1,122 @@
+// The send ledger: one row per (run, action). Its unique key and the lease on 'sending' rows are what keep a retried
+// sendEmail activity from sending twice: a later attempt either finds the earlier result, waits for the attempt that owns
+// the send, or takes over only once that attempt's lease has run out.
+import type { SkipReason } from '../email/eligibility';
+import type { Db } from './knex';
+
+export type LedgerStatus = 'sending' | 'sent' | 'skipped' | 'failed';
+
+export interface LedgerKey {
+  runKey: string;
+  actionId: string;
+}
+
+export interface LedgerMeta extends LedgerKey {
+  campaignId: string;
+  campaignVersion: number;
+  customerId: string;
+}
+
+export interface LedgerEntry {
+  id: string;
+  status: LedgerStatus;
+  providerMessageId: string | null;
+  skipReasons: SkipReason[] | null;
+  error: string | null;
+  attempts: number;
+  leaseActive: boolean;
+}
+
+const COLUMNS = [
+  'id',
+  'status',
+  'provider_message_id',
+  'skip_reasons',
+  'error',
+  'attempts',
+  // computed in SQL so that the database clock alone decides lease expiry
+] as const;
+
+function toEntry(r: any): LedgerEntry {
+  return {
+    id: String(r.id),
+    status: r.status,
+    providerMessageId: r.provider_message_id ?? null,
+    skipReasons: r.skip_reasons ?? null,
+    error: r.error ?? null,
+    attempts: r.attempts,
+    leaseActive: r.lease_active === true,
+  };
+}
+
+function selectEntry(db: Db) {
+  return [...COLUMNS, db.raw('(lease_until is not null and lease_until > now()) as lease_active')];
+}
+
+export async function getEntry(db: Db, key: LedgerKey): Promise<LedgerEntry | null> {
+  const row = await db('send_ledger').where({ run_key: key.runKey, action_id: key.actionId }).first(selectEntry(db));
+  return row ? toEntry(row) : null;
+}
+
+function metaColumns(m: LedgerMeta) {
+  return {
+    run_key: m.runKey,
+    action_id: m.actionId,
+    campaign_id: m.campaignId,
+    campaign_version: m.campaignVersion,
+    customer_id: m.customerId,
+  };
+}
+
+/** A row still 'sending' whose lease ran out may be taken over; terminal rows never change. */
+const TAKE_OVER = "send_ledger.status = 'sending' and (send_ledger.lease_until is null or send_ledger.lease_until <= now())";
+
+/** Records a skip, unless another attempt already holds or finished the row. Returns the row as it now stands. */
+export async function recordSkip(db: Db, meta: LedgerMeta, reasons: SkipReason[]): Promise<LedgerEntry> {
+  await db.raw(
+    `insert into send_ledger (run_key, action_id, campaign_id, campaign_version, customer_id, status, skip_reasons, attempts)
+     values (:run_key, :action_id, :campaign_id, :campaign_version, :customer_id, 'skipped', :reasons, 1)
+     on conflict (run_key, action_id) do update
+       set status = 'skipped', skip_reasons = excluded.skip_reasons, lease_until = null, updated_at = now()
+       where ${TAKE_OVER}
+     returning id`,
+    { ...metaColumns(meta), reasons: JSON.stringify(reasons) },
+  );
+  return (await getEntry(db, meta))!;
+}
+
+/**
+ * Claims the right to call SendGrid for this (run, action) until the lease ends. Returns the claimed row, or null when
+ * another attempt owns it or it already has a final status (read it with getEntry).
+ */
+export async function claimSend(db: Db, meta: LedgerMeta, leaseMs: number): Promise<LedgerEntry | null> {
+  const res = await db.raw(
+    `insert into send_ledger (run_key, action_id, campaign_id, campaign_version, customer_id, status, attempts, lease_until)
+     values (:run_key, :action_id, :campaign_id, :campaign_version, :customer_id, 'sending', 1, now() + (:lease || ' milliseconds')::interval)
+     on conflict (run_key, action_id) do update
+       set attempts = send_ledger.attempts + 1, lease_until = excluded.lease_until, updated_at = now()
+       where ${TAKE_OVER}
+     returning id`,
+    { ...metaColumns(meta), lease: String(leaseMs) },
+  );
+  if (res.rows.length === 0) return null;
+  return getEntry(db, meta);
+}
+
+export async function markSent(db: Db, id: string, messageId: string, bccCount: number): Promise<void> {
+  await db('send_ledger')
+    .where({ id, status: 'sending' })
+    .update({ status: 'sent', provider_message_id: messageId, bcc_count: bccCount, lease_until: null, error: null, updated_at: db.fn.now() });
+}
+
+export async function markFailed(db: Db, id: string, error: string): Promise<void> {
+  await db('send_ledger').where({ id, status: 'sending' }).update({ status: 'failed', error, lease_until: null, updated_at: db.fn.now() });
+}
+
+/**
+ * SendGrid definitely did not take the message (it answered with an error): give up the lease at once so that the next
+ * attempt may send, and keep the error for the operator.
+ */
+export async function releaseClaim(db: Db, id: string, error: string): Promise<void> {
+  await db('send_ledger').where({ id, status: 'sending' }).update({ lease_until: null, error, updated_at: db.fn.now() });
+}

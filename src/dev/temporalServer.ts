@@ -1,0 +1,90 @@
+// Runs the Temporal CLI's dev server (Temporal Web included) as a child process and waits until it answers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../temporal/searchAttributes';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export function temporalBinary(): string {
+  const bin = process.env.TEMPORAL_BIN || path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+  if (!existsSync(bin)) {
+    throw new Error(`Temporal CLI not found at ${bin}: run scripts/setup-temporal.sh (or set TEMPORAL_BIN)`);
+  }
+  return bin;
+}
+
+export interface DevServerOptions {
+  port: number;
+  /** Temporal Web's port; omit for a headless server */
+  uiPort?: number;
+  /** SQLite file for a server whose runs survive restarts; omit for in-memory */
+  dbFile?: string;
+  logFile: string;
+  namespace?: string;
+}
+
+export interface DevServer {
+  address: string;
+  webUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** True if a Temporal frontend already answers on this address. */
+export async function isServing(address: string): Promise<boolean> {
+  try {
+    const c = await Connection.connect({ address, connectTimeout: 1000 });
+    await c.healthService.check({});
+    await c.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitForServer(address: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode}`);
+    if (await isServing(address)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`Temporal server at ${address} did not answer within ${timeoutMs / 1000}s`);
+}
+
+export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(o.port),
+    '--namespace', o.namespace ?? 'default',
+    '--log-level', 'warn',
+    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    ...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']),
+    // SQLite serialises all four services over one connection; WAL without fsync keeps it from being the bottleneck.
+    ...(o.dbFile ? ['--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] : []),
+    ...searchAttributeFlags().flatMap((sa) => ['--search-attribute', sa]),
+  ];
+  mkdirSync(path.dirname(o.logFile), { recursive: true });
+  const log = openSync(o.logFile, 'a');
+  const child = spawn(temporalBinary(), args, { stdio: ['ignore', log, log], detached: false });
+  const address = `127.0.0.1:${o.port}`;
+  try {
+    await waitForServer(address, 90_000, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message} (log: ${o.logFile})`);
+  }
+  return {
+    address,
+    webUrl: o.uiPort ? `http://127.0.0.1:${o.uiPort}` : undefined,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}

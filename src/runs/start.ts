@@ -1,0 +1,54 @@
+// Client-side verbs for campaign runs: start one (idempotently) and read its result.
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Action, Campaign } from '../campaigns/types';
+import type { ActionNode, CampaignRunInput, CampaignRunResult, RunOptions } from '../workflows/types';
+import { campaignRunWorkflowId } from '../temporal/workflowIds';
+
+export function actionTree(actions: Action[]): ActionNode[] {
+  return actions.map((a) => ({ id: a.id, type: a.type, children: actionTree(a.children) }));
+}
+
+export interface StartRunArgs {
+  client: Client;
+  taskQueue: string;
+  campaign: Campaign;
+  campaignVersion: number;
+  customerId: string;
+  options?: RunOptions;
+}
+
+export interface StartedRun {
+  workflowId: string;
+  runId: string | undefined;
+  /** false when this (campaign, customer) pair had already been enrolled (running or finished) */
+  started: boolean;
+}
+
+export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
+  const workflowId = campaignRunWorkflowId(a.campaign.id, a.customerId);
+  const input: CampaignRunInput = {
+    campaignId: a.campaign.id,
+    campaignVersion: a.campaignVersion,
+    customerId: a.customerId,
+    actions: actionTree(a.campaign.actions),
+    ...(a.options ? { options: a.options } : {}),
+  };
+  try {
+    const handle = await a.client.workflow.start('campaignRun', {
+      taskQueue: a.taskQueue,
+      workflowId,
+      args: [input],
+      // A customer passes through a campaign once: starting the pair again, while it runs or after, enrols nobody.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      staticSummary: `Campaign ${a.campaign.id}, customer ${a.customerId}`,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, started: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: undefined, started: false };
+    throw err;
+  }
+}
+
+export async function runResult(client: Client, workflowId: string): Promise<CampaignRunResult> {
+  return client.workflow.getHandle(workflowId).result();
+}

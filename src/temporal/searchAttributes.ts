@@ -1,0 +1,16 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+// Typed search attributes on every campaign run. Ids and outcomes only: never an address or a name.
+export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
+export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const LaunchIdKey = defineSearchAttributeKey('LaunchId', SearchAttributeType.KEYWORD);
+export const EmailOutcomeKey = defineSearchAttributeKey('EmailOutcome', SearchAttributeType.KEYWORD);
+export const SkipReasonsKey = defineSearchAttributeKey('SkipReasons', SearchAttributeType.KEYWORD_LIST);
+
+export const ALL_SEARCH_ATTRIBUTES = [CampaignIdKey, CustomerIdKey, LaunchIdKey, EmailOutcomeKey, SkipReasonsKey];
+
+/** `Name=Type` as the dev server's --search-attribute flag and `temporal operator search-attribute create` take them. */
+export function searchAttributeFlags(): string[] {
+  const names: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList' };
+  return ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${names[k.type] ?? k.type}`);
+}

@@ -1,0 +1,4 @@
+// Business-key workflow ids: starting the same (campaign, customer) pair twice finds the same run.
+export function campaignRunWorkflowId(campaignId: string, customerId: string): string {
+  return `campaign-run:${campaignId}:${customerId}`;
+}

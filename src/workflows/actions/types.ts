@@ -1,0 +1,16 @@
+import type { ActionNode, ActionOutcome, CampaignRunInput } from '../types';
+
+export interface RunContext {
+  input: CampaignRunInput;
+  /** the business-key workflow id: the send ledger's key for this run */
+  runKey: string;
+}
+
+export interface HandlerResult {
+  outcome: ActionOutcome;
+  /** whether the action's children run */
+  runChildren: boolean;
+}
+
+/** What the workflow does for one action type. One small module per type. */
+export type ActionHandler = (node: ActionNode, run: RunContext) => Promise<HandlerResult>;

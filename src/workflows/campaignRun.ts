@@ -1,0 +1,41 @@
+import { workflowInfo } from '@temporalio/workflow';
+import { handlers } from './actions';
+import type { RunContext } from './actions/types';
+import type { ActionNode, ActionOutcome, ActionResult, CampaignRunInput, CampaignRunResult } from './types';
+
+// Validation caps campaigns far below this; the guard keeps a malformed input from walking without end.
+const MAX_VISITS = 1000;
+
+/** One customer's pass through one campaign. Siblings run concurrently; a node's children run only if it allows. */
+export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunResult> {
+  const run: RunContext = { input, runKey: workflowInfo().workflowId };
+  const outcomes = new Map<string, ActionOutcome>();
+  let visits = 0;
+
+  async function runAction(node: ActionNode): Promise<void> {
+    if (++visits > MAX_VISITS) {
+      outcomes.set(node.id, { status: 'failed', error: `campaign exceeds ${MAX_VISITS} actions` });
+      return;
+    }
+    const handler = handlers[node.type];
+    if (!handler) {
+      outcomes.set(node.id, { status: 'failed', error: `unknown action type "${node.type}"` });
+      return;
+    }
+    const { outcome, runChildren } = await handler(node, run);
+    outcomes.set(node.id, outcome);
+    if (runChildren) await Promise.all(node.children.map(runAction));
+  }
+
+  await Promise.all(input.actions.map(runAction));
+
+  const actions: ActionResult[] = [];
+  const collect = (nodes: ActionNode[]) => {
+    for (const n of nodes) {
+      actions.push({ actionId: n.id, type: n.type, outcome: outcomes.get(n.id) ?? { status: 'not_run' } });
+      collect(n.children);
+    }
+  };
+  collect(input.actions);
+  return { campaignId: input.campaignId, campaignVersion: input.campaignVersion, customerId: input.customerId, actions };
+}

@@ -1,0 +1,2 @@
+// What the worker bundles: every workflow type.
+export { campaignRun } from './campaignRun';

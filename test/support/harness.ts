@@ -1,0 +1,122 @@
+// Helpers for end-to-end tests: a real worker on its own task queue, real Postgres, the SendGrid fake over HTTP.
+import { randomUUID } from 'node:crypto';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { parseCampaign } from '../../src/campaigns/validate';
+import type { Campaign, SendEmailSettings } from '../../src/campaigns/types';
+import { upsertCategory } from '../../src/db/categories';
+import { storeCampaign } from '../../src/db/campaigns';
+import { categoryCodes } from '../../src/db/categories';
+import { importCustomers } from '../../src/db/customerImport';
+import { createSendGridMailer } from '../../src/email/mailer';
+import { startCampaignRun } from '../../src/runs/start';
+import { createCampaignWorker } from '../../src/temporal/worker';
+import type { CampaignRunResult, RunOptions } from '../../src/workflows/types';
+import { testEnv } from './env';
+
+export interface RunningWorker {
+  taskQueue: string;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(opts: { apiKey?: string; timeoutMs?: number } = {}): Promise<RunningWorker> {
+  const env = testEnv();
+  const taskQueue = `test-${randomUUID()}`;
+  const timeoutMs = opts.timeoutMs ?? 8000;
+  const mailer = createSendGridMailer({ apiKey: opts.apiKey ?? 'SG.fake-key', baseUrl: env.fake.url, timeoutMs });
+  const worker = await createCampaignWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    workflowBundle: env.workflowBundle,
+    activities: createActivities({ db: env.db, mailer, sendLeaseMs: timeoutMs + 2000 }),
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+export async function seedCategories(): Promise<void> {
+  const { db } = testEnv();
+  await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
+  await upsertCategory(db, { code: 'service', name: 'Service notices', visible: false, defaultEmailSubscribed: true });
+  await upsertCategory(db, { code: 'promo', name: 'Promotions', visible: true, defaultEmailSubscribed: false });
+}
+
+export async function importLines(lines: object[]): Promise<void> {
+  await importCustomers(testEnv().db, lines.map((l) => JSON.stringify(l)).join('\n'));
+}
+
+/** A unique prefix so that tests never share customers or campaigns. */
+export function uid(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export function emailSettings(over: Partial<SendEmailSettings> = {}): SendEmailSettings {
+  return {
+    from: { email: 'news@shop.example.com', name: 'Example Shop' },
+    subject: 'Hello {{ customer.firstName | default: "friend" }}',
+    html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/sale">Sale</a>',
+    ...over,
+  };
+}
+
+/** Send e-mail, then Set tag as its child: the tag proves whether children ran. */
+export function emailThenTag(id: string, settings: SendEmailSettings, tag = 'welcomed'): unknown {
+  return {
+    id,
+    name: `Test ${id}`,
+    actions: [
+      { id: 'email', type: 'sendEmail', settings, children: [{ id: 'tag', type: 'setTag', settings: { tag }, children: [] }] },
+    ],
+  };
+}
+
+export async function storeDoc(doc: unknown): Promise<{ campaign: Campaign; version: number }> {
+  const { db } = testEnv();
+  const campaign = parseCampaign(doc, { categoryCodes: await categoryCodes(db) });
+  const stored = await storeCampaign(db, campaign);
+  return { campaign: stored.campaign, version: stored.version };
+}
+
+export async function runToEnd(
+  w: RunningWorker,
+  stored: { campaign: Campaign; version: number },
+  customerId: string,
+  options?: RunOptions,
+): Promise<CampaignRunResult> {
+  const env = testEnv();
+  const started = await startCampaignRun({
+    client: env.client,
+    taskQueue: w.taskQueue,
+    campaign: stored.campaign,
+    campaignVersion: stored.version,
+    customerId,
+    options,
+  });
+  return env.client.workflow.getHandle(started.workflowId).result();
+}
+
+export function outcomeOf(r: CampaignRunResult, actionId: string) {
+  const a = r.actions.find((x) => x.actionId === actionId);
+  if (!a) throw new Error(`no action ${actionId} in result`);
+  return a.outcome;
+}
+
+export async function tagsOf(customerId: string): Promise<string[]> {
+  const row = await testEnv().db('customers').where({ external_id: customerId }).first('tags');
+  return row?.tags ?? [];
+}
+
+export function acceptedFor(email: string) {
+  return testEnv()
+    .fake.accepted()
+    .filter((m) => m.body.personalizations?.[0]?.to?.[0]?.email?.toLowerCase() === email.toLowerCase());
+}

@@ -1,0 +1,55 @@
+// The test runner behind `npm test`: sets up the shared environment once, runs every compiled *.test.js with mocha,
+// and ends with the line CI reads: "N passed, N failed".
+import path from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import Mocha from 'mocha';
+import { setUp, tearDown } from './env';
+
+function testFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...testFiles(p));
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const root = path.join(__dirname, '..'); // dist/test
+  const grep = process.env.TEST_GREP;
+  const mocha = new Mocha({ timeout: 120_000, reporter: 'spec', ...(grep ? { grep } : {}) });
+  // Unit tests first: they are fast and need nothing running.
+  for (const dir of ['unit', 'e2e', 'replay', 'browser']) {
+    try {
+      for (const f of testFiles(path.join(root, dir))) mocha.addFile(f);
+    } catch {
+      /* folder absent */
+    }
+  }
+  const started = Date.now();
+  await setUp();
+  let passed = 0;
+  let failed = 0;
+  try {
+    await new Promise<void>((resolve) => {
+      const runner = mocha.run(() => resolve());
+      runner.on('pass', () => passed++);
+      runner.on('fail', () => failed++);
+    });
+  } finally {
+    await tearDown().catch((err) => console.error('teardown failed:', err));
+  }
+  console.log(`\ntests took ${Math.round((Date.now() - started) / 1000)}s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);
