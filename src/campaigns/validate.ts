@@ -167,7 +167,8 @@ class Validator {
           a.settings = this.zod(def.settingsSchema, v, p);
           if (a.settings !== undefined && def.check) this.errors.push(...def.check(a.settings, p, this.ctx));
         },
-        children: (v, p) => (a.children = this.actions(v, p, depth + 1)),
+        // undefined only reaches us from JS callers (JSON has none); treat it like an absent key.
+        children: (v, p) => (a.children = v === undefined ? [] : this.actions(v, p, depth + 1)),
       },
       ['id', 'type', 'settings'],
     );

@@ -35,7 +35,7 @@ function welcome(): any {
   };
 }
 
-const tag = (id: string, children?: unknown[]) => ({ id, type: 'setTag', settings: { tag: 't' }, children });
+const tag = (id: string, children: unknown[] = []) => ({ id, type: 'setTag', settings: { tag: 't' }, children });
 
 function errorsOf(doc: unknown): ValidationError[] {
   const r = validateCampaign(doc, ctx);
@@ -66,8 +66,7 @@ describe('validateCampaign', () => {
   });
 
   it('defaults absent children to []', () => {
-    const doc = { id: 'c', name: 'C', actions: [tag('a')] };
-    delete (doc.actions[0] as any).children;
+    const doc = { id: 'c', name: 'C', actions: [{ id: 'a', type: 'setTag', settings: { tag: 't' } }] };
     const r = validateCampaign(doc, ctx);
     assert.ok(r.ok);
     assert.deepEqual(r.campaign.actions[0].children, []);
@@ -119,8 +118,9 @@ describe('validateCampaign', () => {
     expectErrors(doc, [
       [`${S}.from.nmae`, /unknown key "nmae"/],
       [`${S}.subjet`, /unknown key "subjet"/],
-      ['$.actions[0].setings', /unknown key "setings" \(allowed: id, type, settings, children\)/],
+      // document order: setings was added after children
       ['$.actions[0].children[0].settings.color', /unknown key "color"/],
+      ['$.actions[0].setings', /unknown key "setings" \(allowed: id, type, settings, children\)/],
       ['$.nmae', /unknown key "nmae" \(allowed: id, name, actions\)/],
     ]);
   });
@@ -150,8 +150,8 @@ describe('validateCampaign', () => {
   it(`rejects more than ${MAX_ACTIONS} actions`, () => {
     const actions = Array.from({ length: MAX_ACTIONS }, (_, i) => tag(`t${i}`));
     assert.ok(validateCampaign({ id: 'c', name: 'C', actions }, ctx).ok, 'exactly MAX_ACTIONS is fine');
-    actions[5].children = [tag('extra')];
-    expectErrors({ id: 'c', name: 'C', actions }, [[`$.actions[6]`, /at most 100 actions/]]);
+    actions[5].children = [tag('extra')]; // the 101st action in document order is now the last root
+    expectErrors({ id: 'c', name: 'C', actions }, [[`$.actions[${MAX_ACTIONS - 1}]`, /at most 100 actions/]]);
   });
 
   it('rejects a bad from address and a line break in a name', () => {

@@ -1,0 +1,162 @@
+// What goes to SendGrid and how SendGrid's answers are handled, end to end.
+import assert from 'node:assert/strict';
+import { getEntry } from '../../src/db/ledger';
+import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
+import { startCampaignRun } from '../../src/runs/start';
+import { testEnv } from '../support/env';
+import { acceptedFor, emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, tagsOf, uid, type RunningWorker } from '../support/harness';
+
+async function customer(over: Record<string, unknown> = {}): Promise<string> {
+  const id = uid('c');
+  await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true, firstName: 'Ann', lastName: 'Lee', ...over }]);
+  return id;
+}
+
+function htmlOf(body: any): string {
+  return body.content.find((c: any) => c.type === 'text/html').value;
+}
+
+describe('sending through SendGrid (end to end)', function () {
+  let w: RunningWorker;
+  before(async () => {
+    await seedCategories();
+    w = await startWorker();
+  });
+  after(async () => w?.stop());
+
+  it('sends one message with from, reply-to, subject, text before html, category and a send_key in custom_args', async () => {
+    const id = await customer();
+    const stored = await storeDoc(
+      emailThenTag(uid('camp'), emailSettings({ replyTo: { email: 'care@shop.example.com' }, text: 'Hi {{ customer.firstName }}', categoryCode: 'news' })),
+    );
+    const r = await runToEnd(w, stored, id);
+    const [msg] = acceptedFor(`${id}@example.com`);
+    assert.equal(outcomeOf(r, 'email').status, 'sent');
+    assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: msg.messageId });
+    assert.deepEqual(msg.body.personalizations[0].to, [{ email: `${id}@example.com`, name: 'Ann Lee' }]);
+    assert.deepEqual(msg.body.from, { email: 'news@shop.example.com', name: 'Example Shop' });
+    assert.deepEqual(msg.body.reply_to, { email: 'care@shop.example.com' });
+    assert.equal(msg.body.subject, 'Hello Ann');
+    assert.deepEqual(msg.body.content.map((c: any) => c.type), ['text/plain', 'text/html']);
+    assert.deepEqual(msg.body.categories, ['news']);
+    assert.equal(msg.body.custom_args.send_key, `${campaignRunWorkflowId(stored.campaign.id, id)}/email`);
+  });
+
+  it('BCC addresses get the same message; a BCC equal to the recipient is dropped', async () => {
+    const id = await customer();
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ bcc: ['audit@shop.example.com', `${id.toUpperCase()}@EXAMPLE.COM`] })));
+    const r = await runToEnd(w, stored, id);
+    assert.equal(outcomeOf(r, 'email').status, 'sent');
+    const [msg] = acceptedFor(`${id}@example.com`);
+    assert.deepEqual(msg.body.personalizations[0].bcc, [{ email: 'audit@shop.example.com' }]);
+    const ledger = await testEnv().db('send_ledger').where({ run_key: campaignRunWorkflowId(stored.campaign.id, id) }).first();
+    assert.equal(ledger.bcc_count, 1);
+  });
+
+  it('adds UTM parameters to every http(s) link and escapes customer data in HTML (not in the subject)', async () => {
+    const id = await customer({ firstName: '<b>Ann</b> & "Bo"' });
+    const html =
+      '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/a">a</a> <a href=\'http://shop.example.com/b?x=1&amp;y=2\'>b</a>' +
+      '<a href="mailto:care@shop.example.com">mail</a>';
+    const stored = await storeDoc(
+      emailThenTag(uid('camp'), emailSettings({ subject: 'For {{ customer.firstName }}', html, utm: { source: 'crm', medium: 'email', campaign: 'spring' } })),
+    );
+    await runToEnd(w, stored, id);
+    const [msg] = acceptedFor(`${id}@example.com`);
+    const out = htmlOf(msg.body);
+    assert.match(out, /Hi &lt;b&gt;Ann&lt;\/b&gt; &amp; &#34;Bo&#34;|Hi &lt;b&gt;Ann&lt;\/b&gt; &amp; &quot;Bo&quot;/);
+    assert.doesNotMatch(out, /<b>Ann<\/b>/);
+    assert.equal(msg.body.subject, 'For <b>Ann</b> & "Bo"');
+    assert.match(out, /href="https:\/\/shop\.example\.com\/a\?utm_source=crm&amp;utm_medium=email&amp;utm_campaign=spring"/);
+    assert.match(out, /href='http:\/\/shop\.example\.com\/b\?x=1&amp;y=2&amp;utm_source=crm&amp;utm_medium=email&amp;utm_campaign=spring'/);
+    assert.match(out, /href="mailto:care@shop\.example\.com"/);
+  });
+
+  it('starting the same (campaign, customer) twice enrols once', async () => {
+    const id = await customer();
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const env = testEnv();
+    const args = { client: env.client, taskQueue: w.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id };
+    const first = await startCampaignRun(args);
+    const second = await startCampaignRun(args);
+    assert.equal(first.started, true);
+    assert.equal(second.started, false);
+    await env.client.workflow.getHandle(first.workflowId).result();
+    const third = await startCampaignRun(args);
+    assert.equal(third.started, false);
+    assert.equal(acceptedFor(`${id}@example.com`).length, 1);
+  });
+
+  it('an activity retried after SendGrid accepted the message does not send again', async () => {
+    const id = await customer();
+    // SendGrid takes the message at once but answers only after 4 s; Temporal gives each attempt 1.5 s, so attempt 2
+    // starts while attempt 1 still waits for its answer. Attempt 2 must wait for it, not send a second copy.
+    testEnv().fake.injectFault({ kind: 'accept-then-slow', to: `${id}@example.com`, delayMs: 4000 });
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const r = await runToEnd(w, stored, id, { sendAttemptTimeoutMs: 1500, maxRetryIntervalMs: 1000 });
+    const accepted = acceptedFor(`${id}@example.com`);
+    assert.equal(accepted.length, 1);
+    assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: accepted[0].messageId });
+    assert.deepEqual(outcomeOf(r, 'tag'), { status: 'done' });
+    const entry = await getEntry(testEnv().db, { runKey: campaignRunWorkflowId(stored.campaign.id, id), actionId: 'email' });
+    assert.equal(entry?.status, 'sent');
+    const history = await testEnv().client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).fetchHistory();
+    const started = history.events!.filter((e) => e.activityTaskStartedEventAttributes && true);
+    const sendAttempt = started.map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
+    assert.ok(Math.max(...sendAttempt) >= 2, `expected a retried attempt, saw attempts ${sendAttempt}`);
+  });
+
+  it('429 waits until X-RateLimit-Reset, then sends once', async () => {
+    const id = await customer();
+    testEnv().fake.injectFault({ kind: '429', to: `${id}@example.com`, resetInSeconds: 2 });
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const t0 = Date.now();
+    const r = await runToEnd(w, stored, id);
+    assert.equal(outcomeOf(r, 'email').status, 'sent');
+    assert.equal(acceptedFor(`${id}@example.com`).length, 1);
+    const tries = testEnv().fake.requests().filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`);
+    assert.deepEqual(tries.map((q) => q.status), [429, 202]);
+    assert.ok(Date.now() - t0 >= 1000, 'the retry waited for the rate-limit window');
+  });
+
+  it('5xx and dropped connections are retried until SendGrid takes the message', async () => {
+    const id = await customer();
+    testEnv().fake.injectFault({ kind: '503', to: `${id}@example.com` });
+    testEnv().fake.injectFault({ kind: 'drop', to: `${id}@example.com` });
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const r = await runToEnd(w, stored, id, { maxRetryIntervalMs: 1000 });
+    assert.equal(outcomeOf(r, 'email').status, 'sent');
+    assert.equal(acceptedFor(`${id}@example.com`).length, 1);
+  });
+
+  it('a 400 fails the action with SendGrid\'s messages, and its children do not run', async () => {
+    // The subject renders empty for this customer, and SendGrid refuses a message without a subject.
+    const id = await customer({ attributes: {} });
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ subject: '{{ customer.attributes.headline }}' })));
+    const r = await runToEnd(w, stored, id);
+    const email = outcomeOf(r, 'email');
+    assert.equal(email.status, 'failed');
+    assert.match((email as { error: string }).error, /^SendGrid rejected the message \(400\): subject: The subject of your email must be a string at least one character in length\.$/);
+    assert.deepEqual(outcomeOf(r, 'tag'), { status: 'not_run' });
+    assert.deepEqual(await tagsOf(id), []);
+    assert.equal(acceptedFor(`${id}@example.com`).length, 0);
+    const entry = await getEntry(testEnv().db, { runKey: campaignRunWorkflowId(stored.campaign.id, id), actionId: 'email' });
+    assert.equal(entry?.status, 'failed');
+  });
+
+  it('the eligibility check uses the customer as they are when the e-mail goes out, not when the run started', async () => {
+    const id = await customer();
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    // The first attempt meets a 503; the customer unsubscribes before the retry.
+    testEnv().fake.injectFault({ kind: '503', to: `${id}@example.com` });
+    const env = testEnv();
+    const started = await startCampaignRun({ client: env.client, taskQueue: w.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id, options: { maxRetryIntervalMs: 3000 } });
+    for (let i = 0; i < 50 && env.fake.requests().filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`).length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await env.db('channel_subscriptions').where({ customer_id: id, channel: 'email' }).update({ active: false });
+    const r = await env.client.workflow.getHandle(started.workflowId).result();
+    assert.deepEqual(outcomeOf(r, 'email'), { status: 'skipped', reasons: ['email_channel_unsubscribed'] });
+    assert.equal(acceptedFor(`${id}@example.com`).length, 0);
+  });
+});
