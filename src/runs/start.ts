@@ -52,3 +52,21 @@ export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
 export async function runResult(client: Client, workflowId: string): Promise<CampaignRunResult> {
   return client.workflow.getHandle(workflowId).result();
 }
+
+/** Starts runs for many customers with bounded concurrency; results come back in the order of `customerIds`. */
+export async function startCampaignRuns(
+  base: Omit<StartRunArgs, 'customerId'>,
+  customerIds: string[],
+  concurrency = 20,
+): Promise<StartedRun[]> {
+  const out: StartedRun[] = new Array(customerIds.length);
+  let next = 0;
+  async function lane() {
+    while (next < customerIds.length) {
+      const i = next++;
+      out[i] = await startCampaignRun({ ...base, customerId: customerIds[i] });
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, customerIds.length) }, lane));
+  return out;
+}

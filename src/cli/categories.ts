@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { listCategories, upsertCategory } from '../db/categories';
+import { UsageError, withContext } from './context';
+
+const categoryInput = z.object({
+  code: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, _ or -'),
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+});
+
+export function registerCategories(program: Command): void {
+  const cmd = program.command('categories').description('mailing categories');
+  cmd
+    .command('add')
+    .description('add or update a mailing category')
+    .requiredOption('--code <code>', 'code used in campaigns and imports')
+    .requiredOption('--name <name>', 'name shown to customers')
+    .option('--hidden', 'hidden category: not on the unsubscribe page, cannot be unsubscribed from', false)
+    .option('--default-unsubscribed', 'customers without their own choice are NOT subscribed (default: subscribed)', false)
+    .action((o: { code: string; name: string; hidden: boolean; defaultUnsubscribed: boolean }) =>
+      withContext(async (ctx) => {
+        const parsed = categoryInput.safeParse(o);
+        if (!parsed.success) {
+          throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+        }
+        await upsertCategory(ctx.db(), { ...parsed.data, visible: !o.hidden, defaultEmailSubscribed: !o.defaultUnsubscribed });
+        console.log(`category "${parsed.data.code}" saved`);
+      }),
+    );
+  cmd
+    .command('list')
+    .description('list mailing categories')
+    .action(() =>
+      withContext(async (ctx) => {
+        for (const c of await listCategories(ctx.db())) {
+          console.log(`${c.code}\t${c.name}\t${c.visible ? 'visible' : 'hidden'}\tdefault ${c.defaultEmailSubscribed ? 'subscribed' : 'unsubscribed'}`);
+        }
+      }),
+    );
+}

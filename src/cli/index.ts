@@ -1,0 +1,50 @@
+// campaign-runner: the command line over the Temporal client and the database. One file per command group.
+import { Command } from 'commander';
+import { CampaignValidationError } from '../campaigns/validate';
+import { JsonSyntaxError } from '../campaigns/load';
+import { CustomerImportError } from '../db/customerImport';
+import { createDb, ensureDatabase, migrateLatest } from '../db/knex';
+import { loadConfig } from '../config';
+import { runWorker } from '../worker';
+import { registerCampaigns } from './campaigns';
+import { registerCategories } from './categories';
+import { UsageError } from './context';
+import { registerCustomers } from './customers';
+import { registerRun } from './run';
+
+export function buildProgram(): Command {
+  const program = new Command('campaign-runner').description('durable marketing campaigns on Temporal').showHelpAfterError();
+  program
+    .command('migrate')
+    .description('create the database if needed and apply the schema migrations')
+    .action(async () => {
+      const { databaseUrl } = loadConfig();
+      await ensureDatabase(databaseUrl);
+      const db = createDb(databaseUrl);
+      try {
+        const applied = await migrateLatest(db);
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
+      } finally {
+        await db.destroy();
+      }
+    });
+  registerCategories(program);
+  registerCustomers(program);
+  registerCampaigns(program);
+  registerRun(program);
+  program.command('worker').description('run a worker (configured by environment variables)').action(() => runWorker());
+  return program;
+}
+
+const EXPECTED = [UsageError, CampaignValidationError, CustomerImportError, JsonSyntaxError];
+
+if (require.main === module || require.main?.filename.endsWith('campaign-runner.js')) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err) => {
+      // Input mistakes get their message alone; anything else gets the stack too.
+      if (EXPECTED.some((E) => err instanceof E) || err?.code === 'ENOENT') console.error(`error: ${err.message}`);
+      else console.error(err);
+      process.exit(1);
+    });
+}

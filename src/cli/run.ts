@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadCampaignVersion, loadLatestCampaign } from '../db/campaigns';
+import type { Db } from '../db/knex';
+import { describeRun } from '../runs/format';
+import { runResult, startCampaignRuns } from '../runs/start';
+import { webUrl } from '../temporal/connection';
+import { UsageError, withContext } from './context';
+
+const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Customer ids from a file: one per line; blank lines and lines starting with # are ignored. */
+export function parseCustomerIdFile(text: string, file: string): string[] {
+  const ids: string[] = [];
+  const errors: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (!CUSTOMER_ID.test(line)) errors.push(`${file}: line ${i + 1}: "${line.slice(0, 40)}" is not a customer id`);
+    else ids.push(line);
+  });
+  if (errors.length) throw new UsageError(errors.join('\n'));
+  return ids;
+}
+
+async function unknownCustomers(db: Db, ids: string[]): Promise<string[]> {
+  const known = new Set<string>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db('customers').whereIn('external_id', ids.slice(i, i + 1000)).select('external_id');
+    rows.forEach((r) => known.add(r.external_id));
+  }
+  return ids.filter((id) => !known.has(id));
+}
+
+interface RunOpts {
+  campaign: string;
+  campaignVersion?: string;
+  customer?: string[];
+  customersFile?: string;
+  wait: boolean;
+  json: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('start campaign runs for one customer or a list of customer ids (each pair enrols once)')
+    .requiredOption('--campaign <id>', 'stored campaign id')
+    .option('--campaign-version <n>', 'stored version (default: the latest)')
+    .option('--customer <id...>', 'customer external id(s)')
+    .option('--customers-file <file>', 'file with one customer id per line')
+    .option('--wait', 'wait for the runs and print their results', false)
+    .option('--json', 'with --wait: print the results as JSON', false)
+    .action((o: RunOpts) =>
+      withContext(async (ctx) => {
+        const db = ctx.db();
+        let stored;
+        if (o.campaignVersion !== undefined) {
+          const v = Number(o.campaignVersion);
+          if (!Number.isInteger(v) || v < 1) throw new UsageError(`--campaign-version: "${o.campaignVersion}" is not a version number`);
+          const campaign = await loadCampaignVersion(db, o.campaign, v);
+          stored = campaign ? { campaign, version: v } : null;
+        } else {
+          stored = await loadLatestCampaign(db, o.campaign);
+        }
+        if (!stored) throw new UsageError(`--campaign: no stored campaign "${o.campaign}"${o.campaignVersion ? ` version ${o.campaignVersion}` : ''}`);
+
+        const ids = [...(o.customer ?? [])];
+        for (const id of o.customer ?? []) if (!CUSTOMER_ID.test(id)) throw new UsageError(`--customer: "${id}" is not a customer id`);
+        if (o.customersFile) ids.push(...parseCustomerIdFile(readFileSync(o.customersFile, 'utf8'), o.customersFile));
+        const unique = [...new Set(ids)];
+        if (unique.length === 0) throw new UsageError('give --customer <id...> or --customers-file <file>');
+        // Nothing starts unless every id is known: a typo should not be discovered one run at a time.
+        const unknown = await unknownCustomers(db, unique);
+        if (unknown.length) throw new UsageError(`unknown customer id(s), nothing started: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`);
+
+        const client = await ctx.client();
+        const { config } = ctx;
+        const started = await startCampaignRuns({ client, taskQueue: config.taskQueue, campaign: stored.campaign, campaignVersion: stored.version }, unique);
+        if (!o.json) {
+          for (const s of started) {
+            console.log(`${s.workflowId}\t${s.started ? 'started' : 'already enrolled'}\t${webUrl(config.temporalWebUrl, config.temporalNamespace, s.workflowId)}`);
+          }
+        }
+        if (o.wait) {
+          const results = await Promise.all(started.map((s) => runResult(client, s.workflowId)));
+          if (o.json) console.log(JSON.stringify(results, null, 2));
+          else results.forEach((r) => console.log(describeRun(r)));
+        }
+      }),
+    );
+}
