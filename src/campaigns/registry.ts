@@ -2,15 +2,16 @@
 // (and its settings type in the Action union of types.ts; the mapped type below makes tsc insist on the entry).
 import type { z } from 'zod';
 import type { Action, ActionType } from './types';
-import type { ValidationContext, ValidationError } from './validate';
+import type { ValidationContext } from './validate';
 import { sendEmail } from './actions/sendEmail';
 import { setTag } from './actions/setTag';
 
 export interface ActionTypeDef<S> {
-  /** Structure of `settings`; may normalize (its output is what the validated campaign holds). */
-  settingsSchema: z.ZodType<S, unknown>;
-  /** Checks that need the context (e.g. database contents); runs only when settingsSchema accepted the settings. */
-  check?(settings: S, path: string, ctx: ValidationContext): ValidationError[];
+  /**
+   * Everything about `settings`, including checks that need the context (e.g. which categories exist), so that all
+   * problems are reported together. May normalize: its output is what the validated campaign holds.
+   */
+  settingsSchema(ctx: ValidationContext): z.ZodType<S, unknown>;
 }
 
 type SettingsOf<T extends ActionType> = Extract<Action, { type: T }>['settings'];

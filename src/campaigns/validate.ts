@@ -164,8 +164,7 @@ class Validator {
         settings: (v, p) => {
           // Settings of an unknown type cannot be judged; the type error covers the action.
           if (!def) return;
-          a.settings = this.zod(def.settingsSchema, v, p);
-          if (a.settings !== undefined && def.check) this.errors.push(...def.check(a.settings, p, this.ctx));
+          a.settings = this.zod(def.settingsSchema(this.ctx), v, p);
         },
         // undefined only reaches us from JS callers (JSON has none); treat it like an absent key.
         children: (v, p) => (a.children = v === undefined ? [] : this.actions(v, p, depth + 1)),

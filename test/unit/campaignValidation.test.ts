@@ -304,3 +304,21 @@ describe('walkActions', () => {
     ]);
   });
 });
+
+describe('campaign validation: errors that used to hide each other', () => {
+  it('reports an unknown category together with a template error in the same settings', () => {
+    const doc = welcome();
+    doc.actions[0].settings.categoryCode = 'nope';
+    doc.actions[0].settings.subject = '{{ customer.phone }}';
+    const paths = errorsOf(doc).map((e) => e.path);
+    assert.deepEqual(paths, ['$.actions[0].settings.subject', '$.actions[0].settings.categoryCode']);
+  });
+
+  it('refuses the raw filter in the HTML body (customer data must stay escaped) but allows it in the subject', () => {
+    const doc = welcome();
+    doc.actions[0].settings.html = '<p>{{ customer.firstName | raw }}</p>';
+    doc.actions[0].settings.subject = '{{ customer.firstName | raw }}';
+    const errors = errorsOf(doc);
+    assert.deepEqual(errors, [{ path: '$.actions[0].settings.html', message: 'the raw filter is not allowed: customer data in HTML stays escaped' }]);
+  });
+});

@@ -1,5 +1,6 @@
 // sendEmail: one e-mail per customer. Templates are checked here (parse, known variables, known filters) so that a
-// campaign that validates can always be rendered; whether the category exists depends on the database (ctx).
+// campaign that validates can always be rendered; whether the category exists depends on the database (ctx). Every
+// check lives in the schema so that one bad field never hides another's error.
 import { z } from 'zod';
 import { MAX_BCC, type SendEmailSettings } from '../types';
 import type { ActionTypeDef } from '../registry';
@@ -23,6 +24,9 @@ const template = z
     for (const problem of checkTemplate(source)) zctx.addIssue({ code: 'custom', message: problem });
   });
 
+// `raw` would switch escaping off and let customer data write HTML into the message.
+const htmlTemplate = template.refine((s) => !/\|\s*raw\b/.test(s), 'the raw filter is not allowed: customer data in HTML stays escaped');
+
 const utmValue = z.string().min(1, 'must not be empty');
 
 const bcc = z
@@ -31,13 +35,20 @@ const bcc = z
   .pipe(z.array(z.string()).max(MAX_BCC, `at most ${MAX_BCC} distinct addresses`));
 
 export const sendEmail: ActionTypeDef<SendEmailSettings> = {
-  settingsSchema: z.strictObject({
+  settingsSchema: (ctx) =>
+    z.strictObject({
     from: address,
     replyTo: address.optional(),
     subject: template,
-    html: template,
+    html: htmlTemplate,
     text: template.optional(),
-    categoryCode: z.string().min(1, 'must not be empty').optional(),
+    categoryCode: z
+      .string()
+      .min(1, 'must not be empty')
+      .superRefine((code, zctx) => {
+        if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category "${code}"` });
+      })
+      .optional(),
     bcc: bcc.optional(),
     utm: z
       .strictObject({
@@ -49,8 +60,4 @@ export const sendEmail: ActionTypeDef<SendEmailSettings> = {
       })
       .optional(),
   }),
-  check(settings, path, ctx) {
-    if (settings.categoryCode === undefined || ctx.categoryCodes.has(settings.categoryCode)) return [];
-    return [{ path: `${path}.categoryCode`, message: `unknown mailing category "${settings.categoryCode}"` }];
-  },
 };

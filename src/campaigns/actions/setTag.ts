@@ -4,7 +4,8 @@ import type { SetTagSettings } from '../types';
 import type { ActionTypeDef } from '../registry';
 
 export const setTag: ActionTypeDef<SetTagSettings> = {
-  settingsSchema: z.strictObject({
-    tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}$/, 'must be 1-64 characters: letters, digits, _ : . -'),
-  }),
+  settingsSchema: () =>
+    z.strictObject({
+      tag: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}$/, 'must be 1-64 characters: letters, digits, _ : . -'),
+    }),
 };

@@ -1,0 +1,120 @@
+// The CLI as a user runs it (a child process), against the test database and Temporal server: bad input is refused
+// with its path or line, and nothing is written or started.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { testEnv } from '../support/env';
+import { emailSettings, emailThenTag, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+
+const run = promisify(execFile);
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
+
+describe('CLI', function () {
+  let w: RunningWorker;
+  let dir: string;
+  before(async () => {
+    await seedCategories();
+    w = await startWorker();
+    dir = mkdtempSync(path.join(tmpdir(), 'cr-cli-'));
+  });
+  after(async () => w?.stop());
+
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = testEnv();
+    try {
+      const { stdout, stderr } = await run('node', [BIN, ...args], {
+        env: { ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TASK_QUEUE: w.taskQueue },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err: any) {
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  }
+
+  function file(name: string, content: string): string {
+    const p = path.join(dir, name);
+    writeFileSync(p, content);
+    return p;
+  }
+
+  it('imports customers, stores a campaign, starts runs and prints their results with --wait', async () => {
+    const a = uid('cli');
+    const b = uid('cli');
+    const lines = [
+      { id: a, email: `${a}@example.com`, emailSubscribed: true, categories: { news: true } },
+      { id: b, email: `${b}@example.com`, emailSubscribed: false },
+    ];
+    let r = await cli('customers', 'import', file('ok.jsonl', lines.map((l) => JSON.stringify(l)).join('\n')));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /imported 2 customers/);
+    const id = uid('camp');
+    const campaignFile = file('c.json', JSON.stringify(emailThenTag(id, emailSettings({ categoryCode: 'news' }))));
+    r = await cli('campaigns', 'store', campaignFile);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`campaign "${id}" version 1 stored`));
+    r = await cli('campaigns', 'store', campaignFile);
+    assert.match(r.stdout, /version 1 unchanged/);
+    const ids = file('ids.txt', `# demo\n${a}\n\n${b}\n`);
+    r = await cli('run', '--campaign', id, '--customers-file', ids, '--wait');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`campaign-run:${id}:${a}\\tstarted\\thttp://`));
+    assert.match(r.stdout, new RegExp(`${a}\\temail: sent \\([\\w-]+\\) \\| tag: done`));
+    assert.match(r.stdout, new RegExp(`${b}\\temail: skipped: email_channel_unsubscribed \\| tag: not_run`));
+    r = await cli('run', '--campaign', id, '--customer', a);
+    assert.match(r.stdout, /already enrolled/);
+  });
+
+  it('an invalid campaign is refused with every JSON path, and nothing is stored', async () => {
+    const id = uid('bad');
+    const doc = {
+      id,
+      name: 'x',
+      actions: [{ id: 'e', type: 'sendEmail', settings: { ...emailSettings({ categoryCode: 'nope' }), subject: '{{ customer.phone }}' }, children: [{ id: 'e', type: 'sendSms', settings: {} }] }],
+    };
+    const r = await cli('campaigns', 'store', file('bad.json', JSON.stringify(doc)));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\$\.actions\[0\]\.settings\.subject: unknown variable "customer\.phone"/);
+    assert.match(r.stderr, /\$\.actions\[0\]\.settings\.categoryCode: unknown mailing category "nope"/);
+    assert.match(r.stderr, /\$\.actions\[0\]\.children\[0\]\.type: unknown action type "sendSms"/);
+    assert.match(r.stderr, /\$\.actions\[0\]\.children\[0\]\.id: duplicate action id "e"/);
+    assert.equal((await testEnv().db('campaigns').where({ id })).length, 0);
+    const syntax = await cli('campaigns', 'validate', file('syntax.json', '{\n  "id": "x",\n  "name": oops\n}'));
+    assert.equal(syntax.code, 1);
+    assert.match(syntax.stderr, /syntax\.json: line 3, column 11: not valid JSON \(unexpected "o"\)/);
+  });
+
+  it('an import with bad lines is refused with every line and field, and nothing is written', async () => {
+    const good = uid('imp');
+    const text = [
+      JSON.stringify({ id: good, email: `${good}@example.com`, emailSubscribed: true }),
+      JSON.stringify({ id: uid('imp'), emailSubscribed: 'yes' }),
+      '{broken',
+    ].join('\n');
+    const r = await cli('customers', 'import', file('bad.jsonl', text));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nothing was written \(2 errors\)/);
+    assert.match(r.stderr, /line 2: emailSubscribed: /);
+    assert.match(r.stderr, /line 3: not valid JSON/);
+    assert.equal((await testEnv().db('customers').where({ external_id: good })).length, 0);
+  });
+
+  it('a run with an unknown customer or campaign starts nothing', async () => {
+    const a = uid('cli');
+    await cli('customers', 'import', file('one.jsonl', JSON.stringify({ id: a, email: `${a}@example.com`, emailSubscribed: true })));
+    const id = uid('camp');
+    await cli('campaigns', 'store', file('c2.json', JSON.stringify(emailThenTag(id, emailSettings()))));
+    let r = await cli('run', '--campaign', id, '--customer', a, 'ghost-1');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown customer id\(s\), nothing started: ghost-1/);
+    r = await cli('run', '--campaign', 'no-such-campaign', '--customer', a);
+    assert.match(r.stderr, /--campaign: no stored campaign "no-such-campaign"/);
+    const bad = file('ids-bad.txt', `${a}\nnot an id\n`);
+    r = await cli('run', '--campaign', id, '--customers-file', bad);
+    assert.match(r.stderr, /ids-bad\.txt: line 2: "not an id" is not a customer id/);
+    const handle = testEnv().client.workflow.getHandle(`campaign-run:${id}:${a}`);
+    await assert.rejects(handle.describe(), /not found/i);
+  });
+});
