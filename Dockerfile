@@ -1,0 +1,13 @@
+# The campaign worker and CLI image. Not built or run on the project's own machines (no Docker engine there).
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY test ./test
+COPY bin ./bin
+COPY demo ./demo
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+ENV NODE_ENV=production
+CMD ["node", "dist/src/worker.js"]
