@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Clien
 import type { Action, Campaign } from '../campaigns/types';
 import type { ActionNode, CampaignRunInput, CampaignRunResult, RunOptions } from '../workflows/types';
 import { campaignRunWorkflowId } from '../temporal/workflowIds';
+import { CampaignIdKey, CustomerIdKey, LaunchIdKey } from '../temporal/searchAttributes';
 
 export function actionTree(actions: Action[]): ActionNode[] {
   return actions.map((a) => ({ id: a.id, type: a.type, children: actionTree(a.children) }));
@@ -15,6 +16,8 @@ export interface StartRunArgs {
   campaignVersion: number;
   customerId: string;
   options?: RunOptions;
+  /** set when a launch workflow started the run */
+  launchId?: string;
 }
 
 export interface StartedRun {
@@ -41,6 +44,11 @@ export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
       // A customer passes through a campaign once: starting the pair again, while it runs or after, enrols nobody.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       staticSummary: `Campaign ${a.campaign.id}, customer ${a.customerId}`,
+      typedSearchAttributes: [
+        { key: CampaignIdKey, value: a.campaign.id },
+        { key: CustomerIdKey, value: a.customerId },
+        ...(a.launchId ? [{ key: LaunchIdKey, value: a.launchId }] : []),
+      ],
     });
     return { workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (err) {

@@ -4,7 +4,9 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
 export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const LaunchIdKey = defineSearchAttributeKey('LaunchId', SearchAttributeType.KEYWORD);
-export const EmailOutcomeKey = defineSearchAttributeKey('EmailOutcome', SearchAttributeType.KEYWORD);
+// A list, because a campaign may hold several e-mail actions: `EmailOutcome = "skipped"` matches a run if any of its
+// e-mails was skipped.
+export const EmailOutcomeKey = defineSearchAttributeKey('EmailOutcome', SearchAttributeType.KEYWORD_LIST);
 export const SkipReasonsKey = defineSearchAttributeKey('SkipReasons', SearchAttributeType.KEYWORD_LIST);
 
 export const ALL_SEARCH_ATTRIBUTES = [CampaignIdKey, CustomerIdKey, LaunchIdKey, EmailOutcomeKey, SkipReasonsKey];

@@ -1,6 +1,7 @@
-import { workflowInfo } from '@temporalio/workflow';
+import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { handlers } from './actions';
 import type { RunContext } from './actions/types';
+import { progressQuery, ProgressTracker } from './progress';
 import type { ActionNode, ActionOutcome, ActionResult, CampaignRunInput, CampaignRunResult } from './types';
 
 // Validation caps campaigns far below this; the guard keeps a malformed input from walking without end.
@@ -8,7 +9,9 @@ const MAX_VISITS = 1000;
 
 /** One customer's pass through one campaign. Siblings run concurrently; a node's children run only if it allows. */
 export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunResult> {
-  const run: RunContext = { input, runKey: workflowInfo().workflowId };
+  const progress = new ProgressTracker(countActions(input.actions));
+  setHandler(progressQuery, () => progress.snapshot());
+  const run: RunContext = { input, runKey: workflowInfo().workflowId, progress };
   const outcomes = new Map<string, ActionOutcome>();
   let visits = 0;
 
@@ -19,11 +22,15 @@ export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunR
     }
     const handler = handlers[node.type];
     if (!handler) {
-      outcomes.set(node.id, { status: 'failed', error: `unknown action type "${node.type}"` });
+      const outcome = { status: 'failed', error: `unknown action type "${node.type}"` } as const;
+      outcomes.set(node.id, outcome);
+      progress.finishedAction(node.id, node.type, outcome);
       return;
     }
+    progress.started(node.id, node.type);
     const { outcome, runChildren } = await handler(node, run);
     outcomes.set(node.id, outcome);
+    progress.finishedAction(node.id, node.type, outcome);
     if (runChildren) await Promise.all(node.children.map(runAction));
   }
 
@@ -38,4 +45,8 @@ export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunR
   };
   collect(input.actions);
   return { campaignId: input.campaignId, campaignVersion: input.campaignVersion, customerId: input.customerId, actions };
+}
+
+function countActions(nodes: ActionNode[]): number {
+  return nodes.reduce((n, a) => n + 1 + countActions(a.children), 0);
 }

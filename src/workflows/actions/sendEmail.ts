@@ -28,8 +28,11 @@ export const sendEmailHandler: ActionHandler = async (node, run) => {
       actionId: node.id,
       customerId: run.input.customerId,
     });
+    run.progress.emailDecided(result);
     return { outcome: result, runChildren: result.status === 'sent' };
   } catch (err) {
-    return { outcome: { status: 'failed', error: failureMessage(err) }, runChildren: false };
+    const outcome = { status: 'failed', error: failureMessage(err) } as const;
+    run.progress.emailDecided(outcome);
+    return { outcome, runChildren: false };
   }
 };

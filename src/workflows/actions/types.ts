@@ -1,9 +1,11 @@
+import type { ProgressTracker } from '../progress';
 import type { ActionNode, ActionOutcome, CampaignRunInput } from '../types';
 
 export interface RunContext {
   input: CampaignRunInput;
   /** the business-key workflow id: the send ledger's key for this run */
   runKey: string;
+  progress: ProgressTracker;
 }
 
 export interface HandlerResult {

@@ -1,0 +1,83 @@
+// What an operator sees of a run: search attributes, summaries, current details and the progress query.
+import assert from 'node:assert/strict';
+import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
+import { startCampaignRun } from '../../src/runs/start';
+import type { RunProgress } from '../../src/workflows/progress';
+import { testEnv } from '../support/env';
+import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T;
+  do {
+    last = await fn();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < deadline);
+  return last;
+}
+
+describe('runs in Temporal Web (search attributes, summaries, progress)', function () {
+  let w: RunningWorker;
+  before(async () => {
+    await seedCategories();
+    w = await startWorker();
+  });
+  after(async () => w?.stop());
+
+  it('tags every run with CampaignId, CustomerId and its e-mail outcome, searchable together', async () => {
+    const sent = uid('vis');
+    const skipped = uid('vis');
+    await importLines([
+      { id: sent, email: `${sent}@example.com`, emailSubscribed: true },
+      { id: skipped, email: null, emailSubscribed: false },
+    ]);
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    await runToEnd(w, stored, sent);
+    await runToEnd(w, stored, skipped);
+    const { client } = testEnv();
+    const list = async (query: string) => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids.sort();
+    };
+    const cid = stored.campaign.id;
+    const skippedRuns = await eventually(() => list(`CampaignId="${cid}" AND EmailOutcome="skipped"`), (ids) => ids.length > 0);
+    assert.deepEqual(skippedRuns, [campaignRunWorkflowId(cid, skipped)]);
+    assert.deepEqual(await list(`CampaignId="${cid}" AND EmailOutcome="sent"`), [campaignRunWorkflowId(cid, sent)]);
+    assert.deepEqual(await list(`CampaignId="${cid}" AND SkipReasons="email_missing"`), [campaignRunWorkflowId(cid, skipped)]);
+    assert.deepEqual(await list(`CustomerId="${sent}"`), [campaignRunWorkflowId(cid, sent)]);
+
+    const desc = await client.workflow.getHandle(campaignRunWorkflowId(cid, skipped)).describe();
+    assert.equal(await desc.staticSummary(), `Campaign ${cid}, customer ${skipped}`);
+    const attrs = desc.typedSearchAttributes;
+    assert.deepEqual(
+      Object.fromEntries(attrs.getAll().filter((p) => p.key.name !== 'BuildIds').map((p) => [p.key.name, p.value])),
+      { CampaignId: cid, CustomerId: skipped, EmailOutcome: ['skipped'], SkipReasons: ['email_channel_unsubscribed', 'email_missing'] },
+    );
+    // No address anywhere in what Temporal stores for the run.
+    // Payloads are base64 in the history: decode them before looking.
+    const raw = JSON.stringify(await client.workflow.getHandle(campaignRunWorkflowId(cid, sent)).fetchHistory());
+    const history = raw.replace(/"data":"([A-Za-z0-9+/=]+)"/g, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
+    assert.doesNotMatch(history, /@example\.com/);
+    assert.match(history, /Send e-mail: action email/);
+  });
+
+  it('answers the progress query and shows the action in progress as current details', async () => {
+    const id = uid('prog');
+    await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
+    testEnv().fake.injectFault({ kind: 'slow', to: `${id}@example.com`, delayMs: 2500 });
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const env = testEnv();
+    const started = await startCampaignRun({ client: env.client, taskQueue: w.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id });
+    const handle = env.client.workflow.getHandle(started.workflowId);
+    const mid = await eventually(() => handle.query<RunProgress>('progress'), (p) => p.inProgress.length > 0, 5000);
+    assert.deepEqual(mid, { totalActions: 2, inProgress: ['email'], finished: [] });
+    const meta = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    assert.equal(meta.currentDetails, 'Running: sendEmail email (0/2 actions finished)');
+    await handle.result();
+    const end = await handle.query<RunProgress>('progress');
+    assert.equal(end.inProgress.length, 0);
+    assert.deepEqual(end.finished.map((f) => `${f.actionId}:${f.outcome.status}`), ['email:sent', 'tag:done']);
+  });
+});
