@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { dataConverter, workflowInterceptorModules, workflowsPath } from './workerShared';
 
 export interface CampaignWorkerOptions {
   connection: NativeConnection;
@@ -12,10 +13,6 @@ export interface CampaignWorkerOptions {
 }
 
 /** The one place that decides how a campaign worker is built: used by src/worker.ts, the local stack and the tests. */
-export function workflowsPath(): string {
-  return require.resolve('../workflows');
-}
-
 export async function createCampaignWorker(o: CampaignWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
@@ -23,6 +20,8 @@ export async function createCampaignWorker(o: CampaignWorkerOptions): Promise<Wo
     taskQueue: o.taskQueue,
     activities: o.activities,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
+    interceptors: { workflowModules: workflowInterceptorModules },
+    dataConverter,
     ...o.tuning,
   });
 }

@@ -1,0 +1,93 @@
+// Records one history per shape of the campaign workflows from real runs (own dev server, own database, the SendGrid
+// fake) and writes them under test/histories/, where the replay test reads them. Run after a deliberate workflow change
+// (see README, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+
+process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/campaign_runner_record';
+
+import { setUp, tearDown, testEnv } from '../test/support/env';
+import { emailSettings, importLines, runToEnd, seedCategories, startWorker, storeDoc } from '../test/support/harness';
+import { campaignRunWorkflowId } from '../src/temporal/workflowIds';
+
+const OUT = path.resolve(__dirname, '..', '..', 'test', 'histories');
+
+async function save(kind: string, name: string, workflowId: string): Promise<void> {
+  const history = await testEnv().client.workflow.getHandle(workflowId).fetchHistory();
+  const dir = path.join(OUT, kind);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
+  console.log(`recorded ${kind}/${name}.json (${history.events?.length} events)`);
+}
+
+async function recordCampaignRuns(): Promise<void> {
+  await seedCategories();
+  const w = await startWorker();
+  try {
+    await importLines([
+      { id: 'r-sent', email: 'r-sent@example.com', emailSubscribed: true, categories: { news: true }, firstName: 'Ann' },
+      { id: 'r-channel', email: 'r-channel@example.com', emailSubscribed: false, categories: { news: true } },
+      { id: 'r-missing', email: null, emailSubscribed: true, categories: { news: true } },
+      { id: 'r-invalid', email: 'r-invalid@example.com', emailQualityCode: 36, emailSubscribed: true, categories: { news: true } },
+      { id: 'r-category', email: 'r-category@example.com', emailSubscribed: true, categories: { news: false } },
+      { id: 'r-all', email: null, emailQualityCode: 30, emailSubscribed: false, categories: { news: false } },
+      { id: 'r-400', email: 'r-400@example.com', emailSubscribed: true, categories: { news: true } },
+      { id: 'r-429', email: 'r-429@example.com', emailSubscribed: true, categories: { news: true } },
+    ]);
+    // A root with two children under the e-mail and a sibling root: every ordering the walk can produce.
+    const tree = (id: string, subject?: string) => ({
+      id,
+      name: 'Replay fixture',
+      actions: [
+        {
+          id: 'welcome-email',
+          type: 'sendEmail',
+          settings: emailSettings({ categoryCode: 'news', ...(subject ? { subject } : {}) }),
+          children: [
+            { id: 'tag-welcomed', type: 'setTag', settings: { tag: 'welcomed' }, children: [] },
+            { id: 'tag-emailed', type: 'setTag', settings: { tag: 'emailed' }, children: [] },
+          ],
+        },
+        { id: 'tag-entered', type: 'setTag', settings: { tag: 'entered' }, children: [] },
+      ],
+    });
+    const main = await storeDoc(tree('replay-welcome'));
+    const cases: [string, string][] = [
+      ['sent-with-children', 'r-sent'],
+      ['skipped-email_channel_unsubscribed', 'r-channel'],
+      ['skipped-email_missing', 'r-missing'],
+      ['skipped-email_invalid', 'r-invalid'],
+      ['skipped-category_unsubscribed', 'r-category'],
+      ['skipped-every-reason', 'r-all'],
+      ['skipped-customer_not_found', 'r-ghost'],
+    ];
+    for (const [name, customer] of cases) {
+      await runToEnd(w, main, customer);
+      await save('campaignRun', name, campaignRunWorkflowId(main.campaign.id, customer));
+    }
+    testEnv().fake.injectFault({ kind: '429', to: 'r-429@example.com', resetInSeconds: 1 });
+    await runToEnd(w, main, 'r-429');
+    await save('campaignRun', 'retried-after-429', campaignRunWorkflowId(main.campaign.id, 'r-429'));
+    // The subject renders empty for this customer, so SendGrid answers 400.
+    const bad = await storeDoc(tree('replay-400', '{{ customer.attributes.headline }}'));
+    await runToEnd(w, bad, 'r-400');
+    await save('campaignRun', 'failed-on-400', campaignRunWorkflowId(bad.campaign.id, 'r-400'));
+  } finally {
+    await w.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  await setUp();
+  try {
+    await recordCampaignRuns();
+  } finally {
+    await tearDown();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

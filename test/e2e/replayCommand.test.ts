@@ -1,0 +1,84 @@
+// `npm run replay -- --query ...` against a live server: passes for runs of this code, fails (exit 1, naming the run)
+// for runs recorded by incompatible code.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createSendGridMailer } from '../../src/email/mailer';
+import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
+import { testEnv } from '../support/env';
+import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid } from '../support/harness';
+
+const run = promisify(execFile);
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
+
+async function replayCli(query: string): Promise<{ code: number; out: string }> {
+  const env = testEnv();
+  try {
+    const { stdout, stderr } = await run('node', [BIN, 'replay', '--query', query], { env: { ...process.env, TEMPORAL_ADDRESS: env.temporalAddress } });
+    return { code: 0, out: stdout + stderr };
+  } catch (err: any) {
+    return { code: err.code, out: `${err.stdout}${err.stderr}` };
+  }
+}
+
+async function visible(query: string, n: number): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    if ((await testEnv().client.workflow.count(query)).count >= n) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`runs for ${query} never became visible`);
+}
+
+describe('replay command against a live cluster', function () {
+  before(seedCategories);
+
+  it('replays runs made by this code and exits 0', async () => {
+    const w = await startWorker();
+    try {
+      const id = uid('rp');
+      await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
+      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      await runToEnd(w, stored, id);
+      const query = `CampaignId="${stored.campaign.id}"`;
+      await visible(query, 1);
+      const r = await replayCli(query);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /replayed 1 histories, 0 failed/);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('fails with exit 1 and names the run when the history came from incompatible code', async () => {
+    const env = testEnv();
+    const taskQueue = `variant-${randomUUID()}`;
+    const mailer = createSendGridMailer({ apiKey: 'SG.fake-key', baseUrl: env.fake.url, timeoutMs: 5000 });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue,
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../replay/variants/extraActivity'), logger: new DefaultLogger('WARN') }),
+      activities: { ...createActivities({ db: env.db, mailer, sendLeaseMs: 7000 }), auditStart: async () => undefined },
+    });
+    const running = worker.run();
+    try {
+      const id = uid('rp');
+      await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
+      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      await runToEnd({ taskQueue, worker, stop: async () => undefined }, stored, id);
+      const query = `CampaignId="${stored.campaign.id}"`;
+      await visible(query, 1);
+      const r = await replayCli(query);
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, new RegExp(`FAILED ${campaignRunWorkflowId(stored.campaign.id, id)} \\(run [\\w-]+\\): .*[Nn]ondeterminism`));
+      assert.match(r.out, /replayed 1 histories, 1 failed/);
+    } finally {
+      worker.shutdown();
+      await running;
+    }
+  });
+});
