@@ -3,6 +3,7 @@ export interface Config {
   temporalAddress: string;
   temporalNamespace: string;
   taskQueue: string;
+  launchTaskQueue: string;
   databaseUrl: string;
   sendgridApiKey: string;
   sendgridBaseUrl: string | undefined; // undefined = the real SendGrid API
@@ -23,6 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.TASK_QUEUE || 'campaign-runner',
+    launchTaskQueue: env.LAUNCH_TASK_QUEUE || `${env.TASK_QUEUE || 'campaign-runner'}-launches`,
     databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/campaign_runner',
     sendgridApiKey: env.SENDGRID_API_KEY || 'SG.fake-key',
     sendgridBaseUrl: env.SENDGRID_BASE_URL || undefined,

@@ -1,26 +1,41 @@
 // The campaign worker. Scale out by running more of these against the same Temporal cluster and database.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig } from './config';
 import { createDb } from './db/knex';
 import { createSendGridMailer } from './email/mailer';
-import { createCampaignWorker } from './temporal/worker';
+import { createCampaignWorkers, type WorkerRole } from './temporal/worker';
+
+function rolesFromEnv(raw: string | undefined): WorkerRole[] {
+  const roles = (raw || 'runs,launches').split(',').map((r) => r.trim());
+  for (const r of roles) if (r !== 'runs' && r !== 'launches') throw new Error(`WORKER_ROLES: unknown role "${r}" (runs, launches)`);
+  return roles as WorkerRole[];
+}
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const db = createDb(config.databaseUrl, { max: Number(process.env.DB_POOL_MAX ?? 10) });
   const mailer = createSendGridMailer({ apiKey: config.sendgridApiKey, baseUrl: config.sendgridBaseUrl, timeoutMs: config.sendgridTimeoutMs });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  // Launch pages start runs through an ordinary client.
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   try {
-    const worker = await createCampaignWorker({
+    const roles = rolesFromEnv(process.env.WORKER_ROLES);
+    const workers = await createCampaignWorkers({
       connection,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000 }),
+      launchTaskQueue: config.launchTaskQueue,
+      roles,
+      activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000, client, taskQueue: config.taskQueue }),
     });
-    console.log(`worker polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
-    await worker.run(); // until SIGINT/SIGTERM: the SDK shuts down gracefully on those signals
+    const queues = roles.map((r) => (r === 'runs' ? config.taskQueue : config.launchTaskQueue));
+    console.log(`worker polling ${queues.map((q) => `"${q}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+    await workers.run(); // until SIGINT/SIGTERM: the SDK shuts down gracefully on those signals
   } finally {
+    await clientConnection.close();
     await connection.close();
     await db.destroy();
   }

@@ -13,11 +13,19 @@ export interface LoadedAction {
 }
 
 export class CampaignCache {
-  private readonly entries = new Map<string, Promise<Map<string, LoadedAction> | null>>();
+  private readonly entries = new Map<string, Promise<{ campaign: Campaign; actions: Map<string, LoadedAction> } | null>>();
 
   constructor(private readonly db: Db, private readonly maxEntries = 200) {}
 
   async action(campaignId: string, version: number, actionId: string): Promise<LoadedAction | null> {
+    return (await this.entry(campaignId, version))?.actions.get(actionId) ?? null;
+  }
+
+  async campaign(campaignId: string, version: number): Promise<Campaign | null> {
+    return (await this.entry(campaignId, version))?.campaign ?? null;
+  }
+
+  private entry(campaignId: string, version: number) {
     const key = `${campaignId}@${version}`;
     let entry = this.entries.get(key);
     if (!entry) {
@@ -27,17 +35,16 @@ export class CampaignCache {
       // A failed load (database down) must not stay cached.
       entry.catch(() => this.entries.delete(key));
     }
-    const actions = await entry;
-    return actions?.get(actionId) ?? null;
+    return entry;
   }
 
-  private async load(campaignId: string, version: number): Promise<Map<string, LoadedAction> | null> {
+  private async load(campaignId: string, version: number): Promise<{ campaign: Campaign; actions: Map<string, LoadedAction> } | null> {
     const campaign = await loadCampaignVersion(this.db, campaignId, version);
     if (!campaign) return null;
     const byId = new Map<string, LoadedAction>();
     walkActions(campaign.actions, (action) => {
       byId.set(action.id, { campaign, action, email: action.type === 'sendEmail' ? compileEmail(action.settings) : undefined });
     });
-    return byId;
+    return { campaign, actions: byId };
   }
 }

@@ -1,16 +1,21 @@
 // createActivities(deps): every activity gets its dependencies here, so tests and the worker wire the same code to
 // different databases and SendGrid endpoints.
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import type { Mailer } from '../email/mailer';
 import { CampaignCache } from './campaignCache';
 import { createSendEmail } from './sendEmail';
 import { createSetTag } from './setTag';
+import { createStartLaunchPage } from './startLaunchPage';
 
 export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
   /** how long one attempt owns a send; must exceed the SendGrid client timeout */
   sendLeaseMs: number;
+  /** launches start runs through the client, on this task queue */
+  client: Client;
+  taskQueue: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -18,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs }),
     setTag: createSetTag({ db: deps.db, campaigns }),
+    startLaunchPage: createStartLaunchPage({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue, campaigns }),
   };
 }
 

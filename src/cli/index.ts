@@ -10,6 +10,7 @@ import { registerCampaigns } from './campaigns';
 import { registerCategories } from './categories';
 import { UsageError } from './context';
 import { registerCustomers } from './customers';
+import { registerLaunch } from './launch';
 import { registerReplay } from './replay';
 import { registerRun } from './run';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerCustomers(program);
   registerCampaigns(program);
   registerRun(program);
+  registerLaunch(program);
   registerReplay(program);
   program.command('worker').description('run a worker (configured by environment variables)').action(() => runWorker());
   return program;

@@ -14,7 +14,7 @@ import { createSendGridMailer } from '../email/mailer';
 import { describeRun } from '../runs/format';
 import { runResult, startCampaignRuns } from '../runs/start';
 import { connectClient, webUrl } from '../temporal/connection';
-import { createCampaignWorker } from '../temporal/worker';
+import { createCampaignWorkers } from '../temporal/worker';
 import { startSendGridFake } from './sendgridFake';
 import { isServing, PROJECT_ROOT, startDevServer, type DevServer } from './temporalServer';
 
@@ -53,16 +53,17 @@ async function main(): Promise<void> {
   console.log(`Demo data: ${categories.length} categories, ${imported} customers, campaign "${campaign.id}" version ${stored.version}`);
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const client = await connectClient(config);
   const mailer = createSendGridMailer({ apiKey: config.sendgridApiKey, baseUrl: config.sendgridBaseUrl, timeoutMs: config.sendgridTimeoutMs });
-  const worker = await createCampaignWorker({
+  const workers = await createCampaignWorkers({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000 }),
+    launchTaskQueue: config.launchTaskQueue,
+    activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000, client, taskQueue: config.taskQueue }),
   });
-  const running = worker.run();
+  const running = workers.run();
 
-  const client = await connectClient(config);
   const ids = (await db('customers').select('external_id').orderBy('external_id')).map((r) => r.external_id as string);
   const started = await startCampaignRuns({ client, taskQueue: config.taskQueue, campaign: stored.campaign, campaignVersion: stored.version }, ids);
   const fresh = started.filter((s) => s.started).length;

@@ -66,13 +66,16 @@ export async function startCampaignRuns(
   base: Omit<StartRunArgs, 'customerId'>,
   customerIds: string[],
   concurrency = 20,
+  onStarted?: (done: number) => void,
 ): Promise<StartedRun[]> {
   const out: StartedRun[] = new Array(customerIds.length);
   let next = 0;
+  let done = 0;
   async function lane() {
     while (next < customerIds.length) {
       const i = next++;
       out[i] = await startCampaignRun({ ...base, customerId: customerIds[i] });
+      onStarted?.(++done);
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, customerIds.length) }, lane));

@@ -1,2 +1,3 @@
 // What the worker bundles: every workflow type.
 export { campaignRun } from './campaignRun';
+export { launchCampaign } from './launchCampaign';

@@ -10,7 +10,7 @@ import { createActivities } from '../../src/activities';
 import { createSendGridMailer } from '../../src/email/mailer';
 import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid } from '../support/harness';
+import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
@@ -62,14 +62,14 @@ describe('replay command against a live cluster', function () {
       namespace: env.namespace,
       taskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../replay/variants/extraActivity'), logger: new DefaultLogger('WARN') }),
-      activities: { ...createActivities({ db: env.db, mailer, sendLeaseMs: 7000 }), auditStart: async () => undefined },
+      activities: { ...createActivities({ db: env.db, mailer, sendLeaseMs: 7000, client: env.client, taskQueue }), auditStart: async () => undefined },
     });
     const running = worker.run();
     try {
       const id = uid('rp');
       await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
       const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-      await runToEnd({ taskQueue, worker, stop: async () => undefined }, stored, id);
+      await runToEnd({ taskQueue } as RunningWorker, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
       await visible(query, 1);
       const r = await replayCli(query);

@@ -1,6 +1,5 @@
 // Helpers for end-to-end tests: a real worker on its own task queue, real Postgres, the SendGrid fake over HTTP.
 import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { parseCampaign } from '../../src/campaigns/validate';
 import type { Campaign, SendEmailSettings } from '../../src/campaigns/types';
@@ -10,34 +9,41 @@ import { categoryCodes } from '../../src/db/categories';
 import { importCustomers } from '../../src/db/customerImport';
 import { createSendGridMailer } from '../../src/email/mailer';
 import { startCampaignRun } from '../../src/runs/start';
-import { createCampaignWorker } from '../../src/temporal/worker';
+import { createCampaignWorkers, type CampaignWorkers, type WorkerRole } from '../../src/temporal/worker';
 import type { CampaignRunResult, RunOptions } from '../../src/workflows/types';
 import { testEnv } from './env';
 
 export interface RunningWorker {
   taskQueue: string;
-  worker: Worker;
+  launchTaskQueue: string;
+  workers: CampaignWorkers;
   stop(): Promise<void>;
 }
 
-export async function startWorker(opts: { apiKey?: string; timeoutMs?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(
+  opts: { apiKey?: string; timeoutMs?: number; roles?: WorkerRole[]; queues?: { taskQueue: string; launchTaskQueue: string } } = {},
+): Promise<RunningWorker> {
   const env = testEnv();
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = opts.queues?.taskQueue ?? `test-${randomUUID()}`;
   const timeoutMs = opts.timeoutMs ?? 8000;
   const mailer = createSendGridMailer({ apiKey: opts.apiKey ?? 'SG.fake-key', baseUrl: env.fake.url, timeoutMs });
-  const worker = await createCampaignWorker({
+  const launchTaskQueue = opts.queues?.launchTaskQueue ?? `${taskQueue}-launches`;
+  const workers = await createCampaignWorkers({
     connection: env.nativeConnection,
     namespace: env.namespace,
     taskQueue,
+    launchTaskQueue,
+    roles: opts.roles,
     workflowBundle: env.workflowBundle,
-    activities: createActivities({ db: env.db, mailer, sendLeaseMs: timeoutMs + 2000 }),
+    activities: createActivities({ db: env.db, mailer, sendLeaseMs: timeoutMs + 2000, client: env.client, taskQueue }),
   });
-  const running = worker.run();
+  const running = workers.run();
   return {
     taskQueue,
-    worker,
+    launchTaskQueue,
+    workers,
     async stop() {
-      worker.shutdown();
+      workers.shutdown();
       await running;
     },
   };

@@ -1,0 +1,37 @@
+// One page of a launch: read the next customer ids from Postgres and start their runs. Starting is idempotent (the
+// run's workflow id is its business key), so a retried page enrols nobody twice.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { audiencePage } from '../db/audience';
+import type { Db } from '../db/knex';
+import { startCampaignRuns } from '../runs/start';
+import { FailureTypes, type LaunchPageInput, type LaunchPageResult } from '../workflows/types';
+import type { CampaignCache } from './campaignCache';
+
+export interface LaunchDeps {
+  db: Db;
+  client: Client;
+  /** the task queue campaign runs are started on */
+  taskQueue: string;
+  campaigns: CampaignCache;
+}
+
+export function createStartLaunchPage(deps: LaunchDeps) {
+  return async function startLaunchPage(input: LaunchPageInput): Promise<LaunchPageResult> {
+    const campaign = await deps.campaigns.campaign(input.campaignId, input.campaignVersion);
+    if (!campaign) {
+      throw ApplicationFailure.nonRetryable(`campaign ${input.campaignId} version ${input.campaignVersion} is not stored`, FailureTypes.badCampaign);
+    }
+    const ids = await audiencePage(deps.db, input.launchId, input.audience, input.after, input.pageSize);
+    const ctx = Context.current();
+    ctx.heartbeat(0);
+    const runs = await startCampaignRuns(
+      { client: deps.client, taskQueue: deps.taskQueue, campaign, campaignVersion: input.campaignVersion, launchId: input.launchId, options: input.runOptions },
+      ids,
+      20,
+      (done) => ctx.heartbeat(done),
+    );
+    const started = runs.filter((r) => r.started).length;
+    return { lastCustomerId: ids.length ? ids[ids.length - 1] : null, count: ids.length, started, alreadyEnrolled: ids.length - started };
+  };
+}

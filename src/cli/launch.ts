@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadCampaignVersion, loadLatestCampaign } from '../db/campaigns';
+import type { Db } from '../db/knex';
+import { campaignReport, formatReport } from '../report/campaignReport';
+import { launchStatus, startLaunch, type LaunchStatus } from '../runs/launch';
+import type { Audience } from '../workflows/types';
+import { UsageError, withContext } from './context';
+import { parseCustomerIdFile } from './run';
+
+export async function loadStored(db: Db, id: string, version?: string) {
+  if (version !== undefined) {
+    const v = Number(version);
+    if (!Number.isInteger(v) || v < 1) throw new UsageError(`--campaign-version: "${version}" is not a version number`);
+    const campaign = await loadCampaignVersion(db, id, v);
+    if (!campaign) throw new UsageError(`--campaign: no stored campaign "${id}" version ${v}`);
+    return { campaign, version: v };
+  }
+  const stored = await loadLatestCampaign(db, id);
+  if (!stored) throw new UsageError(`--campaign: no stored campaign "${id}"`);
+  return stored;
+}
+
+function bar(s: LaunchStatus, width = 30): string {
+  const total = Math.max(s.audienceSize, 1);
+  const started = s.progress.started + s.progress.alreadyEnrolled;
+  const filled = Math.round((Math.min(s.finished + s.progress.alreadyEnrolled, total) / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] started ${started}/${s.audienceSize}` +
+    ` (already enrolled ${s.progress.alreadyEnrolled})  finished ${s.finished}  sent ${s.sent}  skipped ${s.skipped}  failed ${s.failed}`;
+}
+
+interface LaunchOpts {
+  campaign: string;
+  campaignVersion?: string;
+  all?: boolean;
+  tag?: string;
+  customersFile?: string;
+  launchId?: string;
+  pageSize?: string;
+  json: boolean;
+}
+
+export function registerLaunch(program: Command): void {
+  program
+    .command('launch')
+    .description('launch a campaign to an audience (a durable workflow), show progress, end with the report')
+    .requiredOption('--campaign <id>', 'stored campaign id')
+    .option('--campaign-version <n>', 'stored version (default: the latest)')
+    .option('--all', 'every customer')
+    .option('--tag <tag>', 'the customers with this tag')
+    .option('--customers-file <file>', 'the customers listed in this file (one id per line)')
+    .option('--launch-id <id>', 'a name for this launch (default: a timestamp)')
+    .option('--page-size <n>', 'customers per page of starts', '200')
+    .option('--json', 'print the final report as JSON', false)
+    .action((o: LaunchOpts) =>
+      withContext(async (ctx) => {
+        const chosen = [o.all, o.tag, o.customersFile].filter((x) => x !== undefined && x !== false).length;
+        if (chosen !== 1) throw new UsageError('give exactly one of --all, --tag <tag>, --customers-file <file>');
+        if (o.launchId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(o.launchId)) throw new UsageError(`--launch-id: "${o.launchId}" must be 1-64 letters, digits, _ . : -`);
+        const pageSize = Number(o.pageSize);
+        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new UsageError('--page-size: a whole number from 1 to 1000');
+        const db = ctx.db();
+        const stored = await loadStored(db, o.campaign, o.campaignVersion);
+        const audience: Audience = o.all ? { kind: 'all' } : o.tag ? { kind: 'tag', tag: o.tag } : { kind: 'list' };
+        const customerIds = o.customersFile ? parseCustomerIdFile(readFileSync(o.customersFile, 'utf8'), o.customersFile) : undefined;
+        const client = await ctx.client();
+        const launch = await startLaunch({
+          client, db, launchTaskQueue: ctx.config.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
+          audience, customerIds, launchId: o.launchId, pageSize,
+        }).catch((err) => {
+          if (err?.name === 'LaunchInputError') throw new UsageError(err.message);
+          throw err;
+        });
+        const log = o.json ? console.error : console.log;
+        log(`launch ${launch.launchId}: ${launch.workflowId} (${launch.audienceSize} customers)`);
+        const tty = process.stdout.isTTY && !o.json;
+        let last = 0;
+        for (;;) {
+          const s = await launchStatus(client, stored.campaign.id, launch.launchId, launch.audienceSize);
+          const allDone = s.progress.done && s.finished >= s.progress.started;
+          if (tty) process.stdout.write(`\r${bar(s)}`);
+          else if (allDone || Date.now() - last > 5000) {
+            log(bar(s));
+            last = Date.now();
+          }
+          if (allDone) break;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        if (tty) process.stdout.write('\n');
+        const report = await campaignReport(db, stored.campaign.id);
+        console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      }),
+    );
+
+  program
+    .command('report')
+    .description("the campaign's report per e-mail action, from the send ledger")
+    .requiredOption('--campaign <id>', 'campaign id')
+    .option('--json', 'a stable JSON document (README: "Report")', false)
+    .action((o: { campaign: string; json: boolean }) =>
+      withContext(async (ctx) => {
+        const report = await campaignReport(ctx.db(), o.campaign);
+        console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      }),
+    );
+}

@@ -1,0 +1,102 @@
+// The campaign report, from the send ledger: per e-mail action, customers reached, sent (actual recipients; BCC copies
+// are not counted), skipped by reason and by SmartCom's mailing-report groups, failed, and still sending.
+import type { Db } from '../db/knex';
+import { SKIP_REASONS, type SkipReason } from '../email/eligibility';
+
+/** SmartCom's mailing report groups. A skip with several reasons counts once, in the group of its first reason. */
+export const SKIP_GROUPS = ['unsubscribedFromChannel', 'addressIssue', 'unsubscribedFromCategory', 'customerNotFound'] as const;
+export type SkipGroup = (typeof SKIP_GROUPS)[number];
+
+const GROUP_OF: Record<SkipReason, SkipGroup> = {
+  email_channel_unsubscribed: 'unsubscribedFromChannel',
+  email_missing: 'addressIssue',
+  email_invalid: 'addressIssue',
+  category_unsubscribed: 'unsubscribedFromCategory',
+  customer_not_found: 'customerNotFound',
+};
+
+export interface ActionFigures {
+  customersReached: number;
+  sent: number;
+  skipped: { total: number; byGroup: Record<SkipGroup, number>; byReason: Record<SkipReason, number> };
+  failed: number;
+  inProgress: number;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  generatedAt: string;
+  actions: (ActionFigures & { actionId: string })[];
+  totals: ActionFigures;
+}
+
+function empty(): ActionFigures {
+  return {
+    customersReached: 0,
+    sent: 0,
+    skipped: {
+      total: 0,
+      byGroup: Object.fromEntries(SKIP_GROUPS.map((g) => [g, 0])) as Record<SkipGroup, number>,
+      byReason: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
+    },
+    failed: 0,
+    inProgress: 0,
+  };
+}
+
+function add(into: ActionFigures, status: string, reasons: SkipReason[] | null, n: number): void {
+  into.customersReached += n;
+  if (status === 'sent') into.sent += n;
+  else if (status === 'failed') into.failed += n;
+  else if (status === 'sending') into.inProgress += n;
+  else if (status === 'skipped') {
+    into.skipped.total += n;
+    const rs = reasons ?? [];
+    if (rs.length) into.skipped.byGroup[GROUP_OF[rs[0]]] += n;
+    for (const r of rs) into.skipped.byReason[r] += n;
+  }
+}
+
+export async function campaignReport(db: Db, campaignId: string): Promise<CampaignReport> {
+  // Grouped in SQL: one row per (action, status, reason list), however many customers.
+  const rows: { action_id: string; status: string; skip_reasons: SkipReason[] | null; n: string }[] = await db('send_ledger')
+    .where({ campaign_id: campaignId })
+    .groupBy('action_id', 'status', 'skip_reasons')
+    .select('action_id', 'status', 'skip_reasons', db.raw('count(*) as n'))
+    .orderBy('action_id');
+  const byAction = new Map<string, ActionFigures>();
+  const totals = empty();
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (!byAction.has(r.action_id)) byAction.set(r.action_id, empty());
+    add(byAction.get(r.action_id)!, r.status, r.skip_reasons, n);
+    add(totals, r.status, r.skip_reasons, n);
+  }
+  return {
+    campaignId,
+    generatedAt: new Date().toISOString(),
+    actions: [...byAction].map(([actionId, f]) => ({ actionId, ...f })),
+    totals,
+  };
+}
+
+export function formatReport(r: CampaignReport): string {
+  const head = ['action', 'reached', 'sent', 'skipped', 'channel', 'address', 'category', 'no customer', 'failed', 'sending'];
+  const line = (id: string, f: ActionFigures) => [
+    id,
+    f.customersReached,
+    f.sent,
+    f.skipped.total,
+    f.skipped.byGroup.unsubscribedFromChannel,
+    f.skipped.byGroup.addressIssue,
+    f.skipped.byGroup.unsubscribedFromCategory,
+    f.skipped.byGroup.customerNotFound,
+    f.failed,
+    f.inProgress,
+  ].map(String);
+  const table = [head, ...r.actions.map((a) => line(a.actionId, a)), line('TOTAL', r.totals)];
+  const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  const fmt = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [`Campaign ${r.campaignId} (${r.generatedAt})`, fmt(head), ...table.slice(1).map(fmt),
+    'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category'].join('\n');
+}

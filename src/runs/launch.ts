@@ -1,0 +1,103 @@
+// Client-side verbs for launches: start one (a workflow of its own) and watch it.
+import { randomBytes } from 'node:crypto';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { audienceSize, storeLaunchList, unknownCustomerIds } from '../db/audience';
+import type { Db } from '../db/knex';
+import { CampaignIdKey, LaunchIdKey } from '../temporal/searchAttributes';
+import type { Audience, LaunchInput, LaunchProgress, RunOptions } from '../workflows/types';
+
+export function launchWorkflowId(campaignId: string, launchId: string): string {
+  return `launch:${campaignId}:${launchId}`;
+}
+
+export function newLaunchId(now = new Date()): string {
+  return `${now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+}
+
+export class LaunchInputError extends Error {}
+
+export interface StartLaunchArgs {
+  client: Client;
+  db: Db;
+  /** the launches task queue (the launcher starts runs on the runs queue its worker was given) */
+  launchTaskQueue: string;
+  campaignId: string;
+  campaignVersion: number;
+  audience: Audience;
+  /** for audience 'list' */
+  customerIds?: string[];
+  launchId?: string;
+  pageSize?: number;
+  /** pages per workflow run before continue-as-new (default 100) */
+  pagesPerRun?: number;
+  runOptions?: RunOptions;
+}
+
+export interface StartedLaunch {
+  launchId: string;
+  workflowId: string;
+  firstRunId: string;
+  audienceSize: number;
+}
+
+export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
+  const launchId = a.launchId ?? newLaunchId();
+  if (a.audience.kind === 'list') {
+    const ids = [...new Set(a.customerIds ?? [])];
+    if (ids.length === 0) throw new LaunchInputError('the id list is empty');
+    const unknown = await unknownCustomerIds(a.db, ids);
+    if (unknown.length) throw new LaunchInputError(`unknown customer id(s), nothing launched: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`);
+    await storeLaunchList(a.db, launchId, ids);
+  }
+  const size = await audienceSize(a.db, launchId, a.audience);
+  const input: LaunchInput = {
+    launchId,
+    campaignId: a.campaignId,
+    campaignVersion: a.campaignVersion,
+    audience: a.audience,
+    ...(a.pageSize ? { pageSize: a.pageSize } : {}),
+    ...(a.pagesPerRun ? { pagesPerRun: a.pagesPerRun } : {}),
+    ...(a.runOptions ? { runOptions: a.runOptions } : {}),
+  };
+  const workflowId = launchWorkflowId(a.campaignId, launchId);
+  const handle = await a.client.workflow.start('launchCampaign', {
+    taskQueue: a.launchTaskQueue,
+    workflowId,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    staticSummary: `Launch ${launchId} of campaign ${a.campaignId} to ${describeAudience(a.audience)} (${size} customers)`,
+    typedSearchAttributes: [
+      { key: CampaignIdKey, value: a.campaignId },
+      { key: LaunchIdKey, value: launchId },
+    ],
+  });
+  return { launchId, workflowId, firstRunId: handle.firstExecutionRunId, audienceSize: size };
+}
+
+export function describeAudience(a: Audience): string {
+  return a.kind === 'all' ? 'all customers' : a.kind === 'tag' ? `customers tagged "${a.tag}"` : 'a list of customers';
+}
+
+export interface LaunchStatus {
+  audienceSize: number;
+  progress: LaunchProgress;
+  finished: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+}
+
+/** Progress of a launch: the launcher's own query, plus its runs' outcomes from visibility (LaunchId, EmailOutcome). */
+export async function launchStatus(client: Client, campaignId: string, launchId: string, audience: number): Promise<LaunchStatus> {
+  const handle = client.workflow.getHandle(launchWorkflowId(campaignId, launchId));
+  const progress = await handle.query<LaunchProgress>('launchProgress');
+  const base = `LaunchId="${launchId}" AND WorkflowType="campaignRun"`;
+  const count = async (extra: string) => (await client.workflow.count(`${base} AND ${extra}`)).count;
+  const [finished, sent, skipped, failed] = await Promise.all([
+    count('ExecutionStatus!="Running"'),
+    count('EmailOutcome="sent"'),
+    count('EmailOutcome="skipped"'),
+    count('EmailOutcome="failed"'),
+  ]);
+  return { audienceSize: audience, progress, finished, sent, skipped, failed };
+}

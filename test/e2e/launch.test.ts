@@ -1,0 +1,169 @@
+// Launching a campaign to an audience: a durable workflow that pages through Postgres and enrols each customer once.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { campaignReport } from '../../src/report/campaignReport';
+import { LaunchInputError, startLaunch } from '../../src/runs/launch';
+import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
+import type { CampaignRunResult, LaunchProgress } from '../../src/workflows/types';
+import { testEnv } from '../support/env';
+import { acceptedFor, emailSettings, emailThenTag, importLines, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+
+function audience(prefix: string, n: number, tag: string) {
+  return Array.from({ length: n }, (_, i) => {
+    const id = `${prefix}-${String(i).padStart(4, '0')}`;
+    return {
+      id,
+      email: i % 7 === 3 ? null : `${id}@example.com`,
+      emailSubscribed: i % 5 !== 1,
+      categories: { news: i % 6 !== 2 },
+      tags: [tag],
+    };
+  });
+}
+
+async function visibleCount(query: string, n: number): Promise<number> {
+  let count = 0;
+  for (let i = 0; i < 80; i++) {
+    count = (await testEnv().client.workflow.count(query)).count;
+    if (count >= n) return count;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return count;
+}
+
+describe('launching a campaign to an audience', function () {
+  let w: RunningWorker;
+  before(async () => {
+    await seedCategories();
+    w = await startWorker();
+  });
+  after(async () => w?.stop());
+
+  it('enrols exactly the tagged customers once, across continue-as-new, and a relaunch enrols nobody again', async () => {
+    const env = testEnv();
+    const prefix = uid('aud');
+    const tag = `t-${prefix}`;
+    const members = audience(prefix, 40, tag);
+    const outsider = `${prefix}-outsider`;
+    await importLines([...members, { id: outsider, email: `${outsider}@example.com`, emailSubscribed: true }]);
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'news' })));
+    const launch = await startLaunch({
+      client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
+      audience: { kind: 'tag', tag }, pageSize: 5, pagesPerRun: 3,
+    });
+    assert.equal(launch.audienceSize, 40);
+    const handle = env.client.workflow.getHandle(launch.workflowId);
+    const result = await handle.result();
+    assert.deepEqual(result, { cursor: members[39].id, started: 40, alreadyEnrolled: 0, pages: 8, done: true });
+    const desc = await handle.describe();
+    assert.notEqual(desc.runId, launch.firstRunId, 'the launcher continued as new');
+
+    const results: CampaignRunResult[] = await Promise.all(members.map((m) => env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, m.id)).result()));
+    await assert.rejects(env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, outsider)).describe(), /not found/i);
+    assert.equal(await visibleCount(`LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, 40), 40);
+
+    // The report comes from the send ledger; it must agree with what the runs themselves returned.
+    const report = await campaignReport(env.db, stored.campaign.id);
+    const emails = results.map((r) => r.actions.find((a) => a.actionId === 'email')!.outcome);
+    const sent = emails.filter((o) => o.status === 'sent').length;
+    const skipped = emails.filter((o) => o.status === 'skipped') as { status: 'skipped'; reasons: string[] }[];
+    assert.ok(sent > 0 && skipped.length > 0);
+    assert.equal(report.actions.length, 1);
+    const a = report.actions[0];
+    assert.equal(a.actionId, 'email');
+    assert.equal(a.customersReached, 40);
+    assert.equal(a.sent, sent);
+    assert.equal(a.failed, 0);
+    assert.equal(a.inProgress, 0);
+    assert.equal(a.skipped.total, skipped.length);
+    for (const reason of ['email_channel_unsubscribed', 'email_missing', 'email_invalid', 'category_unsubscribed', 'customer_not_found'] as const) {
+      assert.equal(a.skipped.byReason[reason], skipped.filter((s) => s.reasons.includes(reason)).length, reason);
+    }
+    assert.equal(a.skipped.byGroup.unsubscribedFromChannel, skipped.filter((s) => s.reasons[0] === 'email_channel_unsubscribed').length);
+    assert.equal(a.skipped.byGroup.addressIssue, skipped.filter((s) => ['email_missing', 'email_invalid'].includes(s.reasons[0])).length);
+    assert.equal(a.skipped.byGroup.unsubscribedFromCategory, skipped.filter((s) => s.reasons[0] === 'category_unsubscribed').length);
+    assert.deepEqual(report.totals, (({ actionId, ...f }) => f)(a));
+    const accepted = members.reduce((n, m) => n + acceptedFor(`${m.id}@example.com`).length, 0);
+    assert.equal(accepted, sent);
+
+    const again = await startLaunch({
+      client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
+      audience: { kind: 'tag', tag }, pageSize: 16,
+    });
+    const second = await env.client.workflow.getHandle(again.workflowId).result();
+    assert.deepEqual({ started: second.started, alreadyEnrolled: second.alreadyEnrolled }, { started: 0, alreadyEnrolled: 40 });
+    assert.equal(members.reduce((n, m) => n + acceptedFor(`${m.id}@example.com`).length, 0), sent);
+  });
+
+  it('launches to a list of ids; an unknown id launches nothing', async () => {
+    const env = testEnv();
+    const prefix = uid('lst');
+    const members = audience(prefix, 6, 'x');
+    await importLines(members);
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const base = { client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version, audience: { kind: 'list' as const } };
+    await assert.rejects(startLaunch({ ...base, customerIds: [members[0].id, 'ghost-9'], launchId: `${prefix}-bad` }), (e: Error) => e instanceof LaunchInputError && /ghost-9/.test(e.message));
+    assert.equal((await env.db('launch_audience').where({ launch_id: `${prefix}-bad` })).length, 0);
+    const ok = await startLaunch({ ...base, customerIds: [members[1].id, members[4].id, members[1].id] });
+    const res = await env.client.workflow.getHandle(ok.workflowId).result();
+    assert.equal(res.started, 2);
+  });
+
+  it('a worker killed mid-launch loses and duplicates nothing', async function () {
+    const env = testEnv();
+    const prefix = uid('kill');
+    const n = 300;
+    const members = Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(4, '0')}`, email: `${prefix}-${i}@example.com`, emailSubscribed: true, tags: [prefix] }));
+    await importLines(members);
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    // Runs are served in-process; the launcher only by a worker process that we kill -9 halfway.
+    const runs = await startWorker({ roles: ['runs'] });
+    const spawnLauncher = () =>
+      spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'worker.js')], {
+        env: {
+          ...process.env, TEMPORAL_ADDRESS: env.temporalAddress, DATABASE_URL: env.databaseUrl, SENDGRID_BASE_URL: env.fake.url,
+          TASK_QUEUE: runs.taskQueue, LAUNCH_TASK_QUEUE: runs.launchTaskQueue, WORKER_ROLES: 'launches',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const child = spawnLauncher();
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
+      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+    });
+    let replacement: RunningWorker | undefined;
+    try {
+      const launch = await startLaunch({
+        client: env.client, db: env.db, launchTaskQueue: runs.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
+        audience: { kind: 'tag', tag: prefix }, pageSize: 10,
+      });
+      const handle = env.client.workflow.getHandle(launch.workflowId);
+      let atKill: LaunchProgress | undefined;
+      for (let i = 0; i < 400; i++) {
+        const p = await handle.query<LaunchProgress>('launchProgress').catch(() => undefined);
+        if (p && p.started >= 40) {
+          atKill = p;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      child.kill('SIGKILL');
+      assert.ok(atKill && !atKill.done && atKill.started < n, `the worker must die mid-launch (progress at kill: ${JSON.stringify(atKill)})`);
+
+      replacement = await startWorker({ roles: ['launches'], queues: { taskQueue: runs.taskQueue, launchTaskQueue: runs.launchTaskQueue } });
+      const result = await handle.result();
+      assert.equal(result.done, true);
+      assert.equal(result.started + result.alreadyEnrolled, n, JSON.stringify(result));
+      assert.equal(await visibleCount(`CampaignId="${stored.campaign.id}" AND WorkflowType="campaignRun"`, n), n);
+      await Promise.all(members.map((m) => env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, m.id)).result()));
+      for (const m of members) assert.equal(acceptedFor(m.email).length, 1, m.id);
+      const ledger = await env.db('send_ledger').where({ campaign_id: stored.campaign.id }).count({ c: '*' });
+      assert.equal(Number(ledger[0].c), n);
+    } finally {
+      child.kill('SIGKILL');
+      await replacement?.stop();
+      await runs.stop();
+    }
+  });
+});
