@@ -26,7 +26,7 @@ describe('CLI', function () {
     const env = testEnv();
     try {
       const { stdout, stderr } = await run('node', [BIN, ...args], {
-        env: { ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TASK_QUEUE: w.taskQueue },
+        env: { ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue },
       });
       return { code: 0, stdout, stderr };
     } catch (err: any) {
@@ -116,5 +116,30 @@ describe('CLI', function () {
     assert.match(r.stderr, /ids-bad\.txt: line 2: "not an id" is not a customer id/);
     const handle = testEnv().client.workflow.getHandle(`campaign-run:${id}:${a}`);
     await assert.rejects(handle.describe(), /not found/i);
+  });
+
+  it('launch shows progress and ends with the report; report --json is the same document', async () => {
+    const tag = uid('tag');
+    const lines = Array.from({ length: 12 }, (_, i) => ({ id: `${tag}-${i}`, email: i % 4 === 0 ? null : `${tag}-${i}@example.com`, emailSubscribed: i % 3 !== 0, tags: [tag] }));
+    await cli('customers', 'import', file('aud.jsonl', lines.map((l) => JSON.stringify(l)).join('\n')));
+    const id = uid('camp');
+    await cli('campaigns', 'store', file('c3.json', JSON.stringify(emailThenTag(id, emailSettings()))));
+    const r = await cli('launch', '--campaign', id, '--tag', tag, '--page-size', '5', '--launch-id', `${tag}-l1`, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`launch ${tag}-l1: launch:${id}:${tag}-l1 \\(12 customers\\)`));
+    assert.match(r.stderr, /started 12\/12 \(already enrolled 0\)  finished 12  sent \d+  skipped \d+  failed 0/);
+    const report = JSON.parse(r.stdout);
+    const expectedSent = lines.filter((l, i) => l.email !== null && i % 3 !== 0).length;
+    assert.equal(report.campaignId, id);
+    assert.equal(report.totals.customersReached, 12);
+    assert.equal(report.totals.sent, expectedSent);
+    assert.equal(report.totals.skipped.total, 12 - expectedSent);
+    const again = await cli('report', '--campaign', id, '--json');
+    assert.deepEqual({ ...JSON.parse(again.stdout), generatedAt: null }, { ...report, generatedAt: null });
+    const table = await cli('report', '--campaign', id);
+    assert.match(table.stdout, new RegExp(`^email\\s+12\\s+${expectedSent}\\s+${12 - expectedSent}\\s`, 'm'));
+    assert.match(table.stdout, /^TOTAL\s+12\s/m);
+    const bad = await cli('launch', '--campaign', id, '--tag', tag, '--all');
+    assert.match(bad.stderr, /give exactly one of --all, --tag <tag>, --customers-file <file>/);
   });
 });

@@ -1,0 +1,62 @@
+// An operator's path through Temporal Web, in Debian's headless Chromium driven by playwright-core: filter runs by
+// CampaignId, open one, read its summary, and read the sendEmail activity's result.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { testEnv, temporalWebUrl } from '../support/env';
+import { emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+describe('Temporal Web in a browser', function () {
+  let w: RunningWorker;
+  let browser: Browser;
+  before(async function () {
+    if (!temporalWebUrl()) throw new Error('the test run must start its own dev server (unset TEMPORAL_ADDRESS) so that Temporal Web is on');
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+    await seedCategories();
+    w = await startWorker();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // Without these Chromium keeps calling out to Google's services, which this network refuses.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await w?.stop();
+  });
+
+  it('finds a run by CampaignId, shows its summary and the sendEmail result', async () => {
+    const customer = uid('web');
+    await importLines([{ id: customer, email: `${customer}@example.com`, emailSubscribed: true }]);
+    const stored = await storeDoc(emailThenTag(uid('webcamp'), emailSettings()));
+    const result = await runToEnd(w, stored, customer);
+    const email = outcomeOf(result, 'email');
+    assert.equal(email.status, 'sent');
+    const messageId = (email as { messageId: string }).messageId;
+    const cid = stored.campaign.id;
+    const workflowId = `campaign-run:${cid}:${customer}`;
+    for (let i = 0; i < 60 && (await testEnv().client.workflow.count(`CampaignId="${cid}"`)).count < 1; i++) await new Promise((r) => setTimeout(r, 250));
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${temporalWebUrl()}/namespaces/${testEnv().namespace}/workflows?query=${encodeURIComponent(`CampaignId="${cid}"`)}`);
+    const link = page.getByRole('link', { name: workflowId });
+    await link.waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByRole('link', { name: /^campaign-run:/ }).count(), 1, 'the filter shows only this campaign\'s run');
+    await link.click();
+
+    await page.getByRole('tab', { name: /User Metadata/ }).click();
+    // Temporal Web renders summaries as Markdown inside a sandboxed iframe.
+    await page.frameLocator('iframe[title="output"] >> nth=0').getByText(`Campaign ${cid}, customer ${customer}`).first().waitFor({ timeout: 15_000 });
+    await page.getByText('Send e-mail: action email').first().waitFor();
+
+    await page.getByRole('tab', { name: /History/ }).click();
+    await page.getByText('sendEmail • Send e-mail: action email').first().click();
+    await page.getByText('Activity Task Completed').first().waitFor({ timeout: 15_000 });
+    const text = await page.locator('body').innerText();
+    const completed = text.slice(text.indexOf('Activity Task Completed'));
+    assert.match(completed, new RegExp(`"status": "sent",\\s*"messageId": "${messageId}"`));
+    await page.close();
+  });
+});
