@@ -1,7 +1,9 @@
 // Records one history per shape of the campaign workflows from real runs (own dev server, own database, the SendGrid
 // fake) and writes them under test/histories/, where the replay test reads them. Run after a deliberate workflow change
 // (see README, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Existing files are kept: a history recorded by older code is exactly what new code must go on replaying. Set
+// RECORD_DIR to write a new generation elsewhere (e.g. test/histories/<date>/).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
@@ -10,14 +12,20 @@ process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/campaign_r
 import { setUp, tearDown, testEnv } from '../test/support/env';
 import { emailSettings, importLines, runToEnd, seedCategories, startWorker, storeDoc } from '../test/support/harness';
 import { campaignRunWorkflowId } from '../src/temporal/workflowIds';
+import { startLaunch } from '../src/runs/launch';
 
-const OUT = path.resolve(__dirname, '..', '..', 'test', 'histories');
+const OUT = path.resolve(process.env.RECORD_DIR ?? path.resolve(__dirname, '..', '..', 'test', 'histories'));
 
-async function save(kind: string, name: string, workflowId: string): Promise<void> {
-  const history = await testEnv().client.workflow.getHandle(workflowId).fetchHistory();
+async function save(kind: string, name: string, workflowId: string, runId?: string): Promise<void> {
+  const history = await testEnv().client.workflow.getHandle(workflowId, runId).fetchHistory();
   const dir = path.join(OUT, kind);
+  const file = path.join(dir, `${name}.json`);
+  if (existsSync(file)) {
+    console.log(`kept ${kind}/${name}.json (recorded earlier; delete it to record again)`);
+    return;
+  }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
+  writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
   console.log(`recorded ${kind}/${name}.json (${history.events?.length} events)`);
 }
 
@@ -73,6 +81,18 @@ async function recordCampaignRuns(): Promise<void> {
     const bad = await storeDoc(tree('replay-400', '{{ customer.attributes.headline }}'));
     await runToEnd(w, bad, 'r-400');
     await save('campaignRun', 'failed-on-400', campaignRunWorkflowId(bad.campaign.id, 'r-400'));
+
+    // The launcher: 5 tagged customers, 2 per page, 2 pages per workflow run: one run that continues as new, one that
+    // finishes.
+    await importLines(['l-1', 'l-2', 'l-3', 'l-4', 'l-5'].map((id) => ({ id, email: `${id}@example.com`, emailSubscribed: true, tags: ['replay-launch'] })));
+    const env = testEnv();
+    const launch = await startLaunch({
+      client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: main.campaign.id, campaignVersion: main.version,
+      audience: { kind: 'tag', tag: 'replay-launch' }, pageSize: 2, pagesPerRun: 2, launchId: 'replay',
+    });
+    await env.client.workflow.getHandle(launch.workflowId).result();
+    await save('launchCampaign', 'first-run-continues-as-new', launch.workflowId, launch.firstRunId);
+    await save('launchCampaign', 'last-run-completes', launch.workflowId);
   } finally {
     await w.stop();
   }

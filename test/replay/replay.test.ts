@@ -27,6 +27,8 @@ describe('replay of committed histories', function () {
       'campaignRun/skipped-customer_not_found.json',
       'campaignRun/failed-on-400.json',
       'campaignRun/retried-after-429.json',
+      'launchCampaign/first-run-continues-as-new.json',
+      'launchCampaign/last-run-completes.json',
     ]) {
       assert.ok(names.includes(shape), `missing ${shape}`);
     }
@@ -49,9 +51,10 @@ describe('replay of committed histories', function () {
     });
 
     it('the same change behind patched() replays', async () => {
-      const report = await replayHistories(histories, { workflowBundle: await bundleVariant('extraActivityPatched') });
+      const runs = histories.filter((h) => h.workflowId.startsWith('campaignRun/'));
+      const report = await replayHistories(runs, { workflowBundle: await bundleVariant('extraActivityPatched') });
       assert.deepEqual(report.failures, []);
-      assert.equal(report.replayed, histories.length);
+      assert.equal(report.replayed, runs.length);
     });
 
     it('making sibling actions sequential fails to replay', async () => {
