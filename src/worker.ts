@@ -5,6 +5,7 @@ import { createActivities } from './activities';
 import { loadConfig } from './config';
 import { createDb } from './db/knex';
 import { createSendGridMailer } from './email/mailer';
+import { tuningFromEnv } from './temporal/tuning';
 import { createCampaignWorkers, type WorkerRole } from './temporal/worker';
 
 function rolesFromEnv(raw: string | undefined): WorkerRole[] {
@@ -29,6 +30,7 @@ export async function runWorker(): Promise<void> {
       taskQueue: config.taskQueue,
       launchTaskQueue: config.launchTaskQueue,
       roles,
+      tuning: tuningFromEnv(),
       activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000, client, taskQueue: config.taskQueue }),
     });
     const queues = roles.map((r) => (r === 'runs' ? config.taskQueue : config.launchTaskQueue));

@@ -1,0 +1,192 @@
+// `npm run bench [-- N] [--json]`: launches N customers through Send e-mail then Set tag against a local dev server and
+// the SendGrid fake, and, in the same run, the floor: N workflows that each run one no-op activity. Prints runs
+// completed per second, p50/p95 from launch to the e-mail's acceptance (floor: to the activity), the worker's peak
+// RSS, and the ratio campaign/floor. With --json the last line is one JSON object with those figures.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { parseCampaign } from '../src/campaigns/validate';
+import { upsertCategory } from '../src/db/categories';
+import { storeCampaign } from '../src/db/campaigns';
+import { importCustomers } from '../src/db/customerImport';
+import { createDb, migrateLatest, recreateDatabase, type Db } from '../src/db/knex';
+import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
+import { isServing, startDevServer, type DevServer } from '../src/dev/temporalServer';
+import { startLaunch } from '../src/runs/launch';
+import { LaunchIdKey } from '../src/temporal/searchAttributes';
+import { ensurePostgres, freePort } from '../test/support/env';
+
+interface PhaseFigures {
+  runs: number;
+  elapsedSeconds: number;
+  runsPerSecond: number;
+  msPerRun: number;
+  p50Ms: number;
+  p95Ms: number;
+  peakRssMb: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Peak resident memory of a process, sampled from /proc (VmRSS) until stopped. */
+function rssSampler(pid: number) {
+  let peak = 0;
+  const sample = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+    } catch {
+      /* process gone */
+    }
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    reset: () => (peak = 0),
+    peakMb: () => (sample(), Math.round(peak)),
+    stop: () => clearInterval(timer),
+  };
+}
+
+async function waitCompleted(client: Client, query: string, n: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await client.workflow.count(`${query} AND ExecutionStatus="Completed"`);
+    if (count >= n) return Date.now();
+    if (Date.now() > deadline) throw new Error(`only ${count}/${n} runs completed within ${timeoutMs / 1000}s (${query})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startMany(n: number, concurrency: number, start: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n) await start(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+}
+
+async function floorPhase(client: Client, worker: ChildProcess, queue: string, n: number, tag: string): Promise<Omit<PhaseFigures, 'peakRssMb'>> {
+  const t0 = Date.now();
+  await startMany(n, 20, (i) =>
+    client.workflow.start('floorRun', { taskQueue: queue, workflowId: `floor-${tag}-${i}`, typedSearchAttributes: [{ key: LaunchIdKey, value: tag }] }),
+  );
+  const done = await waitCompleted(client, `LaunchId="${tag}" AND WorkflowType="floorRun"`, n, 30 * 60_000);
+  const times: Record<string, number> = await new Promise((resolve) => {
+    worker.once('message', (m: any) => resolve(m.floorTimes));
+    worker.send('floor-times');
+  });
+  const lat = Object.entries(times).filter(([id]) => id.startsWith(`floor-${tag}-`)).map(([, t]) => t - t0).sort((a, b) => a - b);
+  return figures(n, t0, done, lat);
+}
+
+function figures(n: number, t0: number, done: number, sortedLatencies: number[]) {
+  const elapsed = (done - t0) / 1000;
+  return {
+    runs: n,
+    elapsedSeconds: Math.round(elapsed * 10) / 10,
+    runsPerSecond: Math.round((n / elapsed) * 10) / 10,
+    msPerRun: Math.round((elapsed * 1000 * 100) / n) / 100,
+    p50Ms: percentile(sortedLatencies, 50),
+    p95Ms: percentile(sortedLatencies, 95),
+  };
+}
+
+async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQueue: string, n: number, tag: string, campaign: { id: string; version: number }) {
+  const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${tag}-${String(i).padStart(6, '0')}`, email: `${tag}-${i}@example.com`, emailSubscribed: true, categories: { news: true }, firstName: 'Bench', tags: [tag] }));
+  await importCustomers(db, lines.join('\n'));
+  fake.reset();
+  const t0 = Date.now();
+  const launch = await startLaunch({ client, db, launchTaskQueue: launchQueue, campaignId: campaign.id, campaignVersion: campaign.version, audience: { kind: 'tag', tag }, launchId: tag });
+  const done = await waitCompleted(client, `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, n, 30 * 60_000);
+  const accepted = fake.accepted();
+  if (accepted.length !== n) throw new Error(`the fake accepted ${accepted.length} messages for ${n} customers`);
+  const lat = accepted.map((m) => Date.parse(m.receivedAt) - t0).sort((a, b) => a - b);
+  return figures(n, t0, done, lat);
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const nArg = args.find((a) => /^\d+$/.test(a));
+  const n = nArg ? Number(nArg) : 2000;
+  const log = json ? (...a: unknown[]) => console.error(...a) : console.log;
+
+  ensurePostgres();
+  const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/campaign_runner_bench';
+  await recreateDatabase(databaseUrl);
+  const db = createDb(databaseUrl, { max: 10 });
+  await migrateLatest(db);
+
+  // A fresh dev server with a WAL SQLite file, as the local stack runs it.
+  let server: DevServer | undefined;
+  let address = process.env.BENCH_TEMPORAL_ADDRESS;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cr-bench-'));
+  if (!address || !(await isServing(address))) {
+    server = await startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') });
+    address = server.address;
+  }
+  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+  const fake = await startSendGridFake({ port: 0 });
+  const queues = { TASK_QUEUE: 'bench-runs', LAUNCH_TASK_QUEUE: 'bench-launches', FLOOR_TASK_QUEUE: 'bench-floor' };
+
+  const worker = fork(path.join(__dirname, 'worker.js'), [], {
+    env: { ...process.env, TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, ...queues },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('exit', (c) => reject(new Error(`bench worker exited (${c})`)));
+  });
+  const rss = rssSampler(worker.pid!);
+  try {
+    await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
+    const doc = {
+      id: 'bench', name: 'Benchmark',
+      actions: [{ id: 'email', type: 'sendEmail',
+        settings: { from: { email: 'news@shop.example.com', name: 'Shop' }, subject: 'Hi {{ customer.firstName }}', html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/">shop</a>', categoryCode: 'news', utm: { source: 'bench' } },
+        children: [{ id: 'tag', type: 'setTag', settings: { tag: 'benched' } }] }],
+    };
+    const stored = await storeCampaign(db, parseCampaign(doc, { categoryCodes: new Set(['news']) }));
+    const campaign = { id: stored.campaign.id, version: stored.version };
+
+    log(`warming up (bundles, JIT, connection pools)...`);
+    await floorPhase(client, worker, queues.FLOOR_TASK_QUEUE, 50, 'warm');
+    await campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, 50, 'warm', campaign);
+
+    log(`floor: ${n} workflows with one no-op activity...`);
+    rss.reset();
+    const floor = { ...(await floorPhase(client, worker, queues.FLOOR_TASK_QUEUE, n, 'floor')), peakRssMb: rss.peakMb() };
+    log(`campaign: launching ${n} customers through Send e-mail then Set tag...`);
+    rss.reset();
+    const camp = { ...(await campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, n, 'camp', campaign)), peakRssMb: rss.peakMb() };
+
+    const ratio = Math.round((camp.runsPerSecond / floor.runsPerSecond) * 100) / 100;
+    const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+    const row = (name: string, f: PhaseFigures) =>
+      `${name.padEnd(9)} ${String(f.runs).padStart(6)} runs  ${String(f.runsPerSecond).padStart(7)} runs/s  ${String(f.msPerRun).padStart(7)} ms/run  p50 ${String(f.p50Ms).padStart(6)} ms  p95 ${String(f.p95Ms).padStart(6)} ms  worker peak RSS ${f.peakRssMb} MB`;
+    log(`\n${machine}, ${new Date().toISOString().slice(0, 10)}`);
+    log(row('campaign', camp));
+    log(row('floor', floor));
+    log(`ratio campaign/floor: ${ratio}`);
+    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, campaign: camp, floor, ratio }));
+  } finally {
+    rss.stop();
+    worker.disconnect();
+    await new Promise((r) => worker.once('exit', r));
+    await fake.close();
+    await client.connection.close();
+    await db.destroy();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
