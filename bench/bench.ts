@@ -3,7 +3,9 @@
 // completed per second, p50/p95 from launch to the e-mail's acceptance (floor: to the activity), the worker's peak
 // RSS, and the ratio campaign/floor. With --json the last line is one JSON object with those figures.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { readFileSync, rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { PREBUILT_BUNDLE } from '../src/temporal/workerShared';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -134,8 +136,12 @@ async function main(): Promise<void> {
   const fake = await startSendGridFake({ port: 0 });
   const queues = { TASK_QUEUE: 'bench-runs', LAUNCH_TASK_QUEUE: 'bench-launches', FLOOR_TASK_QUEUE: 'bench-floor' };
 
+  if (!existsSync(PREBUILT_BUNDLE)) throw new Error('no prebuilt workflow bundle: run `npm run build` (npm run bench does)');
+  const floorBundle = path.join(dir, 'floor-bundle.js');
+  const silent = { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} } as any;
+  writeFileSync(floorBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('./floorWorkflows'), logger: silent })).code);
   const worker = fork(path.join(__dirname, 'worker.js'), [], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, ...queues },
+    env: { ...process.env, TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

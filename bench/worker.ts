@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const floorTimes: Record<string, number> = {};
   const floor = await Worker.create({
     connection, namespace: config.temporalNamespace, taskQueue: process.env.FLOOR_TASK_QUEUE!, ...tuning,
-    workflowsPath: require.resolve('./floorWorkflows'),
+    // Bundled by the parent, so that webpack's memory does not count against this worker.
+    workflowBundle: { codePath: process.env.FLOOR_BUNDLE! },
     activities: {
       async noop() {
         const t = Date.now();

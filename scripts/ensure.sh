@@ -13,4 +13,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 bash scripts/setup-temporal.sh >/dev/null
-npx tsc -p tsconfig.json
+npm run --silent build

@@ -1,6 +1,7 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
-import { dataConverter, workflowInterceptorModules, workflowsPath } from './workerShared';
+import { existsSync } from 'node:fs';
+import { dataConverter, PREBUILT_BUNDLE, workflowInterceptorModules, workflowsPath } from './workerShared';
 
 /**
  * Campaign runs and launches poll separate task queues, so that a launch enrolling a large audience never delays the
@@ -30,6 +31,11 @@ export interface CampaignWorkers {
 /** The one place that decides how campaign workers are built: used by src/worker.ts, the local stack and the tests. */
 export async function createCampaignWorkers(o: CampaignWorkerOptions): Promise<CampaignWorkers> {
   const roles = o.roles ?? ['runs', 'launches'];
+  // One bundle for both workers: the one `npm run build` made, else one built here (slower, and webpack's garbage
+  // stays in this process's heap).
+  const workflowBundle =
+    o.workflowBundle ??
+    (existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : await bundleWorkflowCode({ workflowsPath: workflowsPath(), workflowInterceptorModules }));
   const workers: Worker[] = [];
   for (const role of roles) {
     workers.push(
@@ -38,10 +44,11 @@ export async function createCampaignWorkers(o: CampaignWorkerOptions): Promise<C
         namespace: o.namespace,
         taskQueue: role === 'runs' ? o.taskQueue : o.launchTaskQueue,
         activities: o.activities,
-        ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
+        workflowBundle,
         interceptors: { workflowModules: workflowInterceptorModules },
         dataConverter,
-        ...(role === 'runs' ? o.tuning : {}),
+        // Launches are few and long: a small cache leaves the memory to campaign runs.
+        ...(role === 'runs' ? o.tuning : { maxCachedWorkflows: 20, maxConcurrentActivityTaskExecutions: 4 }),
       }),
     );
   }
