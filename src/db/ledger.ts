@@ -27,15 +27,8 @@ export interface LedgerEntry {
   leaseActive: boolean;
 }
 
-const COLUMNS = [
-  'id',
-  'status',
-  'provider_message_id',
-  'skip_reasons',
-  'error',
-  'attempts',
-  // computed in SQL so that the database clock alone decides lease expiry
-] as const;
+// lease_active is computed in SQL so that the database clock alone decides lease expiry.
+const RETURNING = 'id, status, provider_message_id, skip_reasons, error, attempts, (lease_until is not null and lease_until > now()) as lease_active';
 
 function toEntry(r: any): LedgerEntry {
   return {
@@ -49,13 +42,9 @@ function toEntry(r: any): LedgerEntry {
   };
 }
 
-function selectEntry(db: Db) {
-  return [...COLUMNS, db.raw('(lease_until is not null and lease_until > now()) as lease_active')];
-}
-
 export async function getEntry(db: Db, key: LedgerKey): Promise<LedgerEntry | null> {
-  const row = await db('send_ledger').where({ run_key: key.runKey, action_id: key.actionId }).first(selectEntry(db));
-  return row ? toEntry(row) : null;
+  const { rows } = await db.raw(`select ${RETURNING} from send_ledger where run_key = ? and action_id = ?`, [key.runKey, key.actionId]);
+  return rows[0] ? toEntry(rows[0]) : null;
 }
 
 function metaColumns(m: LedgerMeta) {
@@ -73,16 +62,16 @@ const TAKE_OVER = "send_ledger.status = 'sending' and (send_ledger.lease_until i
 
 /** Records a skip, unless another attempt already holds or finished the row. Returns the row as it now stands. */
 export async function recordSkip(db: Db, meta: LedgerMeta, reasons: SkipReason[]): Promise<LedgerEntry> {
-  await db.raw(
+  const { rows } = await db.raw(
     `insert into send_ledger (run_key, action_id, campaign_id, campaign_version, customer_id, status, skip_reasons, attempts)
      values (:run_key, :action_id, :campaign_id, :campaign_version, :customer_id, 'skipped', :reasons, 1)
      on conflict (run_key, action_id) do update
        set status = 'skipped', skip_reasons = excluded.skip_reasons, lease_until = null, updated_at = now()
        where ${TAKE_OVER}
-     returning id`,
+     returning ${RETURNING}`,
     { ...metaColumns(meta), reasons: JSON.stringify(reasons) },
   );
-  return (await getEntry(db, meta))!;
+  return rows[0] ? toEntry(rows[0]) : (await getEntry(db, meta))!;
 }
 
 /**
@@ -96,11 +85,10 @@ export async function claimSend(db: Db, meta: LedgerMeta, leaseMs: number): Prom
      on conflict (run_key, action_id) do update
        set attempts = send_ledger.attempts + 1, lease_until = excluded.lease_until, updated_at = now()
        where ${TAKE_OVER}
-     returning id`,
+     returning ${RETURNING}`,
     { ...metaColumns(meta), lease: String(leaseMs) },
   );
-  if (res.rows.length === 0) return null;
-  return getEntry(db, meta);
+  return res.rows[0] ? toEntry(res.rows[0]) : null;
 }
 
 export async function markSent(db: Db, id: string, messageId: string, bccCount: number): Promise<void> {

@@ -61,6 +61,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     '--namespace', o.namespace ?? 'default',
     '--log-level', 'warn',
     '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    // The worker that completes a workflow task gets the activity it schedules in the same response (one round trip
+    // and one matching hop less per activity).
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     ...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']),
     // SQLite serialises all four services over one connection; WAL without fsync keeps it from being the bottleneck.
     ...(o.dbFile ? ['--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] : []),
