@@ -1,8 +1,9 @@
 // `npm run bench [-- N] [--json]`: launches N customers through Send e-mail then Set tag against a local dev server and
-// the SendGrid fake, and, in the same run, the floor: N workflows that each run one no-op activity. Prints runs
+// the SendGrid fake (production worker: dist/src/worker.js), and, in the same run, the floor: N workflows that each run
+// one no-op activity (its own worker process, same tuning). Prints runs
 // completed per second, p50/p95 from launch to the e-mail's acceptance (floor: to the activity), the worker's peak
 // RSS, and the ratio campaign/floor. With --json the last line is one JSON object with those figures.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PREBUILT_BUNDLE } from '../src/temporal/workerShared';
@@ -22,12 +23,41 @@ import { ensurePostgres, freePort } from '../test/support/env';
 
 interface PhaseFigures {
   runs: number;
+  /** CPU seconds used during the phase by the Temporal server and by the phase's worker process */
+  serverCpuSeconds: number;
+  workerCpuSeconds: number;
   elapsedSeconds: number;
   runsPerSecond: number;
   msPerRun: number;
   p50Ms: number;
   p95Ms: number;
   peakRssMb: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
+
+function mean(xs: PhaseFigures[]): PhaseFigures {
+  const avg = (k: keyof PhaseFigures) => Math.round((xs.reduce((t, x) => t + x[k], 0) / xs.length) * 100) / 100;
+  return {
+    runs: xs[0].runs,
+    serverCpuSeconds: avg('serverCpuSeconds'),
+    workerCpuSeconds: avg('workerCpuSeconds'),
+    elapsedSeconds: avg('elapsedSeconds'),
+    runsPerSecond: avg('runsPerSecond'),
+    msPerRun: avg('msPerRun'),
+    p50Ms: avg('p50Ms'),
+    p95Ms: avg('p95Ms'),
+    peakRssMb: Math.max(...xs.map((x) => x.peakRssMb)),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -72,7 +102,7 @@ async function startMany(n: number, concurrency: number, start: (i: number) => P
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
 
-async function floorPhase(client: Client, worker: ChildProcess, queue: string, n: number, tag: string): Promise<Omit<PhaseFigures, 'peakRssMb'>> {
+async function floorPhase(client: Client, worker: ChildProcess, queue: string, n: number, tag: string): Promise<Omit<PhaseFigures, 'peakRssMb' | 'serverCpuSeconds' | 'workerCpuSeconds'>> {
   const t0 = Date.now();
   await startMany(n, 20, (i) =>
     client.workflow.start('floorRun', { taskQueue: queue, workflowId: `floor-${tag}-${i}`, typedSearchAttributes: [{ key: LaunchIdKey, value: tag }] }),
@@ -116,6 +146,9 @@ async function main(): Promise<void> {
   const json = args.includes('--json');
   const nArg = args.find((a) => /^\d+$/.test(a));
   const n = nArg ? Number(nArg) : 2000;
+  const roundsArg = args.indexOf('--rounds');
+  const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 2;
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(rounds) || rounds < 1) throw new Error('usage: npm run bench -- [N] [--rounds R] [--json]');
   const log = json ? (...a: unknown[]) => console.error(...a) : console.log;
 
   ensurePostgres();
@@ -140,15 +173,22 @@ async function main(): Promise<void> {
   const floorBundle = path.join(dir, 'floor-bundle.js');
   const silent = { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} } as any;
   writeFileSync(floorBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('./floorWorkflows'), logger: silent })).code);
-  const worker = fork(path.join(__dirname, 'worker.js'), [], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('exit', (c) => reject(new Error(`bench worker exited (${c})`)));
-  });
+  const workerEnv = { ...process.env, LOG_LEVEL: 'WARN', TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues };
+  // The campaign phase runs the production worker itself; the floor its own worker process with the same tuning.
+  const worker = spawn(process.execPath, [path.resolve(__dirname, '..', 'src', 'worker.js')], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const floorWorker = fork(path.join(__dirname, 'floorWorker.js'), [], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  await Promise.all([
+    new Promise<void>((resolve, reject) => {
+      worker.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
+      worker.once('exit', (c) => reject(new Error(`campaign worker exited (${c})`)));
+    }),
+    new Promise<void>((resolve, reject) => {
+      floorWorker.once('message', () => resolve());
+      floorWorker.once('exit', (c) => reject(new Error(`floor worker exited (${c})`)));
+    }),
+  ]);
   const rss = rssSampler(worker.pid!);
+  const floorRss = rssSampler(floorWorker.pid!);
   try {
     await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
     const doc = {
@@ -161,29 +201,55 @@ async function main(): Promise<void> {
     const campaign = { id: stored.campaign.id, version: stored.version };
 
     log(`warming up (bundles, JIT, connection pools)...`);
-    await floorPhase(client, worker, queues.FLOOR_TASK_QUEUE, 50, 'warm');
+    await floorPhase(client, floorWorker, queues.FLOOR_TASK_QUEUE, 50, 'warm');
     await campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, 50, 'warm', campaign);
 
-    log(`floor: ${n} workflows with one no-op activity...`);
-    rss.reset();
-    const floor = { ...(await floorPhase(client, worker, queues.FLOOR_TASK_QUEUE, n, 'floor')), peakRssMb: rss.peakMb() };
-    log(`campaign: launching ${n} customers through Send e-mail then Set tag...`);
-    rss.reset();
-    const camp = { ...(await campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, n, 'camp', campaign)), peakRssMb: rss.peakMb() };
+    // Rounds in ABBA order (floor, campaign, campaign, floor, ...): the server's SQLite file grows as runs pile up, and
+    // the mirrored order gives both sides the same share of that drift. Figures are the mean over rounds.
+    const floors: PhaseFigures[] = [];
+    const camps: PhaseFigures[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? ['floor', 'campaign'] : ['campaign', 'floor'];
+      for (const phase of order) {
+        const tag = `${phase}-${r}`;
+        const pid = phase === 'floor' ? floorWorker.pid : worker.pid;
+        const cpu0 = { server: cpuSeconds(server?.pid), worker: cpuSeconds(pid) };
+        const cpu = () => ({
+          serverCpuSeconds: Math.round((cpuSeconds(server?.pid) - cpu0.server) * 10) / 10,
+          workerCpuSeconds: Math.round((cpuSeconds(pid) - cpu0.worker) * 10) / 10,
+        });
+        if (phase === 'floor') {
+          log(`round ${r + 1}/${rounds}: floor, ${n} workflows with one no-op activity...`);
+          floorRss.reset();
+          const f = await floorPhase(client, floorWorker, queues.FLOOR_TASK_QUEUE, n, tag);
+          floors.push({ ...f, ...cpu(), peakRssMb: floorRss.peakMb() });
+        } else {
+          log(`round ${r + 1}/${rounds}: campaign, launching ${n} customers through Send e-mail then Set tag...`);
+          rss.reset();
+          const c = await campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, n, tag, campaign);
+          camps.push({ ...c, ...cpu(), peakRssMb: rss.peakMb() });
+        }
+      }
+    }
+    const floor = mean(floors);
+    const camp = mean(camps);
 
     const ratio = Math.round((camp.runsPerSecond / floor.runsPerSecond) * 100) / 100;
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const row = (name: string, f: PhaseFigures) =>
-      `${name.padEnd(9)} ${String(f.runs).padStart(6)} runs  ${String(f.runsPerSecond).padStart(7)} runs/s  ${String(f.msPerRun).padStart(7)} ms/run  p50 ${String(f.p50Ms).padStart(6)} ms  p95 ${String(f.p95Ms).padStart(6)} ms  worker peak RSS ${f.peakRssMb} MB`;
+      `${name.padEnd(9)} ${String(f.runs).padStart(6)} runs  ${String(f.runsPerSecond).padStart(7)} runs/s  ${String(f.msPerRun).padStart(7)} ms/run  p50 ${String(f.p50Ms).padStart(6)} ms  p95 ${String(f.p95Ms).padStart(6)} ms  worker peak RSS ${f.peakRssMb} MB  CPU s: server ${f.serverCpuSeconds}, worker ${f.workerCpuSeconds}`;
     log(`\n${machine}, ${new Date().toISOString().slice(0, 10)}`);
     log(row('campaign', camp));
     log(row('floor', floor));
     log(`ratio campaign/floor: ${ratio}`);
-    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, campaign: camp, floor, ratio }));
+    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, rounds, campaign: camp, floor, ratio }));
   } finally {
     rss.stop();
-    worker.disconnect();
-    await new Promise((r) => worker.once('exit', r));
+    floorRss.stop();
+    const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)));
+    floorWorker.disconnect();
+    worker.kill('SIGTERM');
+    await Promise.all([exited(worker), exited(floorWorker)]);
     await fake.close();
     await client.connection.close();
     await db.destroy();

@@ -1,6 +1,6 @@
 // The campaign worker. Scale out by running more of these against the same Temporal cluster and database.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig } from './config';
 import { createDb } from './db/knex';
@@ -15,6 +15,7 @@ function rolesFromEnv(raw: string | undefined): WorkerRole[] {
 }
 
 export async function runWorker(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as LogLevel) || 'INFO') });
   const config = loadConfig();
   const db = createDb(config.databaseUrl, { max: Number(process.env.DB_POOL_MAX ?? 10) });
   const mailer = createSendGridMailer({ apiKey: config.sendgridApiKey, baseUrl: config.sendgridBaseUrl, timeoutMs: config.sendgridTimeoutMs });

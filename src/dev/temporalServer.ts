@@ -27,6 +27,7 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
+  pid: number | undefined;
   webUrl: string | undefined;
   stop(): Promise<void>;
 }
@@ -81,6 +82,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   }
   return {
     address,
+    pid: child.pid,
     webUrl: o.uiPort ? `http://127.0.0.1:${o.uiPort}` : undefined,
     stop: () =>
       new Promise<void>((resolve) => {
