@@ -84,14 +84,22 @@ function rssSampler(pid: number) {
   };
 }
 
+/**
+ * Waits until n runs matching the query completed, then returns when the last of them closed (from visibility). The
+ * count is polled only once a second: each poll is a query the server pays for, and it must not weigh on the figures.
+ */
 async function waitCompleted(client: Client, query: string, n: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
+  const completed = `${query} AND ExecutionStatus="Completed"`;
   for (;;) {
-    const { count } = await client.workflow.count(`${query} AND ExecutionStatus="Completed"`);
-    if (count >= n) return Date.now();
+    const { count } = await client.workflow.count(completed);
+    if (count >= n) break;
     if (Date.now() > deadline) throw new Error(`only ${count}/${n} runs completed within ${timeoutMs / 1000}s (${query})`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
   }
+  let last = 0;
+  for await (const wf of client.workflow.list({ query: completed, pageSize: 1000 })) last = Math.max(last, wf.closeTime?.getTime() ?? 0);
+  return last;
 }
 
 async function startMany(n: number, concurrency: number, start: (i: number) => Promise<unknown>): Promise<void> {
@@ -133,7 +141,8 @@ async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQ
   await importCustomers(db, lines.join('\n'));
   fake.reset();
   const t0 = Date.now();
-  const launch = await startLaunch({ client, db, launchTaskQueue: launchQueue, campaignId: campaign.id, campaignVersion: campaign.version, audience: { kind: 'tag', tag }, launchId: tag });
+  const maxInFlight = process.env.BENCH_MAX_IN_FLIGHT ? Number(process.env.BENCH_MAX_IN_FLIGHT) : undefined;
+  const launch = await startLaunch({ client, db, launchTaskQueue: launchQueue, campaignId: campaign.id, campaignVersion: campaign.version, audience: { kind: 'tag', tag }, launchId: tag, maxInFlight });
   const done = await waitCompleted(client, `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, n, 30 * 60_000);
   const accepted = fake.accepted();
   if (accepted.length !== n) throw new Error(`the fake accepted ${accepted.length} messages for ${n} customers`);
@@ -175,7 +184,7 @@ async function main(): Promise<void> {
   writeFileSync(floorBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('./floorWorkflows'), logger: silent })).code);
   const workerEnv = { ...process.env, LOG_LEVEL: 'WARN', TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues };
   // The campaign phase runs the production worker itself; the floor its own worker process with the same tuning.
-  const worker = spawn(process.execPath, [path.resolve(__dirname, '..', 'src', 'worker.js')], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.resolve(__dirname, '..', 'src', 'worker.js')], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
   const floorWorker = fork(path.join(__dirname, 'floorWorker.js'), [], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await Promise.all([
     new Promise<void>((resolve, reject) => {

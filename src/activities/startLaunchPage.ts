@@ -1,6 +1,6 @@
 // One page of a launch: read the next customer ids from Postgres and start their runs. Starting is idempotent (the
 // run's workflow id is its business key), so a retried page enrols nobody twice.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { audiencePage } from '../db/audience';
 import type { Db } from '../db/knex';
@@ -16,6 +16,21 @@ export interface LaunchDeps {
   campaigns: CampaignCache;
 }
 
+/**
+ * Flow control: a launch keeps at most `maxInFlight` of its runs open. Past what the workers take at once, more open
+ * runs only queue up as task backlog, which the server writes to and reads back from its database: cost without gain.
+ * Polled once a second, since each look is a visibility count.
+ */
+async function waitForRoom(client: Client, launchId: string, room: number): Promise<void> {
+  const query = `LaunchId="${launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Running"`;
+  for (;;) {
+    const { count } = await client.workflow.count(query);
+    if (count <= Math.max(room, 0)) return;
+    Context.current().heartbeat();
+    await sleep(1000);
+  }
+}
+
 export function createStartLaunchPage(deps: LaunchDeps) {
   return async function startLaunchPage(input: LaunchPageInput): Promise<LaunchPageResult> {
     const campaign = await deps.campaigns.campaign(input.campaignId, input.campaignVersion);
@@ -25,6 +40,7 @@ export function createStartLaunchPage(deps: LaunchDeps) {
     const ids = await audiencePage(deps.db, input.launchId, input.audience, input.after, input.pageSize);
     const ctx = Context.current();
     ctx.heartbeat(0);
+    if (input.maxInFlight && ids.length) await waitForRoom(deps.client, input.launchId, input.maxInFlight - ids.length);
     const runs = await startCampaignRuns(
       { client: deps.client, taskQueue: deps.taskQueue, campaign, campaignVersion: input.campaignVersion, launchId: input.launchId, options: input.runOptions },
       ids,

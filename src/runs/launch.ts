@@ -30,6 +30,7 @@ export interface StartLaunchArgs {
   pageSize?: number;
   /** pages per workflow run before continue-as-new (default 100) */
   pagesPerRun?: number;
+  maxInFlight?: number;
   runOptions?: RunOptions;
 }
 
@@ -57,6 +58,7 @@ export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
     audience: a.audience,
     ...(a.pageSize ? { pageSize: a.pageSize } : {}),
     ...(a.pagesPerRun ? { pagesPerRun: a.pagesPerRun } : {}),
+    ...(a.maxInFlight ? { maxInFlight: a.maxInFlight } : {}),
     ...(a.runOptions ? { runOptions: a.runOptions } : {}),
   };
   const workflowId = launchWorkflowId(a.campaignId, launchId);

@@ -5,6 +5,7 @@ import { FailureTypes, type LaunchInput, type LaunchProgress, type LaunchState }
 export const launchProgressQuery = defineQuery<LaunchProgress>('launchProgress');
 
 const DEFAULT_PAGE_SIZE = 200;
+const DEFAULT_MAX_IN_FLIGHT = 1000;
 /** Pages per workflow run before continue-as-new keeps the history short (the SDK may suggest it earlier). */
 const PAGES_PER_RUN = 100;
 
@@ -37,6 +38,7 @@ export async function launchCampaign(input: LaunchInput): Promise<LaunchProgress
       audience: input.audience,
       after: state.cursor,
       pageSize,
+      maxInFlight: input.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       runOptions: input.runOptions,
     });
     if (page.count > 0) {

@@ -89,6 +89,8 @@ export interface LaunchInput {
   pageSize?: number;
   /** pages per workflow run before continue-as-new (default 100) */
   pagesPerRun?: number;
+  /** at most this many of the launch's runs in flight before the next page starts (default 1000) */
+  maxInFlight?: number;
   runOptions?: RunOptions;
   /** carried across continue-as-new */
   state?: LaunchState;
@@ -105,6 +107,8 @@ export interface LaunchPageInput {
   audience: Audience;
   after: string | null;
   pageSize: number;
+  /** absent in launches recorded before flow control: no limit */
+  maxInFlight?: number;
   runOptions?: RunOptions;
 }
 
