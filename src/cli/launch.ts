@@ -1,25 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadCampaignVersion, loadLatestCampaign } from '../db/campaigns';
-import type { Db } from '../db/knex';
 import { campaignReport, formatReport } from '../report/campaignReport';
 import { launchStatus, startLaunch, type LaunchStatus } from '../runs/launch';
 import type { Audience } from '../workflows/types';
 import { UsageError, withContext } from './context';
 import { parseCustomerIdFile } from './run';
-
-export async function loadStored(db: Db, id: string, version?: string) {
-  if (version !== undefined) {
-    const v = Number(version);
-    if (!Number.isInteger(v) || v < 1) throw new UsageError(`--campaign-version: "${version}" is not a version number`);
-    const campaign = await loadCampaignVersion(db, id, v);
-    if (!campaign) throw new UsageError(`--campaign: no stored campaign "${id}" version ${v}`);
-    return { campaign, version: v };
-  }
-  const stored = await loadLatestCampaign(db, id);
-  if (!stored) throw new UsageError(`--campaign: no stored campaign "${id}"`);
-  return stored;
-}
+import { loadStored } from './stored';
 
 function bar(s: LaunchStatus, width = 30): string {
   const total = Math.max(s.audienceSize, 1);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadCampaignVersion, loadLatestCampaign } from '../db/campaigns';
-import type { Db } from '../db/knex';
+import { unknownCustomerIds } from '../db/audience';
 import { describeRun } from '../runs/format';
 import { runResult, startCampaignRuns } from '../runs/start';
 import { webUrl } from '../temporal/connection';
 import { UsageError, withContext } from './context';
+import { loadStored } from './stored';
 
 const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
@@ -21,15 +21,6 @@ export function parseCustomerIdFile(text: string, file: string): string[] {
   });
   if (errors.length) throw new UsageError(errors.join('\n'));
   return ids;
-}
-
-async function unknownCustomers(db: Db, ids: string[]): Promise<string[]> {
-  const known = new Set<string>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db('customers').whereIn('external_id', ids.slice(i, i + 1000)).select('external_id');
-    rows.forEach((r) => known.add(r.external_id));
-  }
-  return ids.filter((id) => !known.has(id));
 }
 
 interface RunOpts {
@@ -54,16 +45,7 @@ export function registerRun(program: Command): void {
     .action((o: RunOpts) =>
       withContext(async (ctx) => {
         const db = ctx.db();
-        let stored;
-        if (o.campaignVersion !== undefined) {
-          const v = Number(o.campaignVersion);
-          if (!Number.isInteger(v) || v < 1) throw new UsageError(`--campaign-version: "${o.campaignVersion}" is not a version number`);
-          const campaign = await loadCampaignVersion(db, o.campaign, v);
-          stored = campaign ? { campaign, version: v } : null;
-        } else {
-          stored = await loadLatestCampaign(db, o.campaign);
-        }
-        if (!stored) throw new UsageError(`--campaign: no stored campaign "${o.campaign}"${o.campaignVersion ? ` version ${o.campaignVersion}` : ''}`);
+        const stored = await loadStored(db, o.campaign, o.campaignVersion);
 
         const ids = [...(o.customer ?? [])];
         for (const id of o.customer ?? []) if (!CUSTOMER_ID.test(id)) throw new UsageError(`--customer: "${id}" is not a customer id`);
@@ -71,7 +53,7 @@ export function registerRun(program: Command): void {
         const unique = [...new Set(ids)];
         if (unique.length === 0) throw new UsageError('give --customer <id...> or --customers-file <file>');
         // Nothing starts unless every id is known: a typo should not be discovered one run at a time.
-        const unknown = await unknownCustomers(db, unique);
+        const unknown = await unknownCustomerIds(db, unique);
         if (unknown.length) throw new UsageError(`unknown customer id(s), nothing started: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`);
 
         const client = await ctx.client();

@@ -338,6 +338,10 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
       else res.destroy();
     });
   });
+  // Node closes idle keep-alive sockets after 5 s, which races with a client reusing one ("socket hang up"). API
+  // front ends keep them about a minute; so does the fake, so that the mailer's keep-alive pool behaves as against
+  // SendGrid.
+  server.keepAliveTimeout = 60_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -159,4 +159,29 @@ describe('sending through SendGrid (end to end)', function () {
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'skipped', reasons: ['email_channel_unsubscribed'] });
     assert.equal(acceptedFor(`${id}@example.com`).length, 0);
   });
+
+  it('401 keeps retrying (an operator fixes the key) and sends nothing meanwhile', async () => {
+    const bad = await startWorker({ apiKey: 'SG.revoked-key' });
+    try {
+      const id = await customer();
+      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const env = testEnv();
+      const started = await startCampaignRun({ client: env.client, taskQueue: bad.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id, options: { maxRetryIntervalMs: 1000 } });
+      const key = { runKey: started.workflowId, actionId: 'email' };
+      let entry = await getEntry(env.db, key);
+      for (let i = 0; i < 100 && (entry?.attempts ?? 0) < 3; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        entry = await getEntry(env.db, key);
+      }
+      assert.ok(entry && entry.attempts >= 3, `expected at least 3 attempts, got ${entry?.attempts}`);
+      assert.equal(entry.status, 'sending');
+      assert.match(entry.error ?? '', /SendGrid refused our credentials \(401\): The provided authorization grant is invalid, expired, or revoked/);
+      const handle = env.client.workflow.getHandle(started.workflowId);
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      assert.equal(acceptedFor(`${id}@example.com`).length, 0);
+      await handle.terminate('test over');
+    } finally {
+      await bad.stop();
+    }
+  });
 });
