@@ -17,6 +17,10 @@ function rolesFromEnv(raw: string | undefined): WorkerRole[] {
 export async function runWorker(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as LogLevel) || 'INFO') });
   const config = loadConfig();
+  // Without a base URL the worker talks to SendGrid itself: the fake's default key would only earn endless 401s.
+  if (!config.sendgridBaseUrl && !process.env.SENDGRID_API_KEY) {
+    throw new Error('SENDGRID_API_KEY is required when SENDGRID_BASE_URL is not set (the real SendGrid API)');
+  }
   const db = createDb(config.databaseUrl, { max: Number(process.env.DB_POOL_MAX ?? 10) });
   const mailer = createSendGridMailer({ apiKey: config.sendgridApiKey, baseUrl: config.sendgridBaseUrl, timeoutMs: config.sendgridTimeoutMs });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { testEnv, temporalWebUrl } from '../support/env';
-import { emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -37,7 +37,7 @@ describe('Temporal Web in a browser', function () {
     const messageId = (email as { messageId: string }).messageId;
     const cid = stored.campaign.id;
     const workflowId = `campaign-run:${cid}:${customer}`;
-    for (let i = 0; i < 60 && (await testEnv().client.workflow.count(`CampaignId="${cid}"`)).count < 1; i++) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await visibleCount(`CampaignId="${cid}"`, 1), 1);
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${temporalWebUrl()}/namespaces/${testEnv().namespace}/workflows?query=${encodeURIComponent(`CampaignId="${cid}"`)}`);

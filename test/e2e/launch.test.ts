@@ -7,7 +7,7 @@ import { LaunchInputError, startLaunch } from '../../src/runs/launch';
 import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
 import type { CampaignRunResult, LaunchProgress } from '../../src/workflows/types';
 import { testEnv } from '../support/env';
-import { acceptedFor, emailSettings, emailThenTag, importLines, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+import { acceptedFor, emailSettings, emailThenTag, importLines, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
 
 function audience(prefix: string, n: number, tag: string) {
   return Array.from({ length: n }, (_, i) => {
@@ -20,16 +20,6 @@ function audience(prefix: string, n: number, tag: string) {
       tags: [tag],
     };
   });
-}
-
-async function visibleCount(query: string, n: number): Promise<number> {
-  let count = 0;
-  for (let i = 0; i < 80; i++) {
-    count = (await testEnv().client.workflow.count(query)).count;
-    if (count >= n) return count;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return count;
 }
 
 describe('launching a campaign to an audience', function () {

@@ -10,7 +10,7 @@ import { createActivities } from '../../src/activities';
 import { createSendGridMailer } from '../../src/email/mailer';
 import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
@@ -25,14 +25,6 @@ async function replayCli(query: string): Promise<{ code: number; out: string }> 
   }
 }
 
-async function visible(query: string, n: number): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    if ((await testEnv().client.workflow.count(query)).count >= n) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`runs for ${query} never became visible`);
-}
-
 describe('replay command against a live cluster', function () {
   before(seedCategories);
 
@@ -44,7 +36,7 @@ describe('replay command against a live cluster', function () {
       const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
       await runToEnd(w, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
-      await visible(query, 1);
+      assert.equal(await visibleCount(query, 1), 1);
       const r = await replayCli(query);
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /replayed 1 histories, 0 failed/);
@@ -71,7 +63,7 @@ describe('replay command against a live cluster', function () {
       const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
       await runToEnd({ taskQueue } as RunningWorker, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
-      await visible(query, 1);
+      assert.equal(await visibleCount(query, 1), 1);
       const r = await replayCli(query);
       assert.equal(r.code, 1, r.out);
       assert.match(r.out, new RegExp(`FAILED ${campaignRunWorkflowId(stored.campaign.id, id)} \\(run [\\w-]+\\): .*[Nn]ondeterminism`));

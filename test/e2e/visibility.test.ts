@@ -4,18 +4,7 @@ import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
 import { startCampaignRun } from '../../src/runs/start';
 import type { RunProgress } from '../../src/workflows/progress';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T;
-  do {
-    last = await fn();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  } while (Date.now() < deadline);
-  return last;
-}
+import { emailSettings, emailThenTag, eventually, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
 
 describe('runs in Temporal Web (search attributes, summaries, progress)', function () {
   let w: RunningWorker;

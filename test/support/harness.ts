@@ -126,3 +126,20 @@ export function acceptedFor(email: string) {
     .fake.accepted()
     .filter((m) => m.body.personalizations?.[0]?.to?.[0]?.email?.toLowerCase() === email.toLowerCase());
 }
+
+/** Polls `fn` until `ok` accepts its value or `ms` pass; returns the last value either way (the caller asserts). */
+export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T;
+  do {
+    last = await fn();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < deadline);
+  return last;
+}
+
+/** Visibility is eventually consistent: the count of runs matching `query`, once it reaches n (or after 20 s). */
+export async function visibleCount(query: string, n: number): Promise<number> {
+  return eventually(async () => (await testEnv().client.workflow.count(query)).count, (c) => c >= n, 20_000);
+}
