@@ -10,4 +10,6 @@ COPY bin ./bin
 COPY demo ./demo
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev
 ENV NODE_ENV=production
+# glibc's per-thread malloc arenas (the SDK's Rust core runs many threads) otherwise add ~130 MB of resident memory.
+ENV MALLOC_ARENA_MAX=2
 CMD ["node", "dist/src/worker.js"]
