@@ -1,5 +1,5 @@
 // The campaign worker. Scale out by running more of these against the same Temporal cluster and database.
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadConfig } from './config';
@@ -24,9 +24,9 @@ export async function runWorker(): Promise<void> {
   const db = createDb(config.databaseUrl, { max: Number(process.env.DB_POOL_MAX ?? 10) });
   const mailer = createSendGridMailer({ apiKey: config.sendgridApiKey, baseUrl: config.sendgridBaseUrl, timeoutMs: config.sendgridTimeoutMs });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  // Launch pages start runs through an ordinary client.
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
-  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  // Launch pages start runs through a client on the workers' own connection: no second (JavaScript) gRPC stack in the
+  // process, and eager start hands each new run's first task to this process's runs worker when it has one.
+  const client = new Client({ connection, namespace: config.temporalNamespace });
   try {
     const roles = rolesFromEnv(process.env.WORKER_ROLES);
     const workers = await createCampaignWorkers({
@@ -36,13 +36,12 @@ export async function runWorker(): Promise<void> {
       launchTaskQueue: config.launchTaskQueue,
       roles,
       tuning: tuningFromEnv(),
-      activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000, client, taskQueue: config.taskQueue }),
+      activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000, client, taskQueue: config.taskQueue, eagerStart: roles.includes('runs') }),
     });
     const queues = roles.map((r) => (r === 'runs' ? config.taskQueue : config.launchTaskQueue));
     console.log(`worker polling ${queues.map((q) => `"${q}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
     await workers.run(); // until SIGINT/SIGTERM: the SDK shuts down gracefully on those signals
   } finally {
-    await clientConnection.close();
     await connection.close();
     await db.destroy();
   }

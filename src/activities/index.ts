@@ -16,6 +16,12 @@ export interface ActivityDeps {
   /** launches start runs through the client, on this task queue */
   client: Client;
   taskQueue: string;
+  /**
+   * Ask the server to hand each started run's first workflow task straight to this process's runs worker. Needs `client`
+   * to be built on the worker's NativeConnection (src/worker.ts); the server falls back to the task queue when no slot
+   * is free.
+   */
+  eagerStart?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -23,7 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs }),
     setTag: createSetTag({ db: deps.db, campaigns }),
-    startLaunchPage: createStartLaunchPage({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue, campaigns }),
+    startLaunchPage: createStartLaunchPage({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue, eagerStart: deps.eagerStart, campaigns }),
   };
 }
 

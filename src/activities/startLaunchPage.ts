@@ -13,6 +13,7 @@ export interface LaunchDeps {
   client: Client;
   /** the task queue campaign runs are started on */
   taskQueue: string;
+  eagerStart?: boolean;
   campaigns: CampaignCache;
 }
 
@@ -42,7 +43,7 @@ export function createStartLaunchPage(deps: LaunchDeps) {
     ctx.heartbeat(0);
     if (input.maxInFlight && ids.length) await waitForRoom(deps.client, input.launchId, input.maxInFlight - ids.length);
     const runs = await startCampaignRuns(
-      { client: deps.client, taskQueue: deps.taskQueue, campaign, campaignVersion: input.campaignVersion, launchId: input.launchId, options: input.runOptions },
+      { client: deps.client, taskQueue: deps.taskQueue, eagerStart: deps.eagerStart, campaign, campaignVersion: input.campaignVersion, launchId: input.launchId, options: input.runOptions },
       ids,
       20,
       (done) => ctx.heartbeat(done),

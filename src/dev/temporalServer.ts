@@ -65,6 +65,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     // The worker that completes a workflow task gets the activity it schedules in the same response (one round trip
     // and one matching hop less per activity).
     '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+    // A run started by a launcher in a worker process goes straight to that process's runs worker (its first workflow
+    // task skips the task queue).
+    '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
     ...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']),
     // SQLite serialises all four services over one connection; WAL without fsync keeps it from being the bottleneck.
     ...(o.dbFile ? ['--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] : []),

@@ -18,6 +18,8 @@ export interface StartRunArgs {
   options?: RunOptions;
   /** set when a launch workflow started the run */
   launchId?: string;
+  /** requestEagerStart: only with a client on a NativeConnection shared with a runs worker */
+  eagerStart?: boolean;
 }
 
 export interface StartedRun {
@@ -43,6 +45,7 @@ export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
       args: [input],
       // A customer passes through a campaign once: starting the pair again, while it runs or after, enrols nobody.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(a.eagerStart ? { requestEagerStart: true } : {}),
       staticSummary: `Campaign ${a.campaign.id}, customer ${a.customerId}`,
       typedSearchAttributes: [
         { key: CampaignIdKey, value: a.campaign.id },
