@@ -2,8 +2,9 @@
 // once per (run, action) through the send ledger.
 import { ApplicationFailure, Context, log, sleep } from '@temporalio/activity';
 import type { Db } from '../db/knex';
-import { loadCustomerForSend, type CustomerForSend } from '../db/customers';
-import { claimSend, getEntry, markFailed, markSent, recordSkip, releaseClaim, type LedgerEntry, type LedgerMeta } from '../db/ledger';
+import type { CustomerForSend } from '../db/customers';
+import { getEntry, markFailed, markSent, releaseClaim, type LedgerEntry, type LedgerMeta } from '../db/ledger';
+import { claimForSend, skipClaimed } from '../db/sendState';
 import { normalizeEmail } from '../email/address';
 import { skipReasons } from '../email/eligibility';
 import {
@@ -67,20 +68,19 @@ export function createSendEmail(deps: SendEmailDeps) {
 
     // Bounded: each pass either returns, or waits out another attempt's lease, which ends.
     for (;;) {
-      const existing = await getEntry(db, meta);
-      if (existing) {
-        const done = fromLedger(existing);
+      // The claim and the customer come together; eligibility is decided from the customer as they are now.
+      const { claimed, found } = await claimForSend(db, meta, leaseMs, settings.categoryCode);
+      if (!claimed) {
+        // Another attempt finished this send (return its result) or owns it: an earlier attempt, timed out by
+        // Temporal but still running. Wait for its result, or for its lease to run out.
+        const existing = await getEntry(db, meta);
+        const done = existing && fromLedger(existing);
         if (done) return done;
-        if (existing.leaseActive) {
-          // An earlier attempt (timed out by Temporal but still running) owns the send: wait for its result.
-          Context.current().heartbeat();
-          await sleep(POLL_MS);
-          continue;
-        }
+        Context.current().heartbeat();
+        await sleep(POLL_MS);
+        continue;
       }
 
-      // Eligibility is decided now, from the customer as they are at this moment.
-      const found = await loadCustomerForSend(db, input.customerId, settings.categoryCode);
       const reasons = found
         ? skipReasons({
             emailChannelActive: found.emailChannelActive,
@@ -90,14 +90,10 @@ export function createSendEmail(deps: SendEmailDeps) {
           })
         : (['customer_not_found'] as const).slice();
       if (reasons.length > 0) {
-        const row = await recordSkip(db, meta, reasons);
-        const result = fromLedger(row);
-        if (result) return result;
-        continue; // another attempt holds the row: look again
+        if (await skipClaimed(db, claimed, reasons)) return { status: 'skipped', reasons };
+        continue; // our lease ran out and another attempt took the row over: look again
       }
-
-      const claim = await claimSend(db, meta, leaseMs);
-      if (!claim) continue;
+      const claim = claimed;
 
       const customer = found!.customer;
       const to = customer.email!.trim();

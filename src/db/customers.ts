@@ -18,36 +18,6 @@ export interface CustomerForSend {
   categorySubscribed: boolean | null;
 }
 
-export async function loadCustomerForSend(db: Db, externalId: string, categoryCode: string | undefined): Promise<CustomerForSend | null> {
-  // One round trip: this runs once per e-mail, on the hot path.
-  const { rows } = await db.raw(
-    `select c.external_id, c.email, c.email_quality_code, c.first_name, c.last_name, c.attributes, c.tags,
-            coalesce(ch.active, false) as email_channel_active,
-            mc.code is not null as category_exists, sub.email_subscribed, mc.default_email_subscribed
-       from customers c
-       left join channel_subscriptions ch on ch.customer_id = c.external_id and ch.channel = 'email'
-       left join mailing_categories mc on mc.code = :category
-       left join category_subscriptions sub on sub.customer_id = c.external_id and sub.category_code = :category
-      where c.external_id = :id`,
-    { id: externalId, category: categoryCode ?? null },
-  );
-  const r = rows[0];
-  if (!r) return null;
-  // No channel row means no recorded consent: not subscribed. A category deleted after validation leaves nobody
-  // subscribed to it; a customer without their own row gets the category's default.
-  const categorySubscribed = categoryCode === undefined ? null : r.category_exists ? (r.email_subscribed ?? r.default_email_subscribed) : false;
-  const customer: CustomerRow = {
-    external_id: r.external_id,
-    email: r.email,
-    email_quality_code: r.email_quality_code,
-    first_name: r.first_name,
-    last_name: r.last_name,
-    attributes: r.attributes,
-    tags: r.tags,
-  };
-  return { customer, emailChannelActive: r.email_channel_active === true, categorySubscribed };
-}
-
 /** Adds a tag once; re-running is a no-op, so the activity is safe to retry. Returns false if the customer is gone. */
 export async function addTag(db: Db, externalId: string, tag: string): Promise<boolean> {
   const updated = await db('customers')

@@ -30,7 +30,7 @@ export interface LedgerEntry {
 // lease_active is computed in SQL so that the database clock alone decides lease expiry.
 const RETURNING = 'id, status, provider_message_id, skip_reasons, error, attempts, (lease_until is not null and lease_until > now()) as lease_active';
 
-function toEntry(r: any): LedgerEntry {
+export function toEntry(r: any): LedgerEntry {
   return {
     id: String(r.id),
     status: r.status,
@@ -47,7 +47,8 @@ export async function getEntry(db: Db, key: LedgerKey): Promise<LedgerEntry | nu
   return rows[0] ? toEntry(rows[0]) : null;
 }
 
-function metaColumns(m: LedgerMeta) {
+/** The named bindings CLAIM_SQL reads (plus :lease, in milliseconds). */
+export function ledgerValues(m: LedgerMeta) {
   return {
     run_key: m.runKey,
     action_id: m.actionId,
@@ -60,34 +61,21 @@ function metaColumns(m: LedgerMeta) {
 /** A row still 'sending' whose lease ran out may be taken over; terminal rows never change. */
 const TAKE_OVER = "send_ledger.status = 'sending' and (send_ledger.lease_until is null or send_ledger.lease_until <= now())";
 
-/** Records a skip, unless another attempt already holds or finished the row. Returns the row as it now stands. */
-export async function recordSkip(db: Db, meta: LedgerMeta, reasons: SkipReason[]): Promise<LedgerEntry> {
-  const { rows } = await db.raw(
-    `insert into send_ledger (run_key, action_id, campaign_id, campaign_version, customer_id, status, skip_reasons, attempts)
-     values (:run_key, :action_id, :campaign_id, :campaign_version, :customer_id, 'skipped', :reasons, 1)
-     on conflict (run_key, action_id) do update
-       set status = 'skipped', skip_reasons = excluded.skip_reasons, lease_until = null, updated_at = now()
-       where ${TAKE_OVER}
-     returning ${RETURNING}`,
-    { ...metaColumns(meta), reasons: JSON.stringify(reasons) },
-  );
-  return rows[0] ? toEntry(rows[0]) : (await getEntry(db, meta))!;
-}
-
 /**
- * Claims the right to call SendGrid for this (run, action) until the lease ends. Returns the claimed row, or null when
- * another attempt owns it or it already has a final status (read it with getEntry).
+ * The claim: creates the row 'sending' with a lease of :lease ms, or takes over a 'sending' row whose lease ran out.
+ * Returns the claimed row, or no row when another attempt owns it or it already has a final status. Used on its own
+ * (claimSend) and inside the sendEmail activity's one-round-trip read (db/sendState.ts).
  */
-export async function claimSend(db: Db, meta: LedgerMeta, leaseMs: number): Promise<LedgerEntry | null> {
-  const res = await db.raw(
-    `insert into send_ledger (run_key, action_id, campaign_id, campaign_version, customer_id, status, attempts, lease_until)
+export const CLAIM_SQL = `insert into send_ledger (run_key, action_id, campaign_id, campaign_version, customer_id, status, attempts, lease_until)
      values (:run_key, :action_id, :campaign_id, :campaign_version, :customer_id, 'sending', 1, now() + (:lease || ' milliseconds')::interval)
      on conflict (run_key, action_id) do update
        set attempts = send_ledger.attempts + 1, lease_until = excluded.lease_until, updated_at = now()
        where ${TAKE_OVER}
-     returning ${RETURNING}`,
-    { ...metaColumns(meta), lease: String(leaseMs) },
-  );
+     returning ${RETURNING}`;
+
+/** Claims the right to call SendGrid for this (run, action) until the lease ends (see CLAIM_SQL). */
+export async function claimSend(db: Db, meta: LedgerMeta, leaseMs: number): Promise<LedgerEntry | null> {
+  const res = await db.raw(CLAIM_SQL, { ...ledgerValues(meta), lease: String(leaseMs) });
   return res.rows[0] ? toEntry(res.rows[0]) : null;
 }
 

@@ -1,0 +1,61 @@
+// The sendEmail activity's first step in one round trip (it runs once per e-mail, on the hot path): claim the right to
+// send for this (run, action) and read the customer as they are at this moment.
+import type { SkipReason } from '../email/eligibility';
+import type { CustomerForSend, CustomerRow } from './customers';
+import type { Db } from './knex';
+import { CLAIM_SQL, ledgerValues, toEntry, type LedgerEntry, type LedgerMeta } from './ledger';
+
+export interface ClaimForSend {
+  /** the row this attempt now owns ('sending', leased); null when another attempt owns it or it is final */
+  claimed: LedgerEntry | null;
+  /** null when the customer does not exist */
+  found: CustomerForSend | null;
+}
+
+/**
+ * Claims the send (as ledger.claimSend) and loads the customer. Claiming before deciding eligibility costs nothing: a
+ * skipped customer's row goes from 'sending' to 'skipped' with skipClaimed, still in the same attempt.
+ */
+export async function claimForSend(db: Db, meta: LedgerMeta, leaseMs: number, categoryCode: string | undefined): Promise<ClaimForSend> {
+  // Anchored on a one-row select so that a refused claim and a missing customer each leave their columns null.
+  const { rows } = await db.raw(
+    `with claim as (${CLAIM_SQL})
+     select claim.*,
+            c.external_id, c.email, c.email_quality_code, c.first_name, c.last_name, c.attributes, c.tags,
+            coalesce(ch.active, false) as email_channel_active,
+            mc.code is not null as category_exists, sub.email_subscribed, mc.default_email_subscribed
+       from (select 1) as one
+       left join claim on true
+       left join customers c on c.external_id = :customer_id
+       left join channel_subscriptions ch on ch.customer_id = c.external_id and ch.channel = 'email'
+       left join mailing_categories mc on mc.code = :category
+       left join category_subscriptions sub on sub.customer_id = c.external_id and sub.category_code = :category`,
+    { ...ledgerValues(meta), lease: String(leaseMs), category: categoryCode ?? null },
+  );
+  const r = rows[0];
+  return { claimed: r.id === null ? null : toEntry(r), found: r.external_id === null ? null : customerForSend(r, categoryCode) };
+}
+
+/** Records the skip on a row this attempt claimed (and still owns: a takeover bumps attempts). */
+export async function skipClaimed(db: Db, claimed: LedgerEntry, reasons: SkipReason[]): Promise<boolean> {
+  const n = await db('send_ledger')
+    .where({ id: claimed.id, status: 'sending', attempts: claimed.attempts })
+    .update({ status: 'skipped', skip_reasons: JSON.stringify(reasons), lease_until: null, updated_at: db.fn.now() });
+  return n > 0;
+}
+
+function customerForSend(r: any, categoryCode: string | undefined): CustomerForSend {
+  // No channel row means no recorded consent: not subscribed. A category deleted after validation leaves nobody
+  // subscribed to it; a customer without their own row gets the category's default.
+  const categorySubscribed = categoryCode === undefined ? null : r.category_exists ? (r.email_subscribed ?? r.default_email_subscribed) : false;
+  const customer: CustomerRow = {
+    external_id: r.external_id,
+    email: r.email,
+    email_quality_code: r.email_quality_code,
+    first_name: r.first_name,
+    last_name: r.last_name,
+    attributes: r.attributes,
+    tags: r.tags,
+  };
+  return { customer, emailChannelActive: r.email_channel_active === true, categorySubscribed };
+}
