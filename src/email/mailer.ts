@@ -104,6 +104,9 @@ export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
   // setApiKey resets the base URL, so ours must come after it.
   if (opts.baseUrl) client.setDefaultRequest('baseUrl', opts.baseUrl);
   client.setDefaultRequest('timeout', opts.timeoutMs);
+  // SendGrid's API never redirects; a redirect means a wrong base URL, and following it would hand our API key to
+  // another host. With 0, axios also skips its redirect-following wrapper around every request.
+  client.setDefaultRequest('maxRedirects', 0);
   // Keep connections open between sends: a TLS handshake per e-mail costs more than the request. Idle sockets are
   // dropped after 30 s, before a server would close them under us.
   const agent = { keepAlive: true, maxSockets: 50, timeout: 30_000 };

@@ -31,10 +31,16 @@ export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunR
     const { outcome, runChildren } = await handler(node, run);
     outcomes.set(node.id, outcome);
     progress.finishedAction(node.id, node.type, outcome);
-    if (runChildren) await Promise.all(node.children.map(runAction));
+    if (runChildren && node.children.length > 0) await runAll(node.children);
   }
 
-  await Promise.all(input.actions.map(runAction));
+  // Siblings start together, in order. A single node (the common case) is awaited directly: Promise.all would add
+  // promises, and the SDK captures a stack trace for every promise a workflow creates.
+  function runAll(nodes: ActionNode[]): Promise<unknown> {
+    return nodes.length === 1 ? runAction(nodes[0]) : Promise.all(nodes.map(runAction));
+  }
+
+  await runAll(input.actions);
 
   const actions: ActionResult[] = [];
   const collect = (nodes: ActionNode[]) => {
