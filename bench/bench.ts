@@ -4,7 +4,7 @@
 // completed per second, p50/p95 from launch to the e-mail's acceptance (floor: to the activity), the worker's peak
 // RSS, and the ratio campaign/floor. With --json the last line is one JSON object with those figures.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PREBUILT_BUNDLE } from '../src/temporal/workerShared';
 import os from 'node:os';
@@ -23,9 +23,14 @@ import { ensurePostgres, freePort } from '../test/support/env';
 
 interface PhaseFigures {
   runs: number;
+  /** CPU milliseconds per run used by everything on the machine (server, workers, Postgres, the fake, this process) */
+  machineCpuMsPerRun: number;
   /** CPU seconds used during the phase by the Temporal server and by the phase's worker process */
   serverCpuSeconds: number;
   workerCpuSeconds: number;
+  /** CPU seconds of every PostgreSQL process, and of this process (the SendGrid fake, the floor's client starts) */
+  postgresCpuSeconds: number;
+  benchCpuSeconds: number;
   elapsedSeconds: number;
   runsPerSecond: number;
   msPerRun: number;
@@ -45,12 +50,55 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds used so far by all PostgreSQL processes (the postmaster and its backends). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+/** CPU seconds (all cores, not idle or iowait) the whole machine has used so far, from /proc/stat. */
+function machineCpuSeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
+}
+
+/** CPU seconds per thread name of a process (main JS thread, workflow threads, the SDK core's runtime, GC helpers). */
+function threadCpu(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cpu = (Number(f[11]) + Number(f[12])) / 100;
+      // The main thread has the process id; other threads of the same name are told apart by their thread id.
+      const key = tid === String(pid) ? 'main' : `${name}:${tid}`;
+      if (cpu >= 0.1) out[key] = Math.round(((out[key] ?? 0) + cpu) * 100) / 100;
+    }
+  } catch {
+    /* process gone */
+  }
+  return out;
+}
+
 function mean(xs: PhaseFigures[]): PhaseFigures {
   const avg = (k: keyof PhaseFigures) => Math.round((xs.reduce((t, x) => t + x[k], 0) / xs.length) * 100) / 100;
   return {
     runs: xs[0].runs,
+    machineCpuMsPerRun: avg('machineCpuMsPerRun'),
     serverCpuSeconds: avg('serverCpuSeconds'),
     workerCpuSeconds: avg('workerCpuSeconds'),
+    postgresCpuSeconds: avg('postgresCpuSeconds'),
+    benchCpuSeconds: avg('benchCpuSeconds'),
     elapsedSeconds: avg('elapsedSeconds'),
     runsPerSecond: avg('runsPerSecond'),
     msPerRun: avg('msPerRun'),
@@ -110,7 +158,7 @@ async function startMany(n: number, concurrency: number, start: (i: number) => P
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
 
-async function floorPhase(client: Client, worker: ChildProcess, queue: string, n: number, tag: string): Promise<Omit<PhaseFigures, 'peakRssMb' | 'serverCpuSeconds' | 'workerCpuSeconds'>> {
+async function floorPhase(client: Client, worker: ChildProcess, queue: string, n: number, tag: string): Promise<Omit<PhaseFigures, 'peakRssMb' | 'serverCpuSeconds' | 'workerCpuSeconds' | 'postgresCpuSeconds' | 'benchCpuSeconds' | 'machineCpuMsPerRun'>> {
   const t0 = Date.now();
   await startMany(n, 20, (i) =>
     client.workflow.start('floorRun', { taskQueue: queue, workflowId: `floor-${tag}-${i}`, typedSearchAttributes: [{ key: LaunchIdKey, value: tag }] }),
@@ -141,11 +189,17 @@ async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQ
   await importCustomers(db, lines.join('\n'));
   fake.reset();
   const t0 = Date.now();
+  // Launch settings default to the product's; these variables let the flow control be explored.
   const maxInFlight = process.env.BENCH_MAX_IN_FLIGHT ? Number(process.env.BENCH_MAX_IN_FLIGHT) : undefined;
-  const launch = await startLaunch({ client, db, launchTaskQueue: launchQueue, campaignId: campaign.id, campaignVersion: campaign.version, audience: { kind: 'tag', tag }, launchId: tag, maxInFlight });
+  const pageSize = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : undefined;
+  const launch = await startLaunch({ client, db, launchTaskQueue: launchQueue, campaignId: campaign.id, campaignVersion: campaign.version, audience: { kind: 'tag', tag }, launchId: tag, maxInFlight, pageSize });
   const done = await waitCompleted(client, `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, n, 30 * 60_000);
   const accepted = fake.accepted();
-  if (accepted.length !== n) throw new Error(`the fake accepted ${accepted.length} messages for ${n} customers`);
+  if (accepted.length !== n) {
+    const { count } = await client.workflow.count(`LaunchId="${launch.launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Completed"`);
+    const sent = await db('send_ledger').where({ status: 'sent' }).whereLike('customer_id', `${tag}-%`).count<{ n: string }[]>({ n: '*' });
+    throw new Error(`the fake accepted ${accepted.length} messages for ${n} customers (${count} runs completed, ${sent[0].n} sent in the ledger)`);
+  }
   const lat = accepted.map((m) => Date.parse(m.receivedAt) - t0).sort((a, b) => a - b);
   return figures(n, t0, done, lat);
 }
@@ -223,10 +277,13 @@ async function main(): Promise<void> {
       for (const phase of order) {
         const tag = `${phase}-${r}`;
         const pid = phase === 'floor' ? floorWorker.pid : worker.pid;
-        const cpu0 = { server: cpuSeconds(server?.pid), worker: cpuSeconds(pid) };
+        const cpu0 = { server: cpuSeconds(server?.pid), worker: cpuSeconds(pid), machine: machineCpuSeconds(), postgres: postgresCpuSeconds(), bench: cpuSeconds(process.pid) };
         const cpu = () => ({
+          machineCpuMsPerRun: Math.round(((machineCpuSeconds() - cpu0.machine) * 1000 * 100) / n) / 100,
           serverCpuSeconds: Math.round((cpuSeconds(server?.pid) - cpu0.server) * 10) / 10,
           workerCpuSeconds: Math.round((cpuSeconds(pid) - cpu0.worker) * 10) / 10,
+          postgresCpuSeconds: Math.round((postgresCpuSeconds() - cpu0.postgres) * 10) / 10,
+          benchCpuSeconds: Math.round((cpuSeconds(process.pid) - cpu0.bench) * 10) / 10,
         });
         if (phase === 'floor') {
           log(`round ${r + 1}/${rounds}: floor, ${n} workflows with one no-op activity...`);
@@ -247,11 +304,13 @@ async function main(): Promise<void> {
     const ratio = Math.round((camp.runsPerSecond / floor.runsPerSecond) * 100) / 100;
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const row = (name: string, f: PhaseFigures) =>
-      `${name.padEnd(9)} ${String(f.runs).padStart(6)} runs  ${String(f.runsPerSecond).padStart(7)} runs/s  ${String(f.msPerRun).padStart(7)} ms/run  p50 ${String(f.p50Ms).padStart(6)} ms  p95 ${String(f.p95Ms).padStart(6)} ms  worker peak RSS ${f.peakRssMb} MB  CPU s: server ${f.serverCpuSeconds}, worker ${f.workerCpuSeconds}`;
+      `${name.padEnd(9)} ${String(f.runs).padStart(6)} runs  ${String(f.runsPerSecond).padStart(7)} runs/s  ${String(f.msPerRun).padStart(7)} ms/run  p50 ${String(f.p50Ms).padStart(6)} ms  p95 ${String(f.p95Ms).padStart(6)} ms  worker peak RSS ${f.peakRssMb} MB  CPU: ${f.machineCpuMsPerRun} ms/run on the machine; s: server ${f.serverCpuSeconds}, worker ${f.workerCpuSeconds}, postgres ${f.postgresCpuSeconds}, bench+fake ${f.benchCpuSeconds}`;
     log(`\n${machine}, ${new Date().toISOString().slice(0, 10)}`);
     log(row('campaign', camp));
     log(row('floor', floor));
     log(`ratio campaign/floor: ${ratio}`);
+    // Where each worker process spent its CPU over the whole benchmark (warm-up included), by thread name.
+    log(`worker CPU s by thread: campaign ${JSON.stringify(threadCpu(worker.pid!))}; floor ${JSON.stringify(threadCpu(floorWorker.pid!))}`);
     if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, rounds, campaign: camp, floor, ratio }));
   } finally {
     rss.stop();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { campaignReport, formatReport } from '../report/campaignReport';
-import { launchStatus, startLaunch, type LaunchStatus } from '../runs/launch';
+import { LAUNCH_DEFAULTS, launchStatus, startLaunch, type LaunchStatus } from '../runs/launch';
 import type { Audience } from '../workflows/types';
 import { UsageError, withContext } from './context';
 import { parseCustomerIdFile } from './run';
@@ -36,7 +36,7 @@ export function registerLaunch(program: Command): void {
     .option('--tag <tag>', 'the customers with this tag')
     .option('--customers-file <file>', 'the customers listed in this file (one id per line)')
     .option('--launch-id <id>', 'a name for this launch (default: a timestamp)')
-    .option('--page-size <n>', 'customers per page of starts', '200')
+    .option('--page-size <n>', 'customers per page of starts', String(LAUNCH_DEFAULTS.pageSize))
     .option('--json', 'print the final report as JSON', false)
     .action((o: LaunchOpts) =>
       withContext(async (ctx) => {

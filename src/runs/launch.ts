@@ -16,6 +16,14 @@ export function newLaunchId(now = new Date()): string {
 
 export class LaunchInputError extends Error {}
 
+/**
+ * Starts per page, and the most runs a launch keeps open. 500 open runs keep a worker busy with room to spare while the
+ * launcher waits (it looks once a second); more only hold memory in the worker's workflow cache (measured: peak RSS
+ * 340 MB at 500 against 400-440 MB at 1,000, at the same throughput). Always written into the launch's input: the
+ * workflow's own fallbacks (200 and 1,000) stay as they were, for launches started before these values.
+ */
+export const LAUNCH_DEFAULTS = { pageSize: 100, maxInFlight: 500 } as const;
+
 export interface StartLaunchArgs {
   client: Client;
   db: Db;
@@ -56,9 +64,9 @@ export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
     campaignId: a.campaignId,
     campaignVersion: a.campaignVersion,
     audience: a.audience,
-    ...(a.pageSize ? { pageSize: a.pageSize } : {}),
+    pageSize: a.pageSize ?? LAUNCH_DEFAULTS.pageSize,
     ...(a.pagesPerRun ? { pagesPerRun: a.pagesPerRun } : {}),
-    ...(a.maxInFlight ? { maxInFlight: a.maxInFlight } : {}),
+    maxInFlight: a.maxInFlight ?? LAUNCH_DEFAULTS.maxInFlight,
     ...(a.runOptions ? { runOptions: a.runOptions } : {}),
   };
   const workflowId = launchWorkflowId(a.campaignId, launchId);
