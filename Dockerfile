@@ -8,8 +8,10 @@ COPY src ./src
 COPY test ./test
 COPY bin ./bin
 COPY demo ./demo
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+# The workflow bundle is built once here, as `npm run build` does, so that workers do not run webpack at start-up.
+RUN npx tsc -p tsconfig.json && node dist/scripts/bundleWorkflows.js && npm prune --omit=dev
 ENV NODE_ENV=production
 # glibc's per-thread malloc arenas (the SDK's Rust core runs many threads) otherwise add ~130 MB of resident memory.
 ENV MALLOC_ARENA_MAX=2
-CMD ["node", "dist/src/worker.js"]
+# --heap-growing-percent: see WORKER_NODE_FLAGS in src/temporal/tuning.ts.
+CMD ["node", "--heap-growing-percent=50", "dist/src/worker.js"]

@@ -1,8 +1,9 @@
-// `npm run bench [-- N] [--json]`: launches N customers through Send e-mail then Set tag against a local dev server and
-// the SendGrid fake (production worker: dist/src/worker.js), and, in the same run, the floor: N workflows that each run
-// one no-op activity (its own worker process, same tuning). Prints runs
-// completed per second, p50/p95 from launch to the e-mail's acceptance (floor: to the activity), the worker's peak
-// RSS, and the ratio campaign/floor. With --json the last line is one JSON object with those figures.
+// `npm run bench [-- N] [--rounds R] [--json]`: launches N customers through Send e-mail then Set tag against a local
+// dev server and the SendGrid fake (production worker: dist/src/worker.js), and, in the same run, the floor: N workflows
+// that each run one no-op activity (its own worker process, same tuning). Prints runs completed per second, p50/p95
+// from launch to the e-mail's acceptance (floor: to the activity), the worker's peak RSS, where the CPU went (the whole
+// machine per run; server, worker, Postgres, this process), and the ratio campaign/floor. With --json the last line is
+// one JSON object with those figures.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -19,6 +20,7 @@ import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
 import { isServing, startDevServer, type DevServer } from '../src/dev/temporalServer';
 import { startLaunch } from '../src/runs/launch';
 import { LaunchIdKey } from '../src/temporal/searchAttributes';
+import { WORKER_NODE_FLAGS } from '../src/temporal/tuning';
 import { ensurePostgres, freePort } from '../test/support/env';
 
 interface PhaseFigures {
@@ -50,17 +52,24 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** CPU seconds used so far by all PostgreSQL processes (the postmaster and its backends). */
-function postgresCpuSeconds(): number {
-  let total = 0;
+/** CPU seconds used so far by each PostgreSQL process (the postmaster and its backends), by process id. */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') out.set(Number(pid), cpuSeconds(Number(pid)));
     } catch {
       /* gone */
     }
   }
+  return out;
+}
+
+/** Postgres CPU seconds since `before`: backends that ended in between are missed (the pool's connections stay). */
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of postgresCpu()) total += cpu - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -239,8 +248,10 @@ async function main(): Promise<void> {
   // MALLOC_ARENA_MAX=2 as recommended for workers (README): glibc's per-thread arenas otherwise add ~130 MB of RSS.
   const workerEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', LOG_LEVEL: 'WARN', TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues };
   // The campaign phase runs the production worker itself; the floor its own worker process with the same tuning.
-  const worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.resolve(__dirname, '..', 'src', 'worker.js')], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
-  const floorWorker = fork(path.join(__dirname, 'floorWorker.js'), [], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // Both with the production worker's node flags (the Dockerfile's); BENCH_WORKER_NODE_ARGS adds more (e.g. --cpu-prof).
+  const nodeArgs = [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const worker = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '..', 'src', 'worker.js')], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+  const floorWorker = fork(path.join(__dirname, 'floorWorker.js'), [], { env: workerEnv, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await Promise.all([
     new Promise<void>((resolve, reject) => {
       worker.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
@@ -277,12 +288,12 @@ async function main(): Promise<void> {
       for (const phase of order) {
         const tag = `${phase}-${r}`;
         const pid = phase === 'floor' ? floorWorker.pid : worker.pid;
-        const cpu0 = { server: cpuSeconds(server?.pid), worker: cpuSeconds(pid), machine: machineCpuSeconds(), postgres: postgresCpuSeconds(), bench: cpuSeconds(process.pid) };
+        const cpu0 = { server: cpuSeconds(server?.pid), worker: cpuSeconds(pid), machine: machineCpuSeconds(), postgres: postgresCpu(), bench: cpuSeconds(process.pid) };
         const cpu = () => ({
           machineCpuMsPerRun: Math.round(((machineCpuSeconds() - cpu0.machine) * 1000 * 100) / n) / 100,
           serverCpuSeconds: Math.round((cpuSeconds(server?.pid) - cpu0.server) * 10) / 10,
           workerCpuSeconds: Math.round((cpuSeconds(pid) - cpu0.worker) * 10) / 10,
-          postgresCpuSeconds: Math.round((postgresCpuSeconds() - cpu0.postgres) * 10) / 10,
+          postgresCpuSeconds: Math.round(postgresCpuSince(cpu0.postgres) * 10) / 10,
           benchCpuSeconds: Math.round((cpuSeconds(process.pid) - cpu0.bench) * 10) / 10,
         });
         if (phase === 'floor') {
