@@ -313,16 +313,18 @@ async function main(): Promise<void> {
     const camp = mean(camps);
 
     const ratio = Math.round((camp.runsPerSecond / floor.runsPerSecond) * 100) / 100;
+    // Each round's own ratio shows the spread that the mean hides (this machine's speed drifts between phases).
+    const roundRatios = camps.map((c, i) => Math.round((c.runsPerSecond / floors[i].runsPerSecond) * 100) / 100);
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const row = (name: string, f: PhaseFigures) =>
       `${name.padEnd(9)} ${String(f.runs).padStart(6)} runs  ${String(f.runsPerSecond).padStart(7)} runs/s  ${String(f.msPerRun).padStart(7)} ms/run  p50 ${String(f.p50Ms).padStart(6)} ms  p95 ${String(f.p95Ms).padStart(6)} ms  worker peak RSS ${f.peakRssMb} MB  CPU: ${f.machineCpuMsPerRun} ms/run on the machine; s: server ${f.serverCpuSeconds}, worker ${f.workerCpuSeconds}, postgres ${f.postgresCpuSeconds}, bench+fake ${f.benchCpuSeconds}`;
     log(`\n${machine}, ${new Date().toISOString().slice(0, 10)}`);
     log(row('campaign', camp));
     log(row('floor', floor));
-    log(`ratio campaign/floor: ${ratio}`);
+    log(`ratio campaign/floor: ${ratio}${rounds > 1 ? ` (rounds: ${roundRatios.join(', ')})` : ''}`);
     // Where each worker process spent its CPU over the whole benchmark (warm-up included), by thread name.
     log(`worker CPU s by thread: campaign ${JSON.stringify(threadCpu(worker.pid!))}; floor ${JSON.stringify(threadCpu(floorWorker.pid!))}`);
-    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, rounds, campaign: camp, floor, ratio }));
+    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, rounds, campaign: camp, floor, roundRatios, ratio }));
   } finally {
     rss.stop();
     floorRss.stop();
