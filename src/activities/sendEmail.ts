@@ -93,7 +93,6 @@ export function createSendEmail(deps: SendEmailDeps) {
         if (await skipClaimed(db, claimed, reasons)) return { status: 'skipped', reasons };
         continue; // our lease ran out and another attempt took the row over: look again
       }
-      const claim = claimed;
 
       const customer = found!.customer;
       const to = customer.email!.trim();
@@ -114,10 +113,10 @@ export function createSendEmail(deps: SendEmailDeps) {
 
       try {
         const { messageId } = await mailer.send(message);
-        await markSent(db, claim.id, messageId, bcc.length);
+        await markSent(db, claimed.id, messageId, bcc.length);
         return { status: 'sent', messageId };
       } catch (err) {
-        throw await failureFor(err, claim.id, input);
+        throw await failureFor(err, claimed.id, input);
       }
     }
   };

@@ -63,8 +63,8 @@ const TAKE_OVER = "send_ledger.status = 'sending' and (send_ledger.lease_until i
 
 /**
  * The claim: creates the row 'sending' with a lease of :lease ms, or takes over a 'sending' row whose lease ran out.
- * Returns the claimed row, or no row when another attempt owns it or it already has a final status. Used on its own
- * (claimSend) and inside the sendEmail activity's one-round-trip read (db/sendState.ts).
+ * Returns the claimed row, or no row when another attempt owns it or it already has a final status. Run inside the
+ * sendEmail activity's one-round-trip read (db/sendState.ts).
  */
 export const CLAIM_SQL = `insert into send_ledger (run_key, action_id, campaign_id, campaign_version, customer_id, status, attempts, lease_until)
      values (:run_key, :action_id, :campaign_id, :campaign_version, :customer_id, 'sending', 1, now() + (:lease || ' milliseconds')::interval)
@@ -72,12 +72,6 @@ export const CLAIM_SQL = `insert into send_ledger (run_key, action_id, campaign_
        set attempts = send_ledger.attempts + 1, lease_until = excluded.lease_until, updated_at = now()
        where ${TAKE_OVER}
      returning ${RETURNING}`;
-
-/** Claims the right to call SendGrid for this (run, action) until the lease ends (see CLAIM_SQL). */
-export async function claimSend(db: Db, meta: LedgerMeta, leaseMs: number): Promise<LedgerEntry | null> {
-  const res = await db.raw(CLAIM_SQL, { ...ledgerValues(meta), lease: String(leaseMs) });
-  return res.rows[0] ? toEntry(res.rows[0]) : null;
-}
 
 export async function markSent(db: Db, id: string, messageId: string, bccCount: number): Promise<void> {
   await db('send_ledger')

@@ -13,7 +13,7 @@ export interface ClaimForSend {
 }
 
 /**
- * Claims the send (as ledger.claimSend) and loads the customer. Claiming before deciding eligibility costs nothing: a
+ * Claims the send (ledger's CLAIM_SQL) and loads the customer. Claiming before deciding eligibility costs nothing: a
  * skipped customer's row goes from 'sending' to 'skipped' with skipClaimed, still in the same attempt.
  */
 export async function claimForSend(db: Db, meta: LedgerMeta, leaseMs: number, categoryCode: string | undefined): Promise<ClaimForSend> {
