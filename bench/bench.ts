@@ -17,7 +17,7 @@ import { storeCampaign } from '../src/db/campaigns';
 import { importCustomers } from '../src/db/customerImport';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../src/db/knex';
 import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
-import { isServing, startDevServer, type DevServer } from '../src/dev/temporalServer';
+import { startDevServer } from '../src/dev/temporalServer';
 import { startLaunch } from '../src/runs/launch';
 import { LaunchIdKey } from '../src/temporal/searchAttributes';
 import { WORKER_NODE_FLAGS } from '../src/temporal/tuning';
@@ -97,6 +97,30 @@ function threadCpu(pid: number): Record<string, number> {
     /* process gone */
   }
   return out;
+}
+
+
+/** Server counters (Prometheus text from the dev server's /metrics), summed by name and operation label. */
+async function serverCounters(url: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const text = await (await fetch(url)).text();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (!m) continue;
+    const [, name, labels = '', v] = m;
+    if (name !== 'persistence_requests' && name !== 'visibility_persistence_requests') continue;
+    const op = /operation="([^"]*)"/.exec(labels)?.[1] ?? '';
+    const key = `${name}:${op}`;
+    out.set(key, (out.get(key) ?? 0) + Number(v));
+  }
+  return out;
+}
+
+function counterDelta(a: Map<string, number>, b: Map<string, number>): Record<string, number> {
+  const d: Record<string, number> = {};
+  for (const [k, v] of b) if (v - (a.get(k) ?? 0) > 0) d[k] = v - (a.get(k) ?? 0);
+  return d;
 }
 
 function mean(xs: PhaseFigures[]): PhaseFigures {
@@ -228,16 +252,7 @@ async function main(): Promise<void> {
   await recreateDatabase(databaseUrl);
   const db = createDb(databaseUrl, { max: 10 });
   await migrateLatest(db);
-
-  // A fresh dev server with a WAL SQLite file, as the local stack runs it.
-  let server: DevServer | undefined;
-  let address = process.env.BENCH_TEMPORAL_ADDRESS;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cr-bench-'));
-  if (!address || !(await isServing(address))) {
-    server = await startDevServer({ port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') });
-    address = server.address;
-  }
-  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
   const fake = await startSendGridFake({ port: 0 });
   const queues = { TASK_QUEUE: 'bench-runs', LAUNCH_TASK_QUEUE: 'bench-launches', FLOOR_TASK_QUEUE: 'bench-floor' };
 
@@ -246,74 +261,95 @@ async function main(): Promise<void> {
   const silent = { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} } as any;
   writeFileSync(floorBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('./floorWorkflows'), logger: silent })).code);
   // MALLOC_ARENA_MAX=2 as recommended for workers (README): glibc's per-thread arenas otherwise add ~130 MB of RSS.
-  const workerEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', LOG_LEVEL: 'WARN', TEMPORAL_ADDRESS: address, DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues };
+  const workerEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', LOG_LEVEL: 'WARN', DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues };
   // The campaign phase runs the production worker itself; the floor its own worker process with the same tuning.
   // Both with the production worker's node flags (the Dockerfile's); BENCH_WORKER_NODE_ARGS adds more (e.g. --cpu-prof).
   const nodeArgs = [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const worker = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '..', 'src', 'worker.js')], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
-  const floorWorker = fork(path.join(__dirname, 'floorWorker.js'), [], { env: workerEnv, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  await Promise.all([
-    new Promise<void>((resolve, reject) => {
-      worker.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
-      worker.once('exit', (c) => reject(new Error(`campaign worker exited (${c})`)));
-    }),
-    new Promise<void>((resolve, reject) => {
-      floorWorker.once('message', () => resolve());
-      floorWorker.once('exit', (c) => reject(new Error(`floor worker exited (${c})`)));
-    }),
-  ]);
-  const rss = rssSampler(worker.pid!);
-  const floorRss = rssSampler(floorWorker.pid!);
+
+  await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
+  const doc = {
+    id: 'bench', name: 'Benchmark',
+    actions: [{ id: 'email', type: 'sendEmail',
+      settings: { from: { email: 'news@shop.example.com', name: 'Shop' }, subject: 'Hi {{ customer.firstName }}', html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/">shop</a>', categoryCode: 'news', utm: { source: 'bench' } },
+      children: [{ id: 'tag', type: 'setTag', settings: { tag: 'benched' } }] }],
+  };
+  const stored = await storeCampaign(db, parseCampaign(doc, { categoryCodes: new Set(['news']) }));
+  const campaign = { id: stored.campaign.id, version: stored.version };
+  const threads: Record<string, Record<string, number>> = {};
+
+  /**
+   * One measured phase on its own fresh dev server (a WAL SQLite file, as the local stack runs it) and its own worker
+   * process, warmed up first. Nothing carries over between phases: not the server's growing database, nor the timers
+   * an earlier phase left to fire (activity and workflow-task timeouts fire on the server after their runs closed).
+   */
+  async function phase(kind: 'floor' | 'campaign', tag: string): Promise<PhaseFigures & { serverOps: Record<string, number> }> {
+    const phaseDir = path.join(dir, tag);
+    const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
+    const server = await startDevServer({ port: await freePort(), metricsPort: Number(new URL(metricsUrl).port), dbFile: path.join(phaseDir, 'temporal.db'), logFile: path.join(phaseDir, 'temporal.log') });
+    const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
+    const env = { ...workerEnv, TEMPORAL_ADDRESS: server.address };
+    const child =
+      kind === 'floor'
+        ? fork(path.join(__dirname, 'floorWorker.js'), [], { env, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+        : spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '..', 'src', 'worker.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const rss = rssSampler(child.pid!);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (kind === 'floor') child.once('message', () => resolve());
+        else child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
+        child.once('exit', (c) => reject(new Error(`${kind} worker exited (${c})`)));
+      });
+      const run = (count: number, runTag: string) =>
+        kind === 'floor' ? floorPhase(client, child, queues.FLOOR_TASK_QUEUE, count, runTag) : campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, count, runTag, campaign);
+      await run(100, `${tag}-warm`); // bundles, JIT, connection pools
+      rss.reset();
+      const m0 = await serverCounters(metricsUrl);
+      const cpu0 = { server: cpuSeconds(server.pid), worker: cpuSeconds(child.pid), machine: machineCpuSeconds(), postgres: postgresCpu(), bench: cpuSeconds(process.pid) };
+      const f = await run(n, tag);
+      const figures: PhaseFigures = {
+        ...f,
+        machineCpuMsPerRun: Math.round(((machineCpuSeconds() - cpu0.machine) * 1000 * 100) / n) / 100,
+        serverCpuSeconds: Math.round((cpuSeconds(server.pid) - cpu0.server) * 10) / 10,
+        workerCpuSeconds: Math.round((cpuSeconds(child.pid) - cpu0.worker) * 10) / 10,
+        postgresCpuSeconds: Math.round(postgresCpuSince(cpu0.postgres) * 10) / 10,
+        benchCpuSeconds: Math.round((cpuSeconds(process.pid) - cpu0.bench) * 10) / 10,
+        peakRssMb: rss.peakMb(),
+      };
+      const ops = counterDelta(m0, await serverCounters(metricsUrl));
+      threads[kind] = threadCpu(child.pid!);
+      return { ...figures, serverOps: ops };
+    } finally {
+      rss.stop();
+      if (kind === 'floor') (child as ChildProcess).connected && child.disconnect();
+      else child.kill('SIGTERM');
+      await exited;
+      await client.connection.close();
+      await server.stop();
+      rmSync(phaseDir, { recursive: true, force: true });
+    }
+  }
+
   try {
-    await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
-    const doc = {
-      id: 'bench', name: 'Benchmark',
-      actions: [{ id: 'email', type: 'sendEmail',
-        settings: { from: { email: 'news@shop.example.com', name: 'Shop' }, subject: 'Hi {{ customer.firstName }}', html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/">shop</a>', categoryCode: 'news', utm: { source: 'bench' } },
-        children: [{ id: 'tag', type: 'setTag', settings: { tag: 'benched' } }] }],
-    };
-    const stored = await storeCampaign(db, parseCampaign(doc, { categoryCodes: new Set(['news']) }));
-    const campaign = { id: stored.campaign.id, version: stored.version };
-
-    log(`warming up (bundles, JIT, connection pools)...`);
-    await floorPhase(client, floorWorker, queues.FLOOR_TASK_QUEUE, 50, 'warm');
-    await campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, 50, 'warm', campaign);
-
-    // Rounds in ABBA order (floor, campaign, campaign, floor, ...): the server's SQLite file grows as runs pile up, and
-    // the mirrored order gives both sides the same share of that drift. Figures are the mean over rounds.
+    // Rounds in ABBA order (floor, campaign, campaign, floor, ...), so that a drift of this machine's speed over the
+    // run weighs on both sides alike. Figures are the mean over rounds.
     const floors: PhaseFigures[] = [];
     const camps: PhaseFigures[] = [];
+    const ops: Record<'floor' | 'campaign', Record<string, number>[]> = { floor: [], campaign: [] };
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? ['floor', 'campaign'] : ['campaign', 'floor'];
-      for (const phase of order) {
-        const tag = `${phase}-${r}`;
-        const pid = phase === 'floor' ? floorWorker.pid : worker.pid;
-        const cpu0 = { server: cpuSeconds(server?.pid), worker: cpuSeconds(pid), machine: machineCpuSeconds(), postgres: postgresCpu(), bench: cpuSeconds(process.pid) };
-        const cpu = () => ({
-          machineCpuMsPerRun: Math.round(((machineCpuSeconds() - cpu0.machine) * 1000 * 100) / n) / 100,
-          serverCpuSeconds: Math.round((cpuSeconds(server?.pid) - cpu0.server) * 10) / 10,
-          workerCpuSeconds: Math.round((cpuSeconds(pid) - cpu0.worker) * 10) / 10,
-          postgresCpuSeconds: Math.round(postgresCpuSince(cpu0.postgres) * 10) / 10,
-          benchCpuSeconds: Math.round((cpuSeconds(process.pid) - cpu0.bench) * 10) / 10,
-        });
-        if (phase === 'floor') {
-          log(`round ${r + 1}/${rounds}: floor, ${n} workflows with one no-op activity...`);
-          floorRss.reset();
-          const f = await floorPhase(client, floorWorker, queues.FLOOR_TASK_QUEUE, n, tag);
-          floors.push({ ...f, ...cpu(), peakRssMb: floorRss.peakMb() });
-        } else {
-          log(`round ${r + 1}/${rounds}: campaign, launching ${n} customers through Send e-mail then Set tag...`);
-          rss.reset();
-          const c = await campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, n, tag, campaign);
-          camps.push({ ...c, ...cpu(), peakRssMb: rss.peakMb() });
-        }
+      const order = r % 2 === 0 ? (['floor', 'campaign'] as const) : (['campaign', 'floor'] as const);
+      for (const kind of order) {
+        log(kind === 'floor' ? `round ${r + 1}/${rounds}: floor, ${n} workflows with one no-op activity...` : `round ${r + 1}/${rounds}: campaign, launching ${n} customers through Send e-mail then Set tag...`);
+        const { serverOps, ...f } = await phase(kind, `${kind}-${r}`);
+        (kind === 'floor' ? floors : camps).push(f);
+        ops[kind].push(serverOps);
       }
     }
     const floor = mean(floors);
     const camp = mean(camps);
 
     const ratio = Math.round((camp.runsPerSecond / floor.runsPerSecond) * 100) / 100;
-    // Each round's own ratio shows the spread that the mean hides (this machine's speed drifts between phases).
+    // Each round's own ratio shows the spread that the mean hides.
     const roundRatios = camps.map((c, i) => Math.round((c.runsPerSecond / floors[i].runsPerSecond) * 100) / 100);
     const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const row = (name: string, f: PhaseFigures) =>
@@ -322,20 +358,18 @@ async function main(): Promise<void> {
     log(row('campaign', camp));
     log(row('floor', floor));
     log(`ratio campaign/floor: ${ratio}${rounds > 1 ? ` (rounds: ${roundRatios.join(', ')})` : ''}`);
-    // Where each worker process spent its CPU over the whole benchmark (warm-up included), by thread name.
-    log(`worker CPU s by thread: campaign ${JSON.stringify(threadCpu(worker.pid!))}; floor ${JSON.stringify(threadCpu(floorWorker.pid!))}`);
-    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, rounds, campaign: camp, floor, roundRatios, ratio }));
+    // What the server's database did per run (its persistence requests; CreateTasks are tasks that found no waiting
+    // poller and went to the task queue's backlog), and where each worker process spent its CPU in its last phase.
+    const perRun = (xs: Record<string, number>[]) => {
+      const sum = (pick: (k: string) => boolean) => Math.round((xs.reduce((t, x) => t + Object.entries(x).filter(([k]) => pick(k)).reduce((a, [, v]) => a + v, 0), 0) / xs.length / n) * 10) / 10;
+      return `${sum((k) => k.startsWith('persistence_requests:'))} persistence requests (${sum((k) => k === 'persistence_requests:CreateTasks')} backlogged tasks), ${sum((k) => k.startsWith('visibility_persistence_requests:'))} visibility writes and reads`;
+    };
+    log(`server per run: campaign ${perRun(ops.campaign)}; floor ${perRun(ops.floor)}`);
+    log(`worker CPU s by thread (last phase, warm-up included): campaign ${JSON.stringify(threads.campaign)}; floor ${JSON.stringify(threads.floor)}`);
+    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, rounds, campaign: camp, floor, roundRatios, ratio, phases: { campaign: camps, floor: floors }, serverOps: ops }));
   } finally {
-    rss.stop();
-    floorRss.stop();
-    const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)));
-    floorWorker.disconnect();
-    worker.kill('SIGTERM');
-    await Promise.all([exited(worker), exited(floorWorker)]);
     await fake.close();
-    await client.connection.close();
     await db.destroy();
-    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

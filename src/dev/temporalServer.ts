@@ -23,6 +23,8 @@ export interface DevServerOptions {
   dbFile?: string;
   logFile: string;
   namespace?: string;
+  /** port of the server's Prometheus /metrics (the benchmark reads its persistence counters); random when omitted */
+  metricsPort?: number;
 }
 
 export interface DevServer {
@@ -68,7 +70,13 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     // A run started by a launcher in a worker process goes straight to that process's runs worker (its first workflow
     // task skips the task queue).
     '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
+    // The CLI's dev server turns the search-attribute cache off (so that attributes created at run time show at once)
+    // and then reads the cluster metadata from SQLite on every request that touches a search attribute: 8-12 reads a
+    // run, all queued on its one SQLite connection. Ours are all registered at start (--search-attribute below), so
+    // the server's normal cache (refreshed every 60 s) is safe.
+    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false',
     ...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']),
+    ...(o.metricsPort ? ['--metrics-port', String(o.metricsPort)] : []),
     // SQLite serialises all four services over one connection; WAL without fsync keeps it from being the bottleneck.
     ...(o.dbFile ? ['--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] : []),
     ...searchAttributeFlags().flatMap((sa) => ['--search-attribute', sa]),
