@@ -225,8 +225,19 @@ async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQ
   // Launch settings default to the product's; these variables let the flow control be explored.
   const maxInFlight = process.env.BENCH_MAX_IN_FLIGHT ? Number(process.env.BENCH_MAX_IN_FLIGHT) : undefined;
   const pageSize = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : undefined;
+  let tl: NodeJS.Timeout | undefined;
+  // BENCH_TIMELINE=1 prints e-mails accepted per second and the machine's CPU each second: stalls show as idle seconds.
+  if (process.env.BENCH_TIMELINE && n > 100) {
+    let lastAcc = 0, lastCpu = machineCpuSeconds(), lastT = Date.now();
+    tl = setInterval(() => {
+      const acc = fake.accepted().length, cpu = machineCpuSeconds(), t = Date.now();
+      console.error(`t=${((t - t0) / 1000).toFixed(0)}s sent/s=${((acc - lastAcc) / ((t - lastT) / 1000)).toFixed(0)} cpu=${(((cpu - lastCpu) / ((t - lastT) / 1000)) * 50).toFixed(0)}%`);
+      lastAcc = acc; lastCpu = cpu; lastT = t;
+    }, 1000);
+  }
   const launch = await startLaunch({ client, db, launchTaskQueue: launchQueue, campaignId: campaign.id, campaignVersion: campaign.version, audience: { kind: 'tag', tag }, launchId: tag, maxInFlight, pageSize });
   const done = await waitCompleted(client, `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, n, 30 * 60_000);
+  if (tl) clearInterval(tl);
   const accepted = fake.accepted();
   if (accepted.length !== n) {
     const { count } = await client.workflow.count(`LaunchId="${launch.launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Completed"`);
