@@ -99,7 +99,6 @@ function threadCpu(pid: number): Record<string, number> {
   return out;
 }
 
-
 /** Server counters (Prometheus text from the dev server's /metrics), summed by name and operation label. */
 async function serverCounters(url: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -300,8 +299,9 @@ async function main(): Promise<void> {
    */
   async function phase(kind: 'floor' | 'campaign', tag: string): Promise<PhaseFigures & { serverOps: Record<string, number> }> {
     const phaseDir = path.join(dir, tag);
-    const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
-    const server = await startDevServer({ port: await freePort(), metricsPort: Number(new URL(metricsUrl).port), dbFile: path.join(phaseDir, 'temporal.db'), logFile: path.join(phaseDir, 'temporal.log') });
+    const metricsPort = await freePort();
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const server = await startDevServer({ port: await freePort(), metricsPort, dbFile: path.join(phaseDir, 'temporal.db'), logFile: path.join(phaseDir, 'temporal.log') });
     const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
     const env = { ...workerEnv, TEMPORAL_ADDRESS: server.address };
     const child =
