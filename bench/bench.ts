@@ -216,7 +216,7 @@ function figures(n: number, t0: number, done: number, sortedLatencies: number[])
   };
 }
 
-async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQueue: string, n: number, tag: string, campaign: { id: string; version: number }) {
+async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQueue: string, n: number, tag: string, campaign: { id: string; version: number }, timeline = false) {
   const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${tag}-${String(i).padStart(6, '0')}`, email: `${tag}-${i}@example.com`, emailSubscribed: true, categories: { news: true }, firstName: 'Bench', tags: [tag] }));
   await importCustomers(db, lines.join('\n'));
   fake.reset();
@@ -226,7 +226,7 @@ async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQ
   const pageSize = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : undefined;
   let tl: NodeJS.Timeout | undefined;
   // BENCH_TIMELINE=1 prints e-mails accepted per second and the machine's CPU each second: stalls show as idle seconds.
-  if (process.env.BENCH_TIMELINE && n > 100) {
+  if (timeline) {
     let lastAcc = 0, lastCpu = machineCpuSeconds(), lastT = Date.now();
     tl = setInterval(() => {
       const acc = fake.accepted().length, cpu = machineCpuSeconds(), t = Date.now();
@@ -316,14 +316,16 @@ async function main(): Promise<void> {
         else child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
         child.once('exit', (c) => reject(new Error(`${kind} worker exited (${c})`)));
       });
-      const run = (count: number, runTag: string) =>
-        kind === 'floor' ? floorPhase(client, child, queues.FLOOR_TASK_QUEUE, count, runTag) : campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, count, runTag, campaign);
+      const run = (count: number, runTag: string, measured: boolean) =>
+        kind === 'floor'
+          ? floorPhase(client, child, queues.FLOOR_TASK_QUEUE, count, runTag)
+          : campaignPhase(client, db, fake, queues.LAUNCH_TASK_QUEUE, count, runTag, campaign, measured && !!process.env.BENCH_TIMELINE);
       // Not `${tag}-...`: the floor picks its measured runs by the workflow-id prefix of the tag.
-      await run(warmup, `warm-${tag}`);
+      await run(warmup, `warm-${tag}`, false);
       rss.reset();
       const m0 = await serverCounters(metricsUrl);
       const cpu0 = { server: cpuSeconds(server.pid), worker: cpuSeconds(child.pid), machine: machineCpuSeconds(), postgres: postgresCpu(), bench: cpuSeconds(process.pid) };
-      const f = await run(n, tag);
+      const f = await run(n, tag, true);
       const figures: PhaseFigures = {
         ...f,
         machineCpuMsPerRun: Math.round(((machineCpuSeconds() - cpu0.machine) * 1000 * 100) / n) / 100,
