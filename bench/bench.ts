@@ -19,7 +19,7 @@ import { createDb, migrateLatest, recreateDatabase, type Db } from '../src/db/kn
 import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
 import { startDevServer } from '../src/dev/temporalServer';
 import { startLaunch } from '../src/runs/launch';
-import { LaunchIdKey } from '../src/temporal/searchAttributes';
+import { LaunchIdKey } from '../src/contract';
 import { WORKER_NODE_FLAGS } from '../src/temporal/tuning';
 import { ensurePostgres, freePort } from '../test/support/env';
 

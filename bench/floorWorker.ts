@@ -3,7 +3,6 @@
 import { Context } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
-import { tuningFromEnv } from '../src/temporal/tuning';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -14,7 +13,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: process.env.FLOOR_TASK_QUEUE!,
-    ...tuningFromEnv(),
+    ...config.tuning,
     // Bundled by the parent, as the campaign worker uses the bundle `npm run build` made.
     workflowBundle: { codePath: process.env.FLOOR_BUNDLE! },
     activities: {

@@ -11,7 +11,7 @@ process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/campaign_r
 
 import { setUp, tearDown, testEnv } from '../test/support/env';
 import { emailSettings, importLines, runToEnd, seedCategories, startWorker, storeDoc } from '../test/support/harness';
-import { campaignRunWorkflowId } from '../src/temporal/workflowIds';
+import { campaignRunWorkflowId } from '../src/contract';
 import { startLaunch } from '../src/runs/launch';
 
 const OUT = path.resolve(process.env.RECORD_DIR ?? path.resolve(__dirname, '..', '..', 'test', 'histories'));

@@ -1,34 +1,140 @@
-// Every setting comes from the environment, with defaults that fit the local stack (README: "Configuration").
+// Every environment variable the project reads, parsed and checked once, here (README: "Configuration"; a unit test
+// keeps that table and ENV_SCHEMA in step). A bad value stops the process with one line naming the variable and the
+// form it expects; nothing else in src/ reads process.env.
+import { z } from 'zod';
+
+const positiveInt = z
+  .string()
+  .regex(/^[1-9][0-9]*$/, 'a whole number above 0')
+  .transform(Number);
+const port = positiveInt.refine((n) => n <= 65535, 'a port number (1-65535)');
+const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'host:port, e.g. 127.0.0.1:7233');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// URL' });
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits and _ . : -');
+
+export const WORKER_ROLES = ['runs', 'launches'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** Each variable, its form and its default. Empty strings count as unset. */
+export const ENV_SCHEMA = {
+  TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: name.default('default'),
+  TASK_QUEUE: name.default('campaign-runner'),
+  LAUNCH_TASK_QUEUE: name.optional(),
+  TEMPORAL_WEB_URL: httpUrl.default('http://127.0.0.1:8233'),
+  DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/campaign_runner'),
+  DB_POOL_MAX: positiveInt.default(10),
+  SENDGRID_API_KEY: z.string().min(1).optional(),
+  SENDGRID_BASE_URL: httpUrl.optional(),
+  SENDGRID_TIMEOUT_MS: positiveInt.default(15_000),
+  SENDGRID_FAKE_PORT: port.default(3030),
+  WORKER_ROLES: z
+    .string()
+    .transform((s) => s.split(',').map((r) => r.trim()))
+    .pipe(z.array(z.enum(WORKER_ROLES, { error: `a comma-separated list of ${WORKER_ROLES.join(', ')}` })).min(1))
+    .default([...WORKER_ROLES]),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.optional(),
+  LOG_LEVEL: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS, { error: LOG_LEVELS.join(', ') }))
+    .default('INFO'),
+  TEMPORAL_BIN: z.string().min(1).optional(),
+  TEST_DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/campaign_runner_test'),
+} as const;
+
+export type EnvName = keyof typeof ENV_SCHEMA;
+export const ENV_NAMES = Object.keys(ENV_SCHEMA) as EnvName[];
+
+/** The fake's key: only ever sent to a SendGrid endpoint on loopback. */
+export const FAKE_SENDGRID_KEY = 'SG.fake-key';
+
+export interface WorkerTuning {
+  maxConcurrentActivityTaskExecutions?: number;
+  maxConcurrentWorkflowTaskExecutions?: number;
+  maxCachedWorkflows?: number;
+}
+
 export interface Config {
   temporalAddress: string;
   temporalNamespace: string;
   taskQueue: string;
   launchTaskQueue: string;
-  databaseUrl: string;
-  sendgridApiKey: string;
-  sendgridBaseUrl: string | undefined; // undefined = the real SendGrid API
-  sendgridTimeoutMs: number;
   temporalWebUrl: string;
+  databaseUrl: string;
+  dbPoolMax: number;
+  sendgrid: {
+    /** undefined: none was configured (the fake's key is used only against a loopback base URL) */
+    apiKey: string | undefined;
+    /** undefined = SendGrid's own API */
+    baseUrl: string | undefined;
+    timeoutMs: number;
+  };
+  sendgridFakePort: number;
+  workerRoles: WorkerRole[];
+  tuning: WorkerTuning;
+  logLevel: (typeof LOG_LEVELS)[number];
+  temporalBin: string | undefined;
+  testDatabaseUrl: string;
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
+/** A configuration mistake: one line per variable, naming it, the value and the expected form. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const k of ENV_NAMES) raw[k] = env[k] === '' ? undefined : env[k];
+  const r = z.object(ENV_SCHEMA).safeParse(raw);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      return `${key}=${JSON.stringify(raw[key])} is not valid: expected ${i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const e = r.data;
   return {
-    temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
-    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: env.TASK_QUEUE || 'campaign-runner',
-    launchTaskQueue: env.LAUNCH_TASK_QUEUE || `${env.TASK_QUEUE || 'campaign-runner'}-launches`,
-    databaseUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/campaign_runner',
-    sendgridApiKey: env.SENDGRID_API_KEY || 'SG.fake-key',
-    sendgridBaseUrl: env.SENDGRID_BASE_URL || undefined,
-    sendgridTimeoutMs: intFromEnv(env, 'SENDGRID_TIMEOUT_MS', 15_000),
-    temporalWebUrl: env.TEMPORAL_WEB_URL || 'http://127.0.0.1:8233',
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TASK_QUEUE,
+    launchTaskQueue: e.LAUNCH_TASK_QUEUE ?? `${e.TASK_QUEUE}-launches`,
+    temporalWebUrl: e.TEMPORAL_WEB_URL,
+    databaseUrl: e.DATABASE_URL,
+    dbPoolMax: e.DB_POOL_MAX,
+    sendgrid: { apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_BASE_URL, timeoutMs: e.SENDGRID_TIMEOUT_MS },
+    sendgridFakePort: e.SENDGRID_FAKE_PORT,
+    workerRoles: [...new Set(e.WORKER_ROLES)],
+    tuning: {
+      ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
+      ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ? { maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS } : {}),
+      ...(e.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    },
+    logLevel: e.LOG_LEVEL,
+    temporalBin: e.TEMPORAL_BIN,
+    testDatabaseUrl: e.TEST_DATABASE_URL,
   };
+}
+
+/** True for an http(s) URL whose host is on this machine (the fake). */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The API key a worker sends with. The fake's key is a default only for a SendGrid endpoint on loopback: anywhere
+ * else (SendGrid itself, or any other host) a missing key refuses to start instead of earning endless 401s.
+ */
+export function sendgridApiKey(c: Config['sendgrid']): string {
+  if (c.apiKey) return c.apiKey;
+  if (c.baseUrl && isLoopbackUrl(c.baseUrl)) return FAKE_SENDGRID_KEY;
+  throw new ConfigError(
+    `SENDGRID_API_KEY is required: SENDGRID_BASE_URL is ${c.baseUrl ? `"${c.baseUrl}", not a loopback address` : "unset (SendGrid's own API)"}`,
+  );
 }

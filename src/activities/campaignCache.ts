@@ -1,24 +1,35 @@
-// Stored campaign versions never change, so each worker parses and compiles one at most once.
-import type { Action, Campaign } from '../campaigns/types';
+// Stored campaign versions never change, so each worker parses and prepares one at most once (actionPreparers.ts:
+// templates are compiled here, not per send).
+import type { ActionType } from '../contract';
+import type { ActionOf, Campaign } from '../campaigns/types';
 import { walkActions } from '../campaigns/validate';
 import { loadCampaignVersion } from '../db/campaigns';
 import type { Db } from '../db/knex';
-import { compileEmail, type CompiledEmail } from '../email/render';
+import { actionPreparers, type PreparedByType } from './actionPreparers';
 
-export interface LoadedAction {
+export interface LoadedAction<T extends ActionType = ActionType> {
   campaign: Campaign;
-  action: Action;
-  /** present for sendEmail actions */
-  email?: CompiledEmail;
+  action: ActionOf<T>;
+  prepared: PreparedByType[T];
+}
+
+interface Entry {
+  campaign: Campaign;
+  actions: Map<string, LoadedAction>;
 }
 
 export class CampaignCache {
-  private readonly entries = new Map<string, Promise<{ campaign: Campaign; actions: Map<string, LoadedAction> } | null>>();
+  private readonly entries = new Map<string, Promise<Entry | null>>();
 
-  constructor(private readonly db: Db, private readonly maxEntries = 200) {}
+  constructor(
+    private readonly db: Db,
+    private readonly maxEntries = 200,
+  ) {}
 
-  async action(campaignId: string, version: number, actionId: string): Promise<LoadedAction | null> {
-    return (await this.entry(campaignId, version))?.actions.get(actionId) ?? null;
+  /** The stored action with this id, if it exists and is of `type`. */
+  async action<T extends ActionType>(campaignId: string, version: number, actionId: string, type: T): Promise<LoadedAction<T> | null> {
+    const loaded = (await this.entry(campaignId, version))?.actions.get(actionId);
+    return loaded && loaded.action.type === type ? (loaded as unknown as LoadedAction<T>) : null;
   }
 
   async campaign(campaignId: string, version: number): Promise<Campaign | null> {
@@ -38,12 +49,13 @@ export class CampaignCache {
     return entry;
   }
 
-  private async load(campaignId: string, version: number): Promise<{ campaign: Campaign; actions: Map<string, LoadedAction> } | null> {
+  private async load(campaignId: string, version: number): Promise<Entry | null> {
     const campaign = await loadCampaignVersion(this.db, campaignId, version);
     if (!campaign) return null;
     const byId = new Map<string, LoadedAction>();
     walkActions(campaign.actions, (action) => {
-      byId.set(action.id, { campaign, action, email: action.type === 'sendEmail' ? compileEmail(action.settings) : undefined });
+      const prepare = actionPreparers[action.type] as (a: typeof action) => PreparedByType[ActionType];
+      byId.set(action.id, { campaign, action, prepared: prepare(action) } as LoadedAction);
     });
     return { campaign, actions: byId };
   }

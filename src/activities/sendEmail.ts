@@ -16,8 +16,8 @@ import {
   type OutgoingEmail,
 } from '../email/mailer';
 import { renderEmail } from '../email/render';
-import type { SendEmailAction, TemplateContext } from '../campaigns/types';
-import { FailureTypes, type ActionActivityInput, type SendEmailResult } from '../workflows/types';
+import type { TemplateContext } from '../email/types';
+import { FailureTypes, type ActionActivityInput, type SendEmailResult } from '../contract';
 import type { CampaignCache } from './campaignCache';
 
 export interface SendEmailDeps {
@@ -56,15 +56,14 @@ export function createSendEmail(deps: SendEmailDeps) {
 
   return async function sendEmail(input: ActionActivityInput): Promise<SendEmailResult> {
     const meta: LedgerMeta = { ...input };
-    const loaded = await campaigns.action(input.campaignId, input.campaignVersion, input.actionId);
-    if (!loaded || loaded.action.type !== 'sendEmail' || !loaded.email) {
+    const loaded = await campaigns.action(input.campaignId, input.campaignVersion, input.actionId, 'sendEmail');
+    if (!loaded) {
       throw ApplicationFailure.nonRetryable(
         `campaign ${input.campaignId} version ${input.campaignVersion} has no sendEmail action ${input.actionId}`,
         FailureTypes.badCampaign,
       );
     }
-    const action = loaded.action as SendEmailAction;
-    const settings = action.settings;
+    const settings = loaded.action.settings;
 
     // Bounded: each pass either returns, or waits out another attempt's lease, which ends.
     for (;;) {
@@ -98,7 +97,7 @@ export function createSendEmail(deps: SendEmailDeps) {
       const to = customer.email!.trim();
       // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
       const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
-      const rendered = await renderEmail(loaded.email, templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }));
+      const rendered = await renderEmail(loaded.prepared.email, templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }));
       const message: OutgoingEmail = {
         to: { email: to, name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || undefined },
         bcc,

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { audiencePage } from '../db/audience';
 import type { Db } from '../db/knex';
 import { startCampaignRuns } from '../runs/start';
-import { FailureTypes, type LaunchPageInput, type LaunchPageResult } from '../workflows/types';
+import { FailureTypes, type LaunchPageInput, type LaunchPageResult } from '../contract';
 import type { CampaignCache } from './campaignCache';
 
 export interface LaunchDeps {

@@ -1,29 +1,16 @@
 // The campaign document as stored and as validated. Validation (validate.ts) turns unknown JSON into these types once;
 // everything after that trusts them.
+import type { ActionType } from '../contract';
+import type { EmailAddress, EmailContent } from '../email/types';
 
-export interface EmailAddress {
-  email: string;
-  name?: string;
-}
+export type { EmailAddress, TemplateContext, UtmParams } from '../email/types';
 
-/** UTM parameters added to every http(s) link of the HTML body (keys map to utm_source, utm_medium, ...). */
-export interface UtmParams {
-  source?: string;
-  medium?: string;
-  campaign?: string;
-  term?: string;
-  content?: string;
-}
-
-export interface SendEmailSettings {
+/** Send e-mail: the message (subject, HTML, text, UTM) plus who sends it, to which category, and the BCC list. */
+export interface SendEmailSettings extends EmailContent {
   from: EmailAddress;
   replyTo?: EmailAddress;
-  subject: string; // Liquid template
-  html: string; // Liquid template; customer data is HTML-escaped on output
-  text?: string; // Liquid template
   categoryCode?: string; // must name an existing mailing category
   bcc?: string[]; // validated, lower-cased, de-duplicated, at most MAX_BCC
-  utm?: UtmParams;
 }
 
 export interface SetTagSettings {
@@ -40,25 +27,19 @@ interface ActionBase<T extends string, S> {
 export type SendEmailAction = ActionBase<'sendEmail', SendEmailSettings>;
 export type SetTagAction = ActionBase<'setTag', SetTagSettings>;
 export type Action = SendEmailAction | SetTagAction;
-export type ActionType = Action['type'];
+export type { ActionType };
+/** The action whose type is T. */
+export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
+
+// The Action union and the contract's ACTION_TYPES must name the same types: this fails to compile when they drift.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const actionUnionMatchesContract: Same<Action['type'], ActionType> = true;
+void actionUnionMatchesContract;
 
 export interface Campaign {
   id: string;
   name: string;
   actions: Action[]; // the roots; siblings run concurrently
-}
-
-/** What templates can read. Only these fields exist; `attributes` holds free keys. */
-export interface TemplateContext {
-  customer: {
-    id: string;
-    email: string | null;
-    firstName: string | null;
-    lastName: string | null;
-    attributes: Record<string, unknown>;
-    tags: string[];
-  };
-  campaign: { id: string; name: string };
 }
 
 export const MAX_BCC = 10;

@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { MAX_ACTIONS, MAX_DEPTH, type Action, type Campaign } from './types';
 import { actionTypes, getActionType } from './registry';
 
+import type { ValidationContext } from './actionTypeDef';
+
+export type { ValidationContext };
 export interface ValidationError {
   path: string;
   message: string;
-}
-export interface ValidationContext {
-  categoryCodes: ReadonlySet<string>;
 }
 export type ValidationResult = { ok: true; campaign: Campaign } | { ok: false; errors: ValidationError[] };
 

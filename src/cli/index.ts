@@ -4,7 +4,7 @@ import { CampaignValidationError } from '../campaigns/validate';
 import { JsonSyntaxError } from '../campaigns/load';
 import { CustomerImportError } from '../db/customerImport';
 import { createDb, ensureDatabase, migrateLatest } from '../db/knex';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { runWorker } from '../worker';
 import { registerCampaigns } from './campaigns';
 import { registerCategories } from './categories';
@@ -40,7 +40,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-const EXPECTED = [UsageError, CampaignValidationError, CustomerImportError, JsonSyntaxError];
+const EXPECTED = [UsageError, ConfigError, CampaignValidationError, CustomerImportError, JsonSyntaxError];
 
 if (require.main === module || require.main?.filename.endsWith('campaign-runner.js')) {
   buildProgram()

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { campaignReport, formatReport } from '../report/campaignReport';
-import { LAUNCH_DEFAULTS, launchStatus, startLaunch, type LaunchStatus } from '../runs/launch';
-import type { Audience } from '../workflows/types';
+import { LAUNCH_DEFAULTS, LaunchInputError, launchStatus, startLaunch, type LaunchStatus } from '../runs/launch';
+import type { Audience } from '../contract';
 import { UsageError, withContext } from './context';
 import { parseCustomerIdFile } from './run';
 import { loadStored } from './stored';
@@ -54,7 +54,7 @@ export function registerLaunch(program: Command): void {
           client, db, launchTaskQueue: ctx.config.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
           audience, customerIds, launchId: o.launchId, pageSize,
         }).catch((err) => {
-          if (err?.name === 'LaunchInputError') throw new UsageError(err.message);
+          if (err instanceof LaunchInputError) throw new UsageError(err.message);
           throw err;
         });
         const log = o.json ? console.error : console.log;

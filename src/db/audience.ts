@@ -1,4 +1,4 @@
-import type { Audience } from '../workflows/types';
+import type { Audience } from '../contract';
 import type { Db } from './knex';
 
 /** The next page of an audience's customer ids, in id order, after `after`. Keyset paging: stable and index-backed. */

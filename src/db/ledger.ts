@@ -1,7 +1,7 @@
 // The send ledger: one row per (run, action). Its unique key and the lease on 'sending' rows are what keep a retried
 // sendEmail activity from sending twice: a later attempt either finds the earlier result, waits for the attempt that owns
 // the send, or takes over only once that attempt's lease has run out.
-import type { SkipReason } from '../email/eligibility';
+import type { SkipReason } from '../contract';
 import type { Db } from './knex';
 
 export type LedgerStatus = 'sending' | 'sent' | 'skipped' | 'failed';

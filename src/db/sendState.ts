@@ -1,6 +1,6 @@
 // The sendEmail activity's first step in one round trip (it runs once per e-mail, on the hot path): claim the right to
 // send for this (run, action) and read the customer as they are at this moment.
-import type { SkipReason } from '../email/eligibility';
+import type { SkipReason } from '../contract';
 import type { CustomerForSend, CustomerRow } from './customers';
 import type { Db } from './knex';
 import { CLAIM_SQL, ledgerValues, toEntry, type LedgerEntry, type LedgerMeta } from './ledger';

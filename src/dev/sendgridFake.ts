@@ -20,6 +20,7 @@ import * as crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { validateMailSend, isSandbox, firstRecipient, fromEmail, type ApiError } from './sendgridValidation';
+import { loadConfig } from '../config';
 
 export interface FakeOptions {
   /** 0 = random free port. */
@@ -375,10 +376,9 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
   };
 }
 
-// CLI: `node dist/src/dev/sendgridFake.js` (PORT env, default 3030) for the local demo.
+// CLI: `node dist/src/dev/sendgridFake.js` (SENDGRID_FAKE_PORT, default 3030) for the local demo.
 if (require.main === module) {
-  const port = Number(process.env.PORT ?? 3030);
-  startSendGridFake({ port })
+  startSendGridFake({ port: loadConfig().sendgridFakePort })
     .then((fake) => {
       console.log(`SendGrid fake listening on ${fake.url} (API key: SG.fake-key; control API under ${fake.url}/__fake/)`);
       const stop = (): void => { fake.close().then(() => process.exit(0), () => process.exit(1)); };

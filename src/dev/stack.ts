@@ -2,19 +2,17 @@
 // categories and customers, a worker, and the demo campaign started for every demo customer. Serves until Ctrl-C.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { parseCampaign } from '../campaigns/validate';
-import { loadConfig } from '../config';
+import { loadConfig, sendgridApiKey } from '../config';
 import { categoryCodes, upsertCategory, type MailingCategory } from '../db/categories';
 import { storeCampaign } from '../db/campaigns';
 import { importCustomers } from '../db/customerImport';
 import { createDb, ensureDatabase, migrateLatest } from '../db/knex';
-import { createSendGridMailer } from '../email/mailer';
 import { describeRun } from '../runs/format';
 import { runResult, startCampaignRuns } from '../runs/start';
 import { connectClient, webUrl } from '../temporal/connection';
-import { createCampaignWorkers } from '../temporal/worker';
+import { assembleWorkers } from '../temporal/worker';
 import { startSendGridFake } from './sendgridFake';
 import { isServing, PROJECT_ROOT, startDevServer, type DevServer } from './temporalServer';
 
@@ -23,10 +21,10 @@ const DEMO = path.join(PROJECT_ROOT, 'demo');
 async function main(): Promise<void> {
   // Warnings and errors only: the demo's own output is the outcome table.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const fakePort = Number(process.env.SENDGRID_FAKE_PORT ?? 3030);
+  const env = loadConfig();
   // The stack owns its SendGrid endpoint: the fake, unless SENDGRID_BASE_URL points elsewhere.
-  process.env.SENDGRID_BASE_URL ??= `http://127.0.0.1:${fakePort}`;
-  const config = loadConfig();
+  const fakePort = env.sendgridFakePort;
+  const config = { ...env, sendgrid: { ...env.sendgrid, baseUrl: env.sendgrid.baseUrl ?? `http://127.0.0.1:${fakePort}` } };
 
   let server: DevServer | undefined;
   if (await isServing(config.temporalAddress)) {
@@ -42,7 +40,7 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await migrateLatest(db);
 
-  const fake = await startSendGridFake({ port: fakePort, apiKeys: [config.sendgridApiKey] });
+  const fake = await startSendGridFake({ port: fakePort, apiKeys: [sendgridApiKey(config.sendgrid)] });
   console.log(`SendGrid fake: ${fake.url} (accepted messages: ${fake.url}/__fake/messages)`);
 
   const categories = JSON.parse(readFileSync(path.join(DEMO, 'categories.json'), 'utf8')) as MailingCategory[];
@@ -52,16 +50,8 @@ async function main(): Promise<void> {
   const stored = await storeCampaign(db, campaign);
   console.log(`Demo data: ${categories.length} categories, ${imported} customers, campaign "${campaign.id}" version ${stored.version}`);
 
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const client = await connectClient(config);
-  const mailer = createSendGridMailer({ apiKey: config.sendgridApiKey, baseUrl: config.sendgridBaseUrl, timeoutMs: config.sendgridTimeoutMs });
-  const workers = await createCampaignWorkers({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    launchTaskQueue: config.launchTaskQueue,
-    activities: createActivities({ db, mailer, sendLeaseMs: config.sendgridTimeoutMs + 5_000, client, taskQueue: config.taskQueue }),
-  });
+  const workers = await assembleWorkers({ config, db });
   const running = workers.run();
 
   const ids = (await db('customers').select('external_id').orderBy('external_id')).map((r) => r.external_id as string);
@@ -79,7 +69,6 @@ async function main(): Promise<void> {
 
   await running; // the SDK ends the worker on SIGINT/SIGTERM
   await client.connection.close();
-  await connection.close();
   await fake.close();
   await db.destroy();
   await server?.stop();

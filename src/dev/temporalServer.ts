@@ -3,12 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeFlags } from '../temporal/searchAttributes';
+import { loadConfig } from '../config';
+import { searchAttributeFlags } from '../contract';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export function temporalBinary(): string {
-  const bin = process.env.TEMPORAL_BIN || path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
+  const bin = loadConfig().temporalBin ?? path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
   if (!existsSync(bin)) {
     throw new Error(`Temporal CLI not found at ${bin}: run scripts/setup-temporal.sh (or set TEMPORAL_BIN)`);
   }

@@ -1,16 +1,8 @@
 // SmartCom's Send e-mail rule, as a pure function: a customer gets the e-mail only if, at the moment of sending, they have
 // an active e-mail channel subscription, an address, a valid address, and (when the action names a category) an active
 // subscription to that category. Every failing condition is reported, in this fixed order.
+import type { SkipReason } from '../contract';
 import { isValidEmail } from './address';
-
-export const SKIP_REASONS = [
-  'email_channel_unsubscribed',
-  'email_missing',
-  'email_invalid',
-  'category_unsubscribed',
-  'customer_not_found',
-] as const;
-export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** Codes 30 and above are hard problems (no address, format error, bounced, blocked, blacklisted): never sendable. */
 export const HARD_QUALITY_CODE = 30;

@@ -1,7 +1,7 @@
 // Liquid rendering of e-mail templates. Pure: no file system, no network.
 // Templates are parsed once per campaign action (compileEmail) and rendered once per customer (renderEmail).
 import { Liquid, Template, Variable } from 'liquidjs';
-import type { SendEmailSettings, TemplateContext, UtmParams } from '../campaigns/types';
+import type { EmailContent, TemplateContext, UtmParams } from './types';
 import { addUtmToLinks } from './utm';
 
 /** Fields of TemplateContext that templates may read; `customer.attributes` additionally allows any sub-key. */
@@ -83,7 +83,7 @@ export interface CompiledEmail {
 }
 
 /** Parses the templates of validated settings; throws liquidjs' ParseError if they do not parse. */
-export function compileEmail(settings: SendEmailSettings): CompiledEmail {
+export function compileEmail(settings: EmailContent): CompiledEmail {
   return {
     subject: plainEngine.parse(settings.subject),
     html: htmlEngine.parse(settings.html),

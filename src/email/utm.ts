@@ -1,6 +1,6 @@
 // Adds UTM parameters to the http(s) links of a rendered HTML body. Pure string work: the HTML is scanned tag by tag
 // (quoted attribute values may contain '>') and only href attributes are touched; everything else is kept byte for byte.
-import type { UtmParams } from '../campaigns/types';
+import type { UtmParams } from './types';
 
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 

@@ -1,7 +1,7 @@
 // The campaign report, from the send ledger: per e-mail action, customers reached, sent (actual recipients; BCC copies
 // are not counted), skipped by reason and by SmartCom's mailing-report groups, failed, and still sending.
 import type { Db } from '../db/knex';
-import { SKIP_REASONS, type SkipReason } from '../email/eligibility';
+import { SKIP_REASONS, type SkipReason } from '../contract';
 
 /** SmartCom's mailing report groups. A skip with several reasons counts once, in the group of its first reason. */
 export const SKIP_GROUPS = ['unsubscribedFromChannel', 'addressIssue', 'unsubscribedFromCategory', 'customerNotFound'] as const;

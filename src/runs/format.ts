@@ -1,4 +1,4 @@
-import type { ActionOutcome, CampaignRunResult } from '../workflows/types';
+import type { ActionOutcome, CampaignRunResult } from '../contract';
 
 export function describeOutcome(o: ActionOutcome): string {
   switch (o.status) {

@@ -3,18 +3,29 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { audienceSize, storeLaunchList, unknownCustomerIds } from '../db/audience';
 import type { Db } from '../db/knex';
-import { CampaignIdKey, LaunchIdKey } from '../temporal/searchAttributes';
-import type { Audience, LaunchInput, LaunchProgress, RunOptions } from '../workflows/types';
+import {
+  CampaignIdKey,
+  LaunchIdKey,
+  launchProgressQuery,
+  launchWorkflowId,
+  WorkflowTypes,
+  type Audience,
+  type LaunchCampaignWorkflow,
+  type LaunchInput,
+  type LaunchProgress,
+  type RunOptions,
+} from '../contract';
 
-export function launchWorkflowId(campaignId: string, launchId: string): string {
-  return `launch:${campaignId}:${launchId}`;
-}
+export { launchWorkflowId };
 
 export function newLaunchId(now = new Date()): string {
   return `${now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
 }
 
-export class LaunchInputError extends Error {}
+/** A mistake in what the user asked to launch (an empty or unknown id list): shown as one line, nothing started. */
+export class LaunchInputError extends Error {
+  override readonly name = 'LaunchInputError';
+}
 
 /**
  * Starts per page, and the most runs a launch keeps open. 500 open runs keep a worker busy with room to spare while the
@@ -70,7 +81,7 @@ export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
     ...(a.runOptions ? { runOptions: a.runOptions } : {}),
   };
   const workflowId = launchWorkflowId(a.campaignId, launchId);
-  const handle = await a.client.workflow.start('launchCampaign', {
+  const handle = await a.client.workflow.start<LaunchCampaignWorkflow>(WorkflowTypes.launchCampaign, {
     taskQueue: a.launchTaskQueue,
     workflowId,
     args: [input],
@@ -99,8 +110,8 @@ export interface LaunchStatus {
 
 /** Progress of a launch: the launcher's own query, plus its runs' outcomes from visibility (LaunchId, EmailOutcome). */
 export async function launchStatus(client: Client, campaignId: string, launchId: string, audience: number): Promise<LaunchStatus> {
-  const handle = client.workflow.getHandle(launchWorkflowId(campaignId, launchId));
-  const progress = await handle.query<LaunchProgress>('launchProgress');
+  const handle = client.workflow.getHandle<LaunchCampaignWorkflow>(launchWorkflowId(campaignId, launchId));
+  const progress = await handle.query(launchProgressQuery);
   const base = `LaunchId="${launchId}" AND WorkflowType="campaignRun"`;
   const count = async (extra: string) => (await client.workflow.count(`${base} AND ${extra}`)).count;
   const [finished, sent, skipped, failed] = await Promise.all([

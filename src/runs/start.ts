@@ -1,9 +1,18 @@
 // Client-side verbs for campaign runs: start one (idempotently) and read its result.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Action, Campaign } from '../campaigns/types';
-import type { ActionNode, CampaignRunInput, CampaignRunResult, RunOptions } from '../workflows/types';
-import { campaignRunWorkflowId } from '../temporal/workflowIds';
-import { CampaignIdKey, CustomerIdKey, LaunchIdKey } from '../temporal/searchAttributes';
+import {
+  CampaignIdKey,
+  campaignRunWorkflowId,
+  CustomerIdKey,
+  LaunchIdKey,
+  WorkflowTypes,
+  type ActionNode,
+  type CampaignRunInput,
+  type CampaignRunResult,
+  type CampaignRunWorkflow,
+  type RunOptions,
+} from '../contract';
 
 export function actionTree(actions: Action[]): ActionNode[] {
   return actions.map((a) => ({ id: a.id, type: a.type, children: actionTree(a.children) }));
@@ -39,7 +48,7 @@ export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
     ...(a.options ? { options: a.options } : {}),
   };
   try {
-    const handle = await a.client.workflow.start('campaignRun', {
+    const handle = await a.client.workflow.start<CampaignRunWorkflow>(WorkflowTypes.campaignRun, {
       taskQueue: a.taskQueue,
       workflowId,
       args: [input],
@@ -61,7 +70,7 @@ export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
 }
 
 export async function runResult(client: Client, workflowId: string): Promise<CampaignRunResult> {
-  return client.workflow.getHandle(workflowId).result();
+  return client.workflow.getHandle<CampaignRunWorkflow>(workflowId).result();
 }
 
 /** Starts runs for many customers with bounded concurrency; results come back in the order of `customerIds`. */

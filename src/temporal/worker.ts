@@ -1,62 +1,114 @@
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Activities } from '../activities';
-import { existsSync } from 'node:fs';
-import { dataConverter, PREBUILT_BUNDLE, workflowInterceptorModules, workflowsPath } from './workerShared';
+// The one worker assembly: src/worker.ts, the local stack, the tests and the benchmark's worker processes all build their
+// workers here, from a Config. What differs between them is passed in (a database, a prebuilt bundle, a mailer,
+// activity overrides for tests of workflow logic), never re-derived.
+import { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type Activities } from '../activities';
+import { sendgridApiKey, type Config, type WorkerRole } from '../config';
+import type { Db } from '../db/knex';
+import { createSendGridMailer, type Mailer } from '../email/mailer';
+import { resolveWorkflowBundle } from './workflowBundle';
+import { dataConverter, workflowInterceptorModules } from './workerShared';
+
+/**
+ * How long one sendEmail attempt owns its send in the ledger: longer than the SendGrid client's own timeout, so that an
+ * attempt still waiting for SendGrid's answer is never taken over (which could send twice).
+ */
+export function sendLeaseMs(sendgridTimeoutMs: number): number {
+  return sendgridTimeoutMs + 5_000;
+}
+
+export interface AssembleWorkerOptions {
+  config: Config;
+  db: Db;
+  /** defaults to a new connection to config.temporalAddress (closed by shutdown) */
+  connection?: NativeConnection;
+  /** defaults to config.workerRoles */
+  roles?: WorkerRole[];
+  /** defaults to the SendGrid client configured by config.sendgrid */
+  mailer?: Mailer;
+  /** replaces some activities: tests of workflow logic stub them */
+  activityOverrides?: Partial<Activities> & Record<string, (...args: never[]) => Promise<unknown>>;
+  /** a bundle built once and shared (tests); default: the prebuilt bundle when current, else bundled now */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** defaults to a warning on stderr */
+  warn?: (msg: string) => void;
+}
+
+export interface CampaignWorkers {
+  workers: Worker[];
+  /** the task queues polled, in the order of the roles */
+  queues: string[];
+  /** resolves when every worker has shut down (on SIGINT/SIGTERM, or after shutdown()) */
+  run(): Promise<void>;
+  /** stops polling, lets running tasks finish, then closes what the assembly opened */
+  shutdown(): Promise<void>;
+}
 
 /**
  * Campaign runs and launches poll separate task queues, so that a launch enrolling a large audience never delays the
  * sends of runs already going, and each can be scaled (or stopped) on its own.
  */
-export type WorkerRole = 'runs' | 'launches';
-
-export interface CampaignWorkerOptions {
-  connection: NativeConnection;
-  namespace: string;
-  taskQueue: string;
-  launchTaskQueue: string;
-  activities: Activities;
-  roles?: WorkerRole[];
-  /** a prebuilt bundle (tests build one and share it); otherwise the worker bundles src/workflows itself */
-  workflowBundle?: WorkerOptions['workflowBundle'];
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
-}
-
-export interface CampaignWorkers {
-  workers: Worker[];
-  /** resolves when every worker has shut down (on SIGINT/SIGTERM, or after shutdown()) */
-  run(): Promise<void>;
-  shutdown(): void;
-}
-
-/** The one place that decides how campaign workers are built: used by src/worker.ts, the local stack and the tests. */
-export async function createCampaignWorkers(o: CampaignWorkerOptions): Promise<CampaignWorkers> {
-  const roles = o.roles ?? ['runs', 'launches'];
-  // One bundle for both workers: the one `npm run build` made, else one built here (slower, and webpack's garbage
-  // stays in this process's heap).
-  const workflowBundle =
-    o.workflowBundle ??
-    (existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : await bundleWorkflowCode({ workflowsPath: workflowsPath(), workflowInterceptorModules }));
+export async function assembleWorkers(o: AssembleWorkerOptions): Promise<CampaignWorkers> {
+  const { config } = o;
+  const roles = o.roles ?? config.workerRoles;
+  const warn = o.warn ?? ((m: string) => console.warn(`warning: ${m}`));
+  const ownConnection = o.connection ? undefined : await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = (o.connection ?? ownConnection)!;
+  const mailer =
+    o.mailer ?? createSendGridMailer({ apiKey: sendgridApiKey(config.sendgrid), baseUrl: config.sendgrid.baseUrl, timeoutMs: config.sendgrid.timeoutMs });
+  // Launch pages start runs through a client on the workers' own connection: no second (JavaScript) gRPC stack in the
+  // process, and eager start hands each new run's first task to this process's runs worker when it has one.
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const activities = {
+    ...createActivities({
+      db: o.db,
+      mailer,
+      sendLeaseMs: sendLeaseMs(config.sendgrid.timeoutMs),
+      client,
+      taskQueue: config.taskQueue,
+      eagerStart: roles.includes('runs'),
+    }),
+    ...o.activityOverrides,
+  };
+  const workflowBundle = o.workflowBundle ?? (await resolveWorkflowBundle(warn));
+  const queues = roles.map((r) => (r === 'runs' ? config.taskQueue : config.launchTaskQueue));
   const workers: Worker[] = [];
   for (const role of roles) {
     workers.push(
       await Worker.create({
-        connection: o.connection,
-        namespace: o.namespace,
-        taskQueue: role === 'runs' ? o.taskQueue : o.launchTaskQueue,
-        activities: o.activities,
+        connection,
+        namespace: config.temporalNamespace,
+        taskQueue: role === 'runs' ? config.taskQueue : config.launchTaskQueue,
+        activities,
         workflowBundle,
         interceptors: { workflowModules: workflowInterceptorModules },
         dataConverter,
         // Launches are few and long: a small cache leaves the memory to campaign runs.
-        ...(role === 'runs' ? o.tuning : { maxCachedWorkflows: 20, maxConcurrentActivityTaskExecutions: 4 }),
+        ...(role === 'runs' ? config.tuning : { maxCachedWorkflows: 20, maxConcurrentActivityTaskExecutions: 4 }),
       }),
     );
   }
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= Promise.all(workers.map((w) => w.run())).then(
+      async () => {
+        await ownConnection?.close();
+      },
+      async (err) => {
+        await ownConnection?.close();
+        throw err;
+      },
+    );
+    return running;
+  };
   return {
     workers,
-    run: async () => {
-      await Promise.all(workers.map((w) => w.run()));
+    queues,
+    run,
+    async shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await (running ?? ownConnection?.close());
     },
-    shutdown: () => workers.forEach((w) => w.shutdown()),
   };
 }

@@ -1,14 +1,14 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
-import { handlers } from './actions';
+import { progressQuery, type ActionNode, type ActionOutcome, type ActionResult, type CampaignRunWorkflow } from '../contract';
+import { handlerFor } from './actions';
 import type { RunContext } from './actions/types';
-import { progressQuery, ProgressTracker } from './progress';
-import type { ActionNode, ActionOutcome, ActionResult, CampaignRunInput, CampaignRunResult } from './types';
+import { ProgressTracker } from './progress';
 
 // Validation caps campaigns far below this; the guard keeps a malformed input from walking without end.
 const MAX_VISITS = 1000;
 
 /** One customer's pass through one campaign. Siblings run concurrently; a node's children run only if it allows. */
-export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunResult> {
+export const campaignRun: CampaignRunWorkflow = async (input) => {
   const progress = new ProgressTracker(countActions(input.actions));
   setHandler(progressQuery, () => progress.snapshot());
   const run: RunContext = { input, runKey: workflowInfo().workflowId, progress };
@@ -20,7 +20,7 @@ export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunR
       outcomes.set(node.id, { status: 'failed', error: `campaign exceeds ${MAX_VISITS} actions` });
       return;
     }
-    const handler = handlers[node.type];
+    const handler = handlerFor(node.type);
     if (!handler) {
       const outcome = { status: 'failed', error: `unknown action type "${node.type}"` } as const;
       outcomes.set(node.id, outcome);
@@ -51,7 +51,7 @@ export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunR
   };
   collect(input.actions);
   return { campaignId: input.campaignId, campaignVersion: input.campaignVersion, customerId: input.customerId, actions };
-}
+};
 
 function countActions(nodes: ActionNode[]): number {
   return nodes.reduce((n, a) => n + 1 + countActions(a.children), 0);

@@ -1,8 +1,6 @@
-import { continueAsNew, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FailureTypes, type LaunchInput, type LaunchProgress, type LaunchState } from './types';
-
-export const launchProgressQuery = defineQuery<LaunchProgress>('launchProgress');
+import { FailureTypes, launchProgressQuery, type LaunchCampaignWorkflow, type LaunchState } from '../contract';
 
 const DEFAULT_PAGE_SIZE = 200;
 const DEFAULT_MAX_IN_FLIGHT = 1000;
@@ -21,7 +19,7 @@ const { startLaunchPage } = proxyActivities<Activities>({
  * Launches a campaign to an audience: pages through it in Postgres and starts each customer's run. The cursor only moves
  * after a page's runs are started, and starting is idempotent, so a crash anywhere loses and duplicates nothing.
  */
-export async function launchCampaign(input: LaunchInput): Promise<LaunchProgress> {
+export const launchCampaign: LaunchCampaignWorkflow = async (input) => {
   const state: LaunchState = input.state ?? { cursor: null, started: 0, alreadyEnrolled: 0, pages: 0 };
   let done = false;
   setHandler(launchProgressQuery, () => ({ ...state, done }));
@@ -29,7 +27,7 @@ export async function launchCampaign(input: LaunchInput): Promise<LaunchProgress
 
   for (let pagesThisRun = 0; ; pagesThisRun++) {
     if (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof launchCampaign>({ ...input, state });
+      await continueAsNew<LaunchCampaignWorkflow>({ ...input, state });
     }
     const page = await startLaunchPage({
       launchId: input.launchId,
@@ -52,4 +50,4 @@ export async function launchCampaign(input: LaunchInput): Promise<LaunchProgress
   }
   done = true;
   return { ...state, done };
-}
+};

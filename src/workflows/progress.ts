@@ -1,16 +1,7 @@
 // What a run shows while it is in flight: the progress query, Temporal Web's "current details", and the e-mail outcome
 // search attributes (so that `EmailOutcome = "skipped"` finds runs as soon as their e-mail was decided).
-import { defineQuery, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { EmailOutcomeKey, SkipReasonsKey } from '../temporal/searchAttributes';
-import type { ActionOutcome, ActionResult } from './types';
-
-export interface RunProgress {
-  totalActions: number;
-  inProgress: string[];
-  finished: ActionResult[];
-}
-
-export const progressQuery = defineQuery<RunProgress>('progress');
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { EmailOutcomeKey, SkipReasonsKey, type ActionOutcome, type ActionResult, type RunProgress } from '../contract';
 
 export class ProgressTracker {
   private readonly running = new Map<string, string>(); // action id -> type

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { campaignReport } from '../../src/report/campaignReport';
 import { LaunchInputError, startLaunch } from '../../src/runs/launch';
-import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
-import type { CampaignRunResult, LaunchProgress } from '../../src/workflows/types';
+import { campaignRunWorkflowId } from '../../src/contract';
+import { launchProgressQuery, type CampaignRunResult, type LaunchProgress } from '../../src/contract';
 import { testEnv } from '../support/env';
 import { acceptedFor, emailSettings, emailThenTag, importLines, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
 
@@ -131,7 +131,7 @@ describe('launching a campaign to an audience', function () {
       const handle = env.client.workflow.getHandle(launch.workflowId);
       let atKill: LaunchProgress | undefined;
       for (let i = 0; i < 400; i++) {
-        const p = await handle.query<LaunchProgress>('launchProgress').catch(() => undefined);
+        const p = await handle.query(launchProgressQuery).catch(() => undefined);
         if (p && p.started >= 40) {
           atKill = p;
           break;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createSendGridMailer } from '../../src/email/mailer';
-import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
+import { campaignRunWorkflowId } from '../../src/contract';
 import { testEnv } from '../support/env';
 import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
 
@@ -47,21 +47,16 @@ describe('replay command against a live cluster', function () {
 
   it('fails with exit 1 and names the run when the history came from incompatible code', async () => {
     const env = testEnv();
-    const taskQueue = `variant-${randomUUID()}`;
-    const mailer = createSendGridMailer({ apiKey: 'SG.fake-key', baseUrl: env.fake.url, timeoutMs: 5000 });
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace,
-      taskQueue,
+    const variant = await startWorker({
+      roles: ['runs'],
       workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../replay/variants/extraActivity'), logger: new DefaultLogger('WARN') }),
-      activities: { ...createActivities({ db: env.db, mailer, sendLeaseMs: 7000, client: env.client, taskQueue }), auditStart: async () => undefined },
+      activityOverrides: { auditStart: async () => undefined },
     });
-    const running = worker.run();
     try {
       const id = uid('rp');
       await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
       const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-      await runToEnd({ taskQueue } as RunningWorker, stored, id);
+      await runToEnd(variant, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
       assert.equal(await visibleCount(query, 1), 1);
       const r = await replayCli(query);
@@ -69,8 +64,7 @@ describe('replay command against a live cluster', function () {
       assert.match(r.out, new RegExp(`FAILED ${campaignRunWorkflowId(stored.campaign.id, id)} \\(run [\\w-]+\\): .*[Nn]ondeterminism`));
       assert.match(r.out, /replayed 1 histories, 1 failed/);
     } finally {
-      worker.shutdown();
-      await running;
+      await variant.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 // What goes to SendGrid and how SendGrid's answers are handled, end to end.
 import assert from 'node:assert/strict';
 import { getEntry } from '../../src/db/ledger';
-import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
+import { campaignRunWorkflowId } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
 import { acceptedFor, emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, tagsOf, uid, type RunningWorker } from '../support/harness';

@@ -1,8 +1,8 @@
 // What an operator sees of a run: search attributes, summaries, current details and the progress query.
 import assert from 'node:assert/strict';
-import { campaignRunWorkflowId } from '../../src/temporal/workflowIds';
+import { campaignRunWorkflowId } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
-import type { RunProgress } from '../../src/workflows/progress';
+import { progressQuery } from '../../src/contract';
 import { testEnv } from '../support/env';
 import { emailSettings, emailThenTag, eventually, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
 
@@ -60,12 +60,12 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
     const env = testEnv();
     const started = await startCampaignRun({ client: env.client, taskQueue: w.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id });
     const handle = env.client.workflow.getHandle(started.workflowId);
-    const mid = await eventually(() => handle.query<RunProgress>('progress'), (p) => p.inProgress.length > 0, 5000);
+    const mid = await eventually(() => handle.query(progressQuery), (p) => p.inProgress.length > 0, 5000);
     assert.deepEqual(mid, { totalActions: 2, inProgress: ['email'], finished: [] });
     const meta = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
     assert.equal(meta.currentDetails, 'Running: sendEmail email (0/2 actions finished)');
     await handle.result();
-    const end = await handle.query<RunProgress>('progress');
+    const end = await handle.query(progressQuery);
     assert.equal(end.inProgress.length, 0);
     assert.deepEqual(end.finished.map((f) => `${f.actionId}:${f.outcome.status}`), ['email:sent', 'tag:done']);
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../src/config';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../../src/db/knex';
 import { startDevServer, PROJECT_ROOT, type DevServer } from '../../src/dev/temporalServer';
 import { startSendGridFake, type SendGridFake } from '../../src/dev/sendgridFake';
@@ -53,12 +54,14 @@ export function ensurePostgres(): void {
 export async function setUp(): Promise<TestEnv> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   ensurePostgres();
-  const databaseUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/campaign_runner_test';
+  const base = loadConfig();
+  const databaseUrl = base.testDatabaseUrl;
   await recreateDatabase(databaseUrl);
   const db = createDb(databaseUrl, { max: 20 });
   await migrateLatest(db);
 
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  // Tests start their own server unless TEMPORAL_ADDRESS names one.
+  let temporalAddress = process.env.TEMPORAL_ADDRESS ? base.temporalAddress : undefined;
   if (!temporalAddress) {
     const port = await freePort();
     server = await startDevServer({
@@ -68,7 +71,7 @@ export async function setUp(): Promise<TestEnv> {
     });
     temporalAddress = server.address;
   }
-  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+  const namespace = base.temporalNamespace;
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
@@ -76,6 +79,23 @@ export async function setUp(): Promise<TestEnv> {
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), workflowInterceptorModules, logger: new DefaultLogger('WARN') });
   env = { temporalAddress, namespace, client, nativeConnection, db, databaseUrl, fake, workflowBundle };
   return env;
+}
+
+/** The configuration a test worker runs with: the production defaults pointed at the test server, database and fake. */
+export function testConfig(o: { taskQueue: string; launchTaskQueue: string; apiKey?: string; timeoutMs?: number }): Config {
+  const e = testEnv();
+  const base = loadConfig();
+  return {
+    ...base,
+    temporalAddress: e.temporalAddress,
+    temporalNamespace: e.namespace,
+    databaseUrl: e.databaseUrl,
+    taskQueue: o.taskQueue,
+    launchTaskQueue: o.launchTaskQueue,
+    sendgrid: { apiKey: o.apiKey, baseUrl: e.fake.url, timeoutMs: o.timeoutMs ?? 8000 },
+    workerRoles: ['runs', 'launches'],
+    tuning: {},
+  };
 }
 
 export function temporalWebUrl(): string | undefined {

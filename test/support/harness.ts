@@ -1,17 +1,17 @@
 // Helpers for end-to-end tests: a real worker on its own task queue, real Postgres, the SendGrid fake over HTTP.
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '../../src/activities';
 import { parseCampaign } from '../../src/campaigns/validate';
 import type { Campaign, SendEmailSettings } from '../../src/campaigns/types';
 import { upsertCategory } from '../../src/db/categories';
 import { storeCampaign } from '../../src/db/campaigns';
 import { categoryCodes } from '../../src/db/categories';
 import { importCustomers } from '../../src/db/customerImport';
-import { createSendGridMailer } from '../../src/email/mailer';
+import type { Activities } from '../../src/activities';
+import type { WorkerRole } from '../../src/config';
 import { startCampaignRun } from '../../src/runs/start';
-import { createCampaignWorkers, type CampaignWorkers, type WorkerRole } from '../../src/temporal/worker';
-import type { CampaignRunResult, RunOptions } from '../../src/workflows/types';
-import { testEnv } from './env';
+import { assembleWorkers, type CampaignWorkers } from '../../src/temporal/worker';
+import type { CampaignRunResult, RunOptions } from '../../src/contract';
+import { testConfig, testEnv } from './env';
 
 export interface RunningWorker {
   taskQueue: string;
@@ -20,22 +20,31 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(
-  opts: { apiKey?: string; timeoutMs?: number; roles?: WorkerRole[]; queues?: { taskQueue: string; launchTaskQueue: string } } = {},
-): Promise<RunningWorker> {
+export interface StartWorkerOptions {
+  apiKey?: string;
+  /** the SendGrid client's timeout (the send lease follows from it) */
+  timeoutMs?: number;
+  roles?: WorkerRole[];
+  queues?: { taskQueue: string; launchTaskQueue: string };
+  /** stubbed activities, for tests of workflow logic */
+  activityOverrides?: Partial<Activities> & Record<string, (...args: never[]) => Promise<unknown>>;
+  /** another workflow bundle (replay variants) */
+  workflowBundle?: Parameters<typeof assembleWorkers>[0]['workflowBundle'];
+}
+
+/** A real worker (the production assembly) on fresh task queues of its own, against the test server, database and fake. */
+export async function startWorker(opts: StartWorkerOptions = {}): Promise<RunningWorker> {
   const env = testEnv();
   const taskQueue = opts.queues?.taskQueue ?? `test-${randomUUID()}`;
-  const timeoutMs = opts.timeoutMs ?? 8000;
-  const mailer = createSendGridMailer({ apiKey: opts.apiKey ?? 'SG.fake-key', baseUrl: env.fake.url, timeoutMs });
   const launchTaskQueue = opts.queues?.launchTaskQueue ?? `${taskQueue}-launches`;
-  const workers = await createCampaignWorkers({
+  const config = testConfig({ taskQueue, launchTaskQueue, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 8000 });
+  const workers = await assembleWorkers({
+    config,
+    db: env.db,
     connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue,
-    launchTaskQueue,
     roles: opts.roles,
-    workflowBundle: env.workflowBundle,
-    activities: createActivities({ db: env.db, mailer, sendLeaseMs: timeoutMs + 2000, client: env.client, taskQueue }),
+    workflowBundle: opts.workflowBundle ?? env.workflowBundle,
+    activityOverrides: opts.activityOverrides,
   });
   const running = workers.run();
   return {
@@ -43,7 +52,7 @@ export async function startWorker(
     launchTaskQueue,
     workers,
     async stop() {
-      workers.shutdown();
+      await workers.shutdown();
       await running;
     },
   };

@@ -3,7 +3,7 @@
 // check lives in the schema so that one bad field never hides another's error.
 import { z } from 'zod';
 import { MAX_BCC, type SendEmailSettings } from '../types';
-import type { ActionTypeDef } from '../registry';
+import type { ActionTypeDef } from '../actionTypeDef';
 import { isValidEmail, normalizeEmail } from '../../email/address';
 import { checkTemplate } from '../../email/render';
 

@@ -1,7 +1,7 @@
 // setTag: adds a tag to the customer. Tags are short identifiers (namespaces like "vip:gold" allowed).
 import { z } from 'zod';
 import type { SetTagSettings } from '../types';
-import type { ActionTypeDef } from '../registry';
+import type { ActionTypeDef } from '../actionTypeDef';
 
 export const setTag: ActionTypeDef<SetTagSettings> = {
   settingsSchema: () =>

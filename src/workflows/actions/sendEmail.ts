@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { FailureTypes } from '../types';
+import { FailureTypes } from '../../contract';
 import { failureMessage } from './failure';
 import type { ActionHandler } from './types';
 

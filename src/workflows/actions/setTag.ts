@@ -1,6 +1,6 @@
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { FailureTypes, type ActionActivityInput } from '../types';
+import { FailureTypes, type ActionActivityInput } from '../../contract';
 import { failureMessage } from './failure';
 import type { ActionHandler } from './types';
 

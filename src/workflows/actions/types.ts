@@ -1,5 +1,5 @@
 import type { ProgressTracker } from '../progress';
-import type { ActionNode, ActionOutcome, CampaignRunInput } from '../types';
+import type { ActionNode, ActionOutcome, CampaignRunInput } from '../../contract';
 
 export interface RunContext {
   input: CampaignRunInput;

@@ -2,7 +2,7 @@
 // replay against this code.
 import { proxyActivities } from '@temporalio/workflow';
 import { campaignRun as current } from '../../../src/workflows/campaignRun';
-import type { CampaignRunInput, CampaignRunResult } from '../../../src/workflows/types';
+import type { CampaignRunInput, CampaignRunResult } from '../../../src/contract';
 
 const { auditStart } = proxyActivities<{ auditStart(customerId: string): Promise<void> }>({ startToCloseTimeout: 10_000 });
 

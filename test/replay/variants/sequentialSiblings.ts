@@ -1,16 +1,16 @@
 // Another harmless-looking change that breaks runs in flight: the root actions run one after another instead of
 // concurrently, which changes the order of commands.
 import { workflowInfo } from '@temporalio/workflow';
-import { handlers } from '../../../src/workflows/actions';
+import { handlerFor } from '../../../src/workflows/actions';
 import { ProgressTracker } from '../../../src/workflows/progress';
-import type { ActionNode, ActionOutcome, CampaignRunInput, CampaignRunResult } from '../../../src/workflows/types';
+import type { ActionNode, ActionOutcome, CampaignRunInput, CampaignRunResult } from '../../../src/contract';
 
 export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunResult> {
   const progress = new ProgressTracker(0);
   const run = { input, runKey: workflowInfo().workflowId, progress };
   const outcomes = new Map<string, ActionOutcome>();
   const walk = async (node: ActionNode): Promise<void> => {
-    const { outcome, runChildren } = await handlers[node.type](node, run);
+    const { outcome, runChildren } = await handlerFor(node.type)!(node, run);
     outcomes.set(node.id, outcome);
     if (runChildren) for (const c of node.children) await walk(c);
   };

@@ -2,3 +2,7 @@
 export function campaignRunWorkflowId(campaignId: string, customerId: string): string {
   return `campaign-run:${campaignId}:${customerId}`;
 }
+
+export function launchWorkflowId(campaignId: string, launchId: string): string {
+  return `launch:${campaignId}:${launchId}`;
+}

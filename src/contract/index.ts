@@ -1,0 +1,10 @@
+// The contract between the rooms: what the client (CLI, runs/), the workflows and the activities all use. It imports
+// nothing from the rest of src/, so every layer may import it (dependency-cruiser checks that: .dependency-cruiser.js).
+export * from './actionTypes';
+export * from './failures';
+export * from './launches';
+export * from './runs';
+export * from './searchAttributes';
+export * from './skipReasons';
+export * from './workflowIds';
+export * from './workflows';

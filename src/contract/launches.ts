@@ -1,0 +1,53 @@
+// What crosses the boundary of a launch: the audience's definition and counts, never the list of customers itself
+// (a list is stored in Postgres under the launch id).
+import type { RunOptions } from './runs';
+
+/** Who a launch enrols: everyone, the customers with a tag, or a list of ids stored under the launch id. */
+export type Audience = { kind: 'all' } | { kind: 'tag'; tag: string } | { kind: 'list' };
+
+export interface LaunchState {
+  /** the last customer id whose run was started; pages continue after it */
+  cursor: string | null;
+  started: number;
+  alreadyEnrolled: number;
+  pages: number;
+}
+
+export interface LaunchInput {
+  launchId: string;
+  campaignId: string;
+  campaignVersion: number;
+  audience: Audience;
+  pageSize?: number;
+  /** pages per workflow run before continue-as-new (default 100) */
+  pagesPerRun?: number;
+  /** at most this many of the launch's runs in flight before the next page starts (default 1000) */
+  maxInFlight?: number;
+  runOptions?: RunOptions;
+  /** carried across continue-as-new */
+  state?: LaunchState;
+}
+
+export interface LaunchProgress extends LaunchState {
+  done: boolean;
+}
+
+export interface LaunchPageInput {
+  launchId: string;
+  campaignId: string;
+  campaignVersion: number;
+  audience: Audience;
+  after: string | null;
+  pageSize: number;
+  /** absent in launches recorded before flow control: no limit */
+  maxInFlight?: number;
+  runOptions?: RunOptions;
+}
+
+export interface LaunchPageResult {
+  /** null when the page was empty */
+  lastCustomerId: string | null;
+  count: number;
+  started: number;
+  alreadyEnrolled: number;
+}
