@@ -190,17 +190,35 @@ async function startMany(n: number, concurrency: number, start: (i: number) => P
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
 
-async function floorPhase(client: Client, worker: ChildProcess, queue: string, n: number, tag: string): Promise<Omit<PhaseFigures, 'peakRssMb' | 'serverCpuSeconds' | 'workerCpuSeconds' | 'postgresCpuSeconds' | 'benchCpuSeconds' | 'machineCpuMsPerRun'>> {
+async function floorPhase(
+  client: Client,
+  worker: ChildProcess,
+  queue: string,
+  n: number,
+  tag: string,
+): Promise<
+  Omit<
+    PhaseFigures,
+    'peakRssMb' | 'serverCpuSeconds' | 'workerCpuSeconds' | 'postgresCpuSeconds' | 'benchCpuSeconds' | 'machineCpuMsPerRun'
+  >
+> {
   const t0 = Date.now();
   await startMany(n, 20, (i) =>
-    client.workflow.start('floorRun', { taskQueue: queue, workflowId: `floor-${tag}-${i}`, typedSearchAttributes: [{ key: LaunchIdKey, value: tag }] }),
+    client.workflow.start('floorRun', {
+      taskQueue: queue,
+      workflowId: `floor-${tag}-${i}`,
+      typedSearchAttributes: [{ key: LaunchIdKey, value: tag }],
+    }),
   );
   const done = await waitCompleted(client, `LaunchId="${tag}" AND WorkflowType="floorRun"`, n, 30 * 60_000);
   const times: Record<string, number> = await new Promise((resolve) => {
     worker.once('message', (m: any) => resolve(m.floorTimes));
     worker.send('floor-times');
   });
-  const lat = Object.entries(times).filter(([id]) => id.startsWith(`floor-${tag}-`)).map(([, t]) => t - t0).sort((a, b) => a - b);
+  const lat = Object.entries(times)
+    .filter(([id]) => id.startsWith(`floor-${tag}-`))
+    .map(([, t]) => t - t0)
+    .sort((a, b) => a - b);
   return figures(n, t0, done, lat);
 }
 
@@ -216,8 +234,26 @@ function figures(n: number, t0: number, done: number, sortedLatencies: number[])
   };
 }
 
-async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQueue: string, n: number, tag: string, campaign: { id: string; version: number }, timeline = false) {
-  const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `${tag}-${String(i).padStart(6, '0')}`, email: `${tag}-${i}@example.com`, emailSubscribed: true, categories: { news: true }, firstName: 'Bench', tags: [tag] }));
+async function campaignPhase(
+  client: Client,
+  db: Db,
+  fake: SendGridFake,
+  launchQueue: string,
+  n: number,
+  tag: string,
+  campaign: { id: string; version: number },
+  timeline = false,
+) {
+  const lines = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      id: `${tag}-${String(i).padStart(6, '0')}`,
+      email: `${tag}-${i}@example.com`,
+      emailSubscribed: true,
+      categories: { news: true },
+      firstName: 'Bench',
+      tags: [tag],
+    }),
+  );
   await importCustomers(db, lines.join('\n'));
   fake.reset();
   const t0 = Date.now();
@@ -227,21 +263,43 @@ async function campaignPhase(client: Client, db: Db, fake: SendGridFake, launchQ
   let tl: NodeJS.Timeout | undefined;
   // BENCH_TIMELINE=1 prints e-mails accepted per second and the machine's CPU each second: stalls show as idle seconds.
   if (timeline) {
-    let lastAcc = 0, lastCpu = machineCpuSeconds(), lastT = Date.now();
+    let lastAcc = 0,
+      lastCpu = machineCpuSeconds(),
+      lastT = Date.now();
     tl = setInterval(() => {
-      const acc = fake.accepted().length, cpu = machineCpuSeconds(), t = Date.now();
-      console.error(`t=${((t - t0) / 1000).toFixed(0)}s sent/s=${((acc - lastAcc) / ((t - lastT) / 1000)).toFixed(0)} cpu=${(((cpu - lastCpu) / ((t - lastT) / 1000)) * 50).toFixed(0)}%`);
-      lastAcc = acc; lastCpu = cpu; lastT = t;
+      const acc = fake.accepted().length,
+        cpu = machineCpuSeconds(),
+        t = Date.now();
+      console.error(
+        `t=${((t - t0) / 1000).toFixed(0)}s sent/s=${((acc - lastAcc) / ((t - lastT) / 1000)).toFixed(0)} cpu=${(((cpu - lastCpu) / ((t - lastT) / 1000)) * 50).toFixed(0)}%`,
+      );
+      lastAcc = acc;
+      lastCpu = cpu;
+      lastT = t;
     }, 1000);
   }
-  const launch = await startLaunch({ client, db, launchTaskQueue: launchQueue, campaignId: campaign.id, campaignVersion: campaign.version, audience: { kind: 'tag', tag }, launchId: tag, maxInFlight, pageSize });
+  const launch = await startLaunch({
+    client,
+    db,
+    launchTaskQueue: launchQueue,
+    campaignId: campaign.id,
+    campaignVersion: campaign.version,
+    audience: { kind: 'tag', tag },
+    launchId: tag,
+    maxInFlight,
+    pageSize,
+  });
   const done = await waitCompleted(client, `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, n, 30 * 60_000);
   if (tl) clearInterval(tl);
   const accepted = fake.accepted();
   if (accepted.length !== n) {
-    const { count } = await client.workflow.count(`LaunchId="${launch.launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Completed"`);
+    const { count } = await client.workflow.count(
+      `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Completed"`,
+    );
     const sent = await db('send_ledger').where({ status: 'sent' }).whereLike('customer_id', `${tag}-%`).count<{ n: string }[]>({ n: '*' });
-    throw new Error(`the fake accepted ${accepted.length} messages for ${n} customers (${count} runs completed, ${sent[0].n} sent in the ledger)`);
+    throw new Error(
+      `the fake accepted ${accepted.length} messages for ${n} customers (${count} runs completed, ${sent[0].n} sent in the ledger)`,
+    );
   }
   const lat = accepted.map((m) => Date.parse(m.receivedAt) - t0).sort((a, b) => a - b);
   return figures(n, t0, done, lat);
@@ -254,13 +312,15 @@ async function main(): Promise<void> {
   const n = nArg ? Number(nArg) : 2000;
   const roundsArg = args.indexOf('--rounds');
   const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 2;
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(rounds) || rounds < 1) throw new Error('usage: npm run bench -- [N] [--rounds R] [--json]');
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(rounds) || rounds < 1)
+    throw new Error('usage: npm run bench -- [N] [--rounds R] [--json]');
   const log = json ? (...a: unknown[]) => console.error(...a) : console.log;
   // Runs each fresh worker does before it is measured: bundles, connection pools, and V8's optimising compiler, which
   // reaches the campaign's larger code (knex, pg, axios, Liquid) later than the floor's (100: campaign 74 runs/s; 600 and
   // 1,500: 76-78; the floor's the same), so the figures are the steady state of a long-lived worker.
   const warmup = process.env.BENCH_WARMUP ? Number(process.env.BENCH_WARMUP) : 1000;
-  if (!Number.isInteger(warmup) || warmup < 1) throw new Error(`BENCH_WARMUP must be a positive integer, got "${process.env.BENCH_WARMUP}"`);
+  if (!Number.isInteger(warmup) || warmup < 1)
+    throw new Error(`BENCH_WARMUP must be a positive integer, got "${process.env.BENCH_WARMUP}"`);
 
   ensurePostgres();
   const databaseUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/campaign_runner_bench';
@@ -276,17 +336,37 @@ async function main(): Promise<void> {
   const silent = { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} } as any;
   writeFileSync(floorBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('./floorWorkflows'), logger: silent })).code);
   // MALLOC_ARENA_MAX=2 as recommended for workers (README): glibc's per-thread arenas otherwise add ~130 MB of RSS.
-  const workerEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', LOG_LEVEL: 'WARN', DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues };
+  const workerEnv = {
+    ...process.env,
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+    LOG_LEVEL: 'WARN',
+    DATABASE_URL: databaseUrl,
+    SENDGRID_BASE_URL: fake.url,
+    FLOOR_BUNDLE: floorBundle,
+    ...queues,
+  };
   // The campaign phase runs the production worker itself; the floor its own worker process with the same tuning.
   // Both with the production worker's node flags (the Dockerfile's); BENCH_WORKER_NODE_ARGS adds more (e.g. --cpu-prof).
   const nodeArgs = [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 
   await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
   const doc = {
-    id: 'bench', name: 'Benchmark',
-    actions: [{ id: 'email', type: 'sendEmail',
-      settings: { from: { email: 'news@shop.example.com', name: 'Shop' }, subject: 'Hi {{ customer.firstName }}', html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/">shop</a>', categoryCode: 'news', utm: { source: 'bench' } },
-      children: [{ id: 'tag', type: 'setTag', settings: { tag: 'benched' } }] }],
+    id: 'bench',
+    name: 'Benchmark',
+    actions: [
+      {
+        id: 'email',
+        type: 'sendEmail',
+        settings: {
+          from: { email: 'news@shop.example.com', name: 'Shop' },
+          subject: 'Hi {{ customer.firstName }}',
+          html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/">shop</a>',
+          categoryCode: 'news',
+          utm: { source: 'bench' },
+        },
+        children: [{ id: 'tag', type: 'setTag', settings: { tag: 'benched' } }],
+      },
+    ],
   };
   const stored = await storeCampaign(db, parseCampaign(doc, { categoryCodes: new Set(['news']) }));
   const campaign = { id: stored.campaign.id, version: stored.version };
@@ -301,13 +381,21 @@ async function main(): Promise<void> {
     const phaseDir = path.join(dir, tag);
     const metricsPort = await freePort();
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    const server = await startDevServer({ port: await freePort(), metricsPort, dbFile: path.join(phaseDir, 'temporal.db'), logFile: path.join(phaseDir, 'temporal.log') });
+    const server = await startDevServer({
+      port: await freePort(),
+      metricsPort,
+      dbFile: path.join(phaseDir, 'temporal.db'),
+      logFile: path.join(phaseDir, 'temporal.log'),
+    });
     const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
     const env = { ...workerEnv, TEMPORAL_ADDRESS: server.address };
     const child =
       kind === 'floor'
         ? fork(path.join(__dirname, 'floorWorker.js'), [], { env, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-        : spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '..', 'src', 'worker.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+        : spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '..', 'src', 'worker.js')], {
+            env,
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
     const exited = new Promise((r) => child.once('exit', r));
     const rss = rssSampler(child.pid!);
     try {
@@ -324,7 +412,13 @@ async function main(): Promise<void> {
       await run(warmup, `warm-${tag}`, false);
       rss.reset();
       const m0 = await serverCounters(metricsUrl);
-      const cpu0 = { server: cpuSeconds(server.pid), worker: cpuSeconds(child.pid), machine: machineCpuSeconds(), postgres: postgresCpu(), bench: cpuSeconds(process.pid) };
+      const cpu0 = {
+        server: cpuSeconds(server.pid),
+        worker: cpuSeconds(child.pid),
+        machine: machineCpuSeconds(),
+        postgres: postgresCpu(),
+        bench: cpuSeconds(process.pid),
+      };
       const f = await run(n, tag, true);
       const figures: PhaseFigures = {
         ...f,
@@ -340,7 +434,7 @@ async function main(): Promise<void> {
       return { ...figures, serverOps: ops };
     } finally {
       rss.stop();
-      if (kind === 'floor') (child as ChildProcess).connected && child.disconnect();
+      if (kind === 'floor' && (child as ChildProcess).connected) child.disconnect();
       else child.kill('SIGTERM');
       await exited;
       await client.connection.close();
@@ -358,7 +452,11 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? (['floor', 'campaign'] as const) : (['campaign', 'floor'] as const);
       for (const kind of order) {
-        log(kind === 'floor' ? `round ${r + 1}/${rounds}: floor, ${n} workflows with one no-op activity...` : `round ${r + 1}/${rounds}: campaign, launching ${n} customers through Send e-mail then Set tag...`);
+        log(
+          kind === 'floor'
+            ? `round ${r + 1}/${rounds}: floor, ${n} workflows with one no-op activity...`
+            : `round ${r + 1}/${rounds}: campaign, launching ${n} customers through Send e-mail then Set tag...`,
+        );
         const { serverOps, ...f } = await phase(kind, `${kind}-${r}`);
         (kind === 'floor' ? floors : camps).push(f);
         ops[kind].push(serverOps);
@@ -380,12 +478,41 @@ async function main(): Promise<void> {
     // What the server's database did per run (its persistence requests; CreateTasks are tasks that found no waiting
     // poller and went to the task queue's backlog), and where each worker process spent its CPU in its last phase.
     const perRun = (xs: Record<string, number>[]) => {
-      const sum = (pick: (k: string) => boolean) => Math.round((xs.reduce((t, x) => t + Object.entries(x).filter(([k]) => pick(k)).reduce((a, [, v]) => a + v, 0), 0) / xs.length / n) * 10) / 10;
+      const sum = (pick: (k: string) => boolean) =>
+        Math.round(
+          (xs.reduce(
+            (t, x) =>
+              t +
+              Object.entries(x)
+                .filter(([k]) => pick(k))
+                .reduce((a, [, v]) => a + v, 0),
+            0,
+          ) /
+            xs.length /
+            n) *
+            10,
+        ) / 10;
       return `${sum((k) => k.startsWith('persistence_requests:'))} persistence requests (${sum((k) => k === 'persistence_requests:CreateTasks')} backlogged tasks), ${sum((k) => k.startsWith('visibility_persistence_requests:'))} visibility writes and reads`;
     };
     log(`server per run: campaign ${perRun(ops.campaign)}; floor ${perRun(ops.floor)}`);
-    log(`worker CPU s by thread (last phase, warm-up included): campaign ${JSON.stringify(threads.campaign)}; floor ${JSON.stringify(threads.floor)}`);
-    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), machine, n, rounds, campaign: camp, floor, roundRatios, ratio, phases: { campaign: camps, floor: floors }, serverOps: ops }));
+    log(
+      `worker CPU s by thread (last phase, warm-up included): campaign ${JSON.stringify(threads.campaign)}; floor ${JSON.stringify(threads.floor)}`,
+    );
+    if (json)
+      console.log(
+        JSON.stringify({
+          date: new Date().toISOString(),
+          machine,
+          n,
+          rounds,
+          campaign: camp,
+          floor,
+          roundRatios,
+          ratio,
+          phases: { campaign: camps, floor: floors },
+          serverOps: ops,
+        }),
+      );
   } finally {
     await fake.close();
     await db.destroy();

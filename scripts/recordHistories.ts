@@ -84,11 +84,20 @@ async function recordCampaignRuns(): Promise<void> {
 
     // The launcher: 5 tagged customers, 2 per page, 2 pages per workflow run: one run that continues as new, one that
     // finishes.
-    await importLines(['l-1', 'l-2', 'l-3', 'l-4', 'l-5'].map((id) => ({ id, email: `${id}@example.com`, emailSubscribed: true, tags: ['replay-launch'] })));
+    await importLines(
+      ['l-1', 'l-2', 'l-3', 'l-4', 'l-5'].map((id) => ({ id, email: `${id}@example.com`, emailSubscribed: true, tags: ['replay-launch'] })),
+    );
     const env = testEnv();
     const launch = await startLaunch({
-      client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: main.campaign.id, campaignVersion: main.version,
-      audience: { kind: 'tag', tag: 'replay-launch' }, pageSize: 2, pagesPerRun: 2, launchId: 'replay',
+      client: env.client,
+      db: env.db,
+      launchTaskQueue: w.launchTaskQueue,
+      campaignId: main.campaign.id,
+      campaignVersion: main.version,
+      audience: { kind: 'tag', tag: 'replay-launch' },
+      pageSize: 2,
+      pagesPerRun: 2,
+      launchId: 'replay',
     });
     await env.client.workflow.getHandle(launch.workflowId).result();
     await save('launchCampaign', 'first-run-continues-as-new', launch.workflowId, launch.firstRunId);

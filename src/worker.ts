@@ -10,7 +10,9 @@ export async function runWorker(): Promise<void> {
   const db = createDb(config.databaseUrl, { max: config.dbPoolMax });
   try {
     const workers = await assembleWorkers({ config, db });
-    console.log(`worker polling ${workers.queues.map((q) => `"${q}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+    console.log(
+      `worker polling ${workers.queues.map((q) => `"${q}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})`,
+    );
     await workers.run(); // until SIGINT/SIGTERM: the SDK shuts down gracefully on those signals
   } finally {
     await db.destroy();

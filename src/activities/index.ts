@@ -29,7 +29,13 @@ export function createActivities(deps: ActivityDeps) {
   return {
     sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs }),
     setTag: createSetTag({ db: deps.db, campaigns }),
-    startLaunchPage: createStartLaunchPage({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue, eagerStart: deps.eagerStart, campaigns }),
+    startLaunchPage: createStartLaunchPage({
+      db: deps.db,
+      client: deps.client,
+      taskQueue: deps.taskQueue,
+      eagerStart: deps.eagerStart,
+      campaigns,
+    }),
   };
 }
 

@@ -97,7 +97,10 @@ export function createSendEmail(deps: SendEmailDeps) {
       const to = customer.email!.trim();
       // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
       const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
-      const rendered = await renderEmail(loaded.prepared.email, templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }));
+      const rendered = await renderEmail(
+        loaded.prepared.email,
+        templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }),
+      );
       const message: OutgoingEmail = {
         to: { email: to, name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || undefined },
         bcc,

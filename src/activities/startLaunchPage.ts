@@ -36,14 +36,25 @@ export function createStartLaunchPage(deps: LaunchDeps) {
   return async function startLaunchPage(input: LaunchPageInput): Promise<LaunchPageResult> {
     const campaign = await deps.campaigns.campaign(input.campaignId, input.campaignVersion);
     if (!campaign) {
-      throw ApplicationFailure.nonRetryable(`campaign ${input.campaignId} version ${input.campaignVersion} is not stored`, FailureTypes.badCampaign);
+      throw ApplicationFailure.nonRetryable(
+        `campaign ${input.campaignId} version ${input.campaignVersion} is not stored`,
+        FailureTypes.badCampaign,
+      );
     }
     const ids = await audiencePage(deps.db, input.launchId, input.audience, input.after, input.pageSize);
     const ctx = Context.current();
     ctx.heartbeat(0);
     if (input.maxInFlight && ids.length) await waitForRoom(deps.client, input.launchId, input.maxInFlight - ids.length);
     const runs = await startCampaignRuns(
-      { client: deps.client, taskQueue: deps.taskQueue, eagerStart: deps.eagerStart, campaign, campaignVersion: input.campaignVersion, launchId: input.launchId, options: input.runOptions },
+      {
+        client: deps.client,
+        taskQueue: deps.taskQueue,
+        eagerStart: deps.eagerStart,
+        campaign,
+        campaignVersion: input.campaignVersion,
+        launchId: input.launchId,
+        options: input.runOptions,
+      },
       ids,
       20,
       (done) => ctx.heartbeat(done),

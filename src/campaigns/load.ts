@@ -89,6 +89,8 @@ export function parseJsonText(text: string, source: string): unknown {
     const offset = jsonErrorOffset(text);
     const before = text.slice(0, offset).split('\n');
     const found = offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of file';
-    throw new JsonSyntaxError(`${source}: line ${before.length}, column ${before[before.length - 1].length + 1}: not valid JSON (${found})`);
+    throw new JsonSyntaxError(
+      `${source}: line ${before.length}, column ${before[before.length - 1].length + 1}: not valid JSON (${found})`,
+    );
   }
 }

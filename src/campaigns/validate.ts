@@ -42,8 +42,7 @@ export function joinPath(base: string, segments: readonly PropertyKey[]): string
 }
 
 // Zod says "expected string, received undefined" for a missing key; "is required" is what a campaign author needs.
-const errorMap: z.core.$ZodErrorMap = (issue) =>
-  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
+const errorMap: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

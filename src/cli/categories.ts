@@ -33,7 +33,9 @@ export function registerCategories(program: Command): void {
     .action(() =>
       withContext(async (ctx) => {
         for (const c of await listCategories(ctx.db())) {
-          console.log(`${c.code}\t${c.name}\t${c.visible ? 'visible' : 'hidden'}\tdefault ${c.defaultEmailSubscribed ? 'subscribed' : 'unsubscribed'}`);
+          console.log(
+            `${c.code}\t${c.name}\t${c.visible ? 'visible' : 'hidden'}\tdefault ${c.defaultEmailSubscribed ? 'subscribed' : 'unsubscribed'}`,
+          );
         }
       }),
     );

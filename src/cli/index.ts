@@ -36,7 +36,10 @@ export function buildProgram(): Command {
   registerRun(program);
   registerLaunch(program);
   registerReplay(program);
-  program.command('worker').description('run a worker (configured by environment variables)').action(() => runWorker());
+  program
+    .command('worker')
+    .description('run a worker (configured by environment variables)')
+    .action(() => runWorker());
   return program;
 }
 

@@ -11,8 +11,10 @@ function bar(s: LaunchStatus, width = 30): string {
   const total = Math.max(s.audienceSize, 1);
   const started = s.progress.started + s.progress.alreadyEnrolled;
   const filled = Math.round((Math.min(s.finished + s.progress.alreadyEnrolled, total) / total) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] started ${started}/${s.audienceSize}` +
-    ` (already enrolled ${s.progress.alreadyEnrolled})  finished ${s.finished}  sent ${s.sent}  skipped ${s.skipped}  failed ${s.failed}`;
+  return (
+    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] started ${started}/${s.audienceSize}` +
+    ` (already enrolled ${s.progress.alreadyEnrolled})  finished ${s.finished}  sent ${s.sent}  skipped ${s.skipped}  failed ${s.failed}`
+  );
 }
 
 interface LaunchOpts {
@@ -42,17 +44,26 @@ export function registerLaunch(program: Command): void {
       withContext(async (ctx) => {
         const chosen = [o.all, o.tag, o.customersFile].filter((x) => x !== undefined && x !== false).length;
         if (chosen !== 1) throw new UsageError('give exactly one of --all, --tag <tag>, --customers-file <file>');
-        if (o.launchId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(o.launchId)) throw new UsageError(`--launch-id: "${o.launchId}" must be 1-64 letters, digits, _ . : -`);
+        if (o.launchId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(o.launchId))
+          throw new UsageError(`--launch-id: "${o.launchId}" must be 1-64 letters, digits, _ . : -`);
         const pageSize = Number(o.pageSize);
-        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new UsageError('--page-size: a whole number from 1 to 1000');
+        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+          throw new UsageError('--page-size: a whole number from 1 to 1000');
         const db = ctx.db();
         const stored = await loadStored(db, o.campaign, o.campaignVersion);
         const audience: Audience = o.all ? { kind: 'all' } : o.tag ? { kind: 'tag', tag: o.tag } : { kind: 'list' };
         const customerIds = o.customersFile ? parseCustomerIdFile(readFileSync(o.customersFile, 'utf8'), o.customersFile) : undefined;
         const client = await ctx.client();
         const launch = await startLaunch({
-          client, db, launchTaskQueue: ctx.config.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
-          audience, customerIds, launchId: o.launchId, pageSize,
+          client,
+          db,
+          launchTaskQueue: ctx.config.launchTaskQueue,
+          campaignId: stored.campaign.id,
+          campaignVersion: stored.version,
+          audience,
+          customerIds,
+          launchId: o.launchId,
+          pageSize,
         }).catch((err) => {
           if (err instanceof LaunchInputError) throw new UsageError(err.message);
           throw err;

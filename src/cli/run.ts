@@ -54,14 +54,22 @@ export function registerRun(program: Command): void {
         if (unique.length === 0) throw new UsageError('give --customer <id...> or --customers-file <file>');
         // Nothing starts unless every id is known: a typo should not be discovered one run at a time.
         const unknown = await unknownCustomerIds(db, unique);
-        if (unknown.length) throw new UsageError(`unknown customer id(s), nothing started: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`);
+        if (unknown.length)
+          throw new UsageError(
+            `unknown customer id(s), nothing started: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`,
+          );
 
         const client = await ctx.client();
         const { config } = ctx;
-        const started = await startCampaignRuns({ client, taskQueue: config.taskQueue, campaign: stored.campaign, campaignVersion: stored.version }, unique);
+        const started = await startCampaignRuns(
+          { client, taskQueue: config.taskQueue, campaign: stored.campaign, campaignVersion: stored.version },
+          unique,
+        );
         if (!o.json) {
           for (const s of started) {
-            console.log(`${s.workflowId}\t${s.started ? 'started' : 'already enrolled'}\t${webUrl(config.temporalWebUrl, config.temporalNamespace, s.workflowId)}`);
+            console.log(
+              `${s.workflowId}\t${s.started ? 'started' : 'already enrolled'}\t${webUrl(config.temporalWebUrl, config.temporalNamespace, s.workflowId)}`,
+            );
           }
         }
         if (o.wait) {

@@ -43,7 +43,9 @@ export async function audienceSize(db: Db, launchId: string, audience: Audience)
 export async function unknownCustomerIds(db: Db, ids: string[]): Promise<string[]> {
   const known = new Set<string>();
   for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db('customers').whereIn('external_id', ids.slice(i, i + 1000)).select('external_id');
+    const rows = await db('customers')
+      .whereIn('external_id', ids.slice(i, i + 1000))
+      .select('external_id');
     rows.forEach((r) => known.add(r.external_id));
   }
   return ids.filter((id) => !known.has(id));

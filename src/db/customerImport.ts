@@ -7,7 +7,9 @@ const TAG = /^[A-Za-z0-9][A-Za-z0-9_:.-]{0,63}$/;
 
 const customerLine = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 letters, digits, or _ . : - (starting with a letter or digit)'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be 1-128 letters, digits, or _ . : - (starting with a letter or digit)'),
     // Stored as given, even if malformed: an invalid address is a fact about the customer (they are skipped as
     // email_invalid), not a reason to refuse the file.
     email: z.string().max(320).nullable().optional(),
@@ -44,7 +46,10 @@ export interface CategoryInfo {
 }
 
 /** Pure: parses and checks every line against the schema and the known mailing categories. */
-export function parseCustomerLines(text: string, categories: ReadonlyMap<string, CategoryInfo>): { customers: CustomerLine[]; errors: ImportLineError[] } {
+export function parseCustomerLines(
+  text: string,
+  categories: ReadonlyMap<string, CategoryInfo>,
+): { customers: CustomerLine[]; errors: ImportLineError[] } {
   const customers: CustomerLine[] = [];
   const errors: ImportLineError[] = [];
   const seen = new Map<string, number>();
@@ -74,7 +79,8 @@ export function parseCustomerLines(text: string, categories: ReadonlyMap<string,
     for (const [code, subscribed] of Object.entries(c.categories ?? {})) {
       const cat = categories.get(code);
       if (!cat) errors.push({ line, field: `categories.${code}`, message: 'unknown mailing category' });
-      else if (!cat.visible && !subscribed) errors.push({ line, field: `categories.${code}`, message: 'hidden category cannot be unsubscribed from' });
+      else if (!cat.visible && !subscribed)
+        errors.push({ line, field: `categories.${code}`, message: 'hidden category cannot be unsubscribed from' });
     }
     customers.push(c);
   });

@@ -28,7 +28,8 @@ export interface LedgerEntry {
 }
 
 // lease_active is computed in SQL so that the database clock alone decides lease expiry.
-const RETURNING = 'id, status, provider_message_id, skip_reasons, error, attempts, (lease_until is not null and lease_until > now()) as lease_active';
+const RETURNING =
+  'id, status, provider_message_id, skip_reasons, error, attempts, (lease_until is not null and lease_until > now()) as lease_active';
 
 export function toEntry(r: any): LedgerEntry {
   return {
@@ -74,9 +75,14 @@ export const CLAIM_SQL = `insert into send_ledger (run_key, action_id, campaign_
      returning ${RETURNING}`;
 
 export async function markSent(db: Db, id: string, messageId: string, bccCount: number): Promise<void> {
-  await db('send_ledger')
-    .where({ id, status: 'sending' })
-    .update({ status: 'sent', provider_message_id: messageId, bcc_count: bccCount, lease_until: null, error: null, updated_at: db.fn.now() });
+  await db('send_ledger').where({ id, status: 'sending' }).update({
+    status: 'sent',
+    provider_message_id: messageId,
+    bcc_count: bccCount,
+    lease_until: null,
+    error: null,
+    updated_at: db.fn.now(),
+  });
 }
 
 export async function markFailed(db: Db, id: string, error: string): Promise<void> {

@@ -47,7 +47,8 @@ export async function skipClaimed(db: Db, claimed: LedgerEntry, reasons: SkipRea
 function customerForSend(r: any, categoryCode: string | undefined): CustomerForSend {
   // No channel row means no recorded consent: not subscribed. A category deleted after validation leaves nobody
   // subscribed to it; a customer without their own row gets the category's default.
-  const categorySubscribed = categoryCode === undefined ? null : r.category_exists ? (r.email_subscribed ?? r.default_email_subscribed) : false;
+  const categorySubscribed =
+    categoryCode === undefined ? null : r.category_exists ? (r.email_subscribed ?? r.default_email_subscribed) : false;
   const customer: CustomerRow = {
     external_id: r.external_id,
     email: r.email,

@@ -87,15 +87,20 @@ const RATE_LIMIT = 600;
 const SENDER_IDENTITY_MESSAGE =
   'The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements';
 
-const FaultSchema = z.object({
-  kind: z.enum(['429', '500', '503', 'slow', 'drop', 'accept-then-500', 'accept-then-slow']),
-  to: z.string().optional(),
-  times: z.number().int().positive().optional(),
-  delayMs: z.number().int().nonnegative().optional(),
-  resetInSeconds: z.number().int().nonnegative().optional(),
-}).strict();
+const FaultSchema = z
+  .object({
+    kind: z.enum(['429', '500', '503', 'slow', 'drop', 'accept-then-500', 'accept-then-slow']),
+    to: z.string().optional(),
+    times: z.number().int().positive().optional(),
+    delayMs: z.number().int().nonnegative().optional(),
+    resetInSeconds: z.number().int().nonnegative().optional(),
+  })
+  .strict();
 
-interface QueuedFault { fault: Fault; remaining: number }
+interface QueuedFault {
+  fault: Fault;
+  remaining: number;
+}
 
 /** Auth/server errors carry field and help null (§2). */
 const plainError = (message: string): ApiError => ({ message, field: null, help: null });
@@ -147,7 +152,10 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
 
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {
-      const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
       timers.add(t);
     });
 
@@ -159,7 +167,14 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
   }
 
   /** Answers with `{"errors":[...]}` and records the request. */
-  function fail(res: http.ServerResponse, status: number, errors: ApiError[] | object[], body: unknown, fault?: FaultKind, headers?: http.OutgoingHttpHeaders): void {
+  function fail(
+    res: http.ServerResponse,
+    status: number,
+    errors: ApiError[] | object[],
+    body: unknown,
+    fault?: FaultKind,
+    headers?: http.OutgoingHttpHeaders,
+  ): void {
     sendJson(res, status, { errors }, headers);
     record({ status, body, errors, ...(fault ? { fault } : {}) });
   }
@@ -226,11 +241,16 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
         case '429': {
           // SendGrid documents X-RateLimit-* with Reset in epoch seconds and no Retry-After.
           const reset = Math.floor(Date.now() / 1000) + (f.resetInSeconds ?? 1);
-          sendJson(res, 429, { errors: [{ field: null, message: 'too many requests' }] }, {
-            'X-RateLimit-Limit': String(RATE_LIMIT),
-            'X-RateLimit-Remaining': '0',
-            'X-RateLimit-Reset': String(reset),
-          });
+          sendJson(
+            res,
+            429,
+            { errors: [{ field: null, message: 'too many requests' }] },
+            {
+              'X-RateLimit-Limit': String(RATE_LIMIT),
+              'X-RateLimit-Remaining': '0',
+              'X-RateLimit-Reset': String(reset),
+            },
+          );
           return record({ status: 429, body, errors: [{ field: null, message: 'too many requests' }], fault: '429' });
         }
         case '500':
@@ -255,7 +275,13 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
   }
 
   /** Normal processing: validation → sender identity → sandbox 200 / accepted 202 (or an accept-* fault). */
-  async function processValid(res: http.ServerResponse, key: string, body: unknown, acceptFault: QueuedFault | undefined, via?: FaultKind): Promise<void> {
+  async function processValid(
+    res: http.ServerResponse,
+    key: string,
+    body: unknown,
+    acceptFault: QueuedFault | undefined,
+    via?: FaultKind,
+  ): Promise<void> {
     const errors = validateMailSend(body, { customArgsMaxBytes, nowSeconds: Math.floor(Date.now() / 1000) });
     if (errors.length > 0) return fail(res, 400, errors, body, via);
 
@@ -268,7 +294,10 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     if (isSandbox(body)) {
       // Sandbox: valid but not queued; nothing accepted. Faults of the accept-* kinds
       // are left queued because nothing was taken.
-      if (!res.destroyed) { res.writeHead(200, { 'Content-Length': 0 }); res.end(); }
+      if (!res.destroyed) {
+        res.writeHead(200, { 'Content-Length': 0 });
+        res.end();
+      }
       return record({ status: 200, body, ...tag });
     }
 
@@ -305,10 +334,16 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     if (route === 'POST /__fake/faults') {
       const { buf } = await readBody(req);
       let parsed: unknown;
-      try { parsed = JSON.parse(buf.toString('utf8')); } catch { return sendJson(res, 400, { errors: [plainError('Bad Request')] }); }
+      try {
+        parsed = JSON.parse(buf.toString('utf8'));
+      } catch {
+        return sendJson(res, 400, { errors: [plainError('Bad Request')] });
+      }
       const r = FaultSchema.safeParse(parsed);
       if (!r.success) {
-        return sendJson(res, 400, { errors: r.error.issues.map((i) => ({ message: i.message, field: i.path.join('.') || null, help: null })) });
+        return sendJson(res, 400, {
+          errors: r.error.issues.map((i) => ({ message: i.message, field: i.path.join('.') || null, help: null })),
+        });
       }
       injectFault(r.data);
       return sendJson(res, 201, { ok: true, queued: faults.length });
@@ -346,7 +381,10 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -381,7 +419,12 @@ if (require.main === module) {
   startSendGridFake({ port: loadConfig().sendgridFakePort })
     .then((fake) => {
       console.log(`SendGrid fake listening on ${fake.url} (API key: SG.fake-key; control API under ${fake.url}/__fake/)`);
-      const stop = (): void => { fake.close().then(() => process.exit(0), () => process.exit(1)); };
+      const stop = (): void => {
+        fake.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     })

@@ -37,24 +37,56 @@ const HELP_BASE = 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors
 const MAX_PERSONALIZATIONS = 1000;
 const MAX_RECIPIENTS = 1000;
 const MAX_SEND_AT_AHEAD_S = 72 * 3600;
-const RESERVED_HEADERS = new Set(
-  ['x-sg-id', 'x-sg-eid', 'received', 'dkim-signature', 'content-type', 'content-transfer-encoding',
-    'to', 'from', 'subject', 'reply-to', 'cc', 'bcc'],
-);
+const RESERVED_HEADERS = new Set([
+  'x-sg-id',
+  'x-sg-eid',
+  'received',
+  'dkim-signature',
+  'content-type',
+  'content-transfer-encoding',
+  'to',
+  'from',
+  'subject',
+  'reply-to',
+  'cc',
+  'bcc',
+]);
 
 const TOP_LEVEL_KEYS = [
-  'personalizations', 'from', 'reply_to', 'reply_to_list', 'subject', 'content', 'attachments',
-  'template_id', 'headers', 'categories', 'custom_args', 'send_at', 'batch_id', 'asm',
-  'ip_pool_name', 'mail_settings', 'tracking_settings', 'sections',
+  'personalizations',
+  'from',
+  'reply_to',
+  'reply_to_list',
+  'subject',
+  'content',
+  'attachments',
+  'template_id',
+  'headers',
+  'categories',
+  'custom_args',
+  'send_at',
+  'batch_id',
+  'asm',
+  'ip_pool_name',
+  'mail_settings',
+  'tracking_settings',
+  'sections',
 ] as const;
 const PERSONALIZATION_KEYS = [
-  'to', 'cc', 'bcc', 'from', 'subject', 'headers', 'substitutions', 'dynamic_template_data',
-  'custom_args', 'send_at',
+  'to',
+  'cc',
+  'bcc',
+  'from',
+  'subject',
+  'headers',
+  'substitutions',
+  'dynamic_template_data',
+  'custom_args',
+  'send_at',
 ] as const;
 
 /** Example suffix SendGrid appends to its "email object" errors (observed wording). */
-const EMAIL_OBJECT_EXAMPLE =
-  'e.g. {"email" : "example@example.com"} or {"email" : "example@example.com", "name" : "Example Recipient"}.';
+const EMAIL_OBJECT_EXAMPLE = 'e.g. {"email" : "example@example.com"} or {"email" : "example@example.com", "name" : "Example Recipient"}.';
 
 const MSG = {
   noPersonalizations: 'You must have at least one personalization.',
@@ -74,8 +106,7 @@ const MSG = {
   subjectRequired:
     'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
   subjectEmpty: 'The subject of your email must be a string at least one character in length.',
-  contentRequired:
-    'The content param is required unless you are using a transactional template and have defined a template_id.',
+  contentRequired: 'The content param is required unless you are using a transactional template and have defined a template_id.',
   contentEmptyArray:
     'There must be at least one defined content block. We typically suggest both text/plain and text/html blocks are included, but only one block is required.',
   contentValue: 'The content value must be a string at least one character in length.',
@@ -84,12 +115,10 @@ const MSG = {
   contentOrder:
     'Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in your email: text/plain needs to be first, followed by text/html, followed by any other content.',
   replyToExclusive: 'reply_to is mutually exclusive with reply_to_list.',
-  tooManyCategories: (n: number) =>
-    `There is a limit of 10 categories for each email that is sent. You provided ${n} categories.`,
+  tooManyCategories: (n: number) => `There is a limit of 10 categories for each email that is sent. You provided ${n} categories.`,
   categoryNotString: 'Categories must be an array of strings.',
   categoryTooLong: (c: string) => `Each category must not be longer than 255 characters. ${c} exceeds this limit`,
-  categoryDuplicate: (c: string) =>
-    `The categories must be a unique list, and you have included ${c} more than once.`,
+  categoryDuplicate: (c: string) => `The categories must be a unique list, and you have included ${c} more than once.`,
   categoryAscii: 'Categories can not contain non-ASCII characters.',
   customArgsNotString: 'All values of custom arguments object must be strings',
   customArgsEmpty: 'custom_args cannot be empty.',
@@ -109,8 +138,7 @@ const MSG = {
   attachmentFilenameChars: 'The filename of your attachment cannot contain CRLF characters.',
   attachmentType: 'The attachment type must be a string and at least one character in length.',
   attachmentTypeChars: "The type cannot contain ';', or CRLF characters.",
-  attachmentDisposition: (d: string) =>
-    `The disposition of your attachment can be either "inline" or "attachment". You provided ${d}.`,
+  attachmentDisposition: (d: string) => `The disposition of your attachment can be either "inline" or "attachment". You provided ${d}.`,
   attachmentContentId: (c: string) => `The content ID of your attachment must be a string. You provided ${c}.`,
   attachmentContentIdChars: 'The content ID of your attachment cannot contain CRLF characters.',
   templateId: (t: string) => `The template ID must be a string, you provided ${t}.`,
@@ -120,8 +148,7 @@ const MSG = {
   asmGroupsToDisplay: 'The ASM Group IDs to display must be an array of integers.',
   asmTooManyGroups: 'There is a limit of 25 unsubscribe groups that can be displayed to a user at a time.',
   sections: 'The section values must be strings.',
-  substitutions:
-    'The substitution values must be an object of key/value pairs, where the values are all strings.',
+  substitutions: 'The substitution values must be an object of key/value pairs, where the values are all strings.',
   // Our own wording below: SendGrid documents these rules but not their texts.
   nameChars: (kind: string) => `The ${kind} name may not contain the characters ';' or ','.`,
   invalidReplyTo: 'The reply_to email does not contain a valid address.',
@@ -184,9 +211,8 @@ function checkUnknownKeys(e: Collector, path: string, o: Obj, allowed: readonly 
   }
 }
 
-const hasCrLfSemicolon = (s: string, alsoComma: boolean): boolean =>
-  /[;\r\n]/.test(s) || (alsoComma && s.includes(','));
-const isAscii = (s: string): boolean => /^[\x00-\x7f]*$/.test(s);
+const hasCrLfSemicolon = (s: string, alsoComma: boolean): boolean => /[;\r\n]/.test(s) || (alsoComma && s.includes(','));
+const isAscii = (s: string): boolean => [...s].every((c) => c.charCodeAt(0) <= 0x7f);
 
 /**
  * Strict base64: standard alphabet, correct padding. CRLF line breaks (MIME
@@ -202,7 +228,12 @@ function isBase64(s: string): boolean {
 
 type AddressKind = 'to' | 'cc' | 'bcc' | 'from' | 'reply_to' | 'reply_to_list';
 const LENGTH_LABEL: Record<AddressKind, string> = {
-  to: 'To', cc: 'CC', bcc: 'BCC', from: 'From', reply_to: 'Reply-To', reply_to_list: 'Reply-To',
+  to: 'To',
+  cc: 'CC',
+  bcc: 'BCC',
+  from: 'From',
+  reply_to: 'Reply-To',
+  reply_to_list: 'Reply-To',
 };
 
 /** Validates an `{email, name?}` object; returns the address when it is a string. */
@@ -275,10 +306,17 @@ function nonEmptyString(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0;
 }
 
-interface PersonalizationResult { recipients: number; hasSubject: boolean }
+interface PersonalizationResult {
+  recipients: number;
+  hasSubject: boolean;
+}
 
 function validatePersonalization(
-  e: Collector, i: number, v: unknown, globalArgs: Obj | null, opts: ValidationOptions,
+  e: Collector,
+  i: number,
+  v: unknown,
+  globalArgs: Obj | null,
+  opts: ValidationOptions,
 ): PersonalizationResult {
   const path = `personalizations.${i}`;
   const result: PersonalizationResult = { recipients: 0, hasSubject: false };
@@ -397,7 +435,10 @@ function validateCategories(e: Collector, v: unknown): void {
   if (items.length > 10) e.add('categories', MSG.tooManyCategories(items.length));
   const seen = new Set<string>();
   for (const c of items) {
-    if (typeof c !== 'string') { e.add('categories', MSG.categoryNotString); continue; }
+    if (typeof c !== 'string') {
+      e.add('categories', MSG.categoryNotString);
+      continue;
+    }
     if (c.length > 255) e.add('categories', MSG.categoryTooLong(c));
     if (!isAscii(c)) e.add('categories', MSG.categoryAscii);
     if (seen.has(c)) e.add('categories', MSG.categoryDuplicate(c));
@@ -424,7 +465,11 @@ function validateAsm(e: Collector, v: unknown): void {
  * boolean value."); other type errors use the generic "Invalid type" text.
  */
 type FieldType = 'boolean' | 'string' | 'integer' | 'object';
-interface SettingSpec { label: string; verb?: 'should' | 'must'; fields: Record<string, FieldType> }
+interface SettingSpec {
+  label: string;
+  verb?: 'should' | 'must';
+  fields: Record<string, FieldType>;
+}
 
 const MAIL_SETTINGS: Record<string, SettingSpec> = {
   bcc: { label: 'bcc', fields: { enable: 'boolean', email: 'string' } },
@@ -444,10 +489,15 @@ const TRACKING_SETTINGS: Record<string, SettingSpec> = {
     fields: { enable: 'boolean', text: 'string', html: 'string', substitution_tag: 'string' },
   },
   ganalytics: {
-    label: 'Google Analytics', verb: 'must',
+    label: 'Google Analytics',
+    verb: 'must',
     fields: {
-      enable: 'boolean', utm_source: 'string', utm_medium: 'string', utm_term: 'string',
-      utm_content: 'string', utm_campaign: 'string',
+      enable: 'boolean',
+      utm_source: 'string',
+      utm_medium: 'string',
+      utm_term: 'string',
+      utm_content: 'string',
+      utm_campaign: 'string',
     },
   },
 };

@@ -33,7 +33,12 @@ async function main(): Promise<void> {
     const port = Number(config.temporalAddress.split(':').pop());
     const uiPort = Number(new URL(config.temporalWebUrl).port || 8233);
     console.log('Temporal: starting the dev server (first start takes a few seconds)...');
-    server = await startDevServer({ port, uiPort, dbFile: path.join(PROJECT_ROOT, '.stack', 'temporal.db'), logFile: path.join(PROJECT_ROOT, '.stack', 'temporal.log') });
+    server = await startDevServer({
+      port,
+      uiPort,
+      dbFile: path.join(PROJECT_ROOT, '.stack', 'temporal.db'),
+      logFile: path.join(PROJECT_ROOT, '.stack', 'temporal.log'),
+    });
   }
 
   await ensureDatabase(config.databaseUrl);
@@ -46,7 +51,9 @@ async function main(): Promise<void> {
   const categories = JSON.parse(readFileSync(path.join(DEMO, 'categories.json'), 'utf8')) as MailingCategory[];
   for (const c of categories) await upsertCategory(db, c);
   const { imported } = await importCustomers(db, readFileSync(path.join(DEMO, 'customers.jsonl'), 'utf8'));
-  const campaign = parseCampaign(JSON.parse(readFileSync(path.join(DEMO, 'welcome-campaign.json'), 'utf8')), { categoryCodes: await categoryCodes(db) });
+  const campaign = parseCampaign(JSON.parse(readFileSync(path.join(DEMO, 'welcome-campaign.json'), 'utf8')), {
+    categoryCodes: await categoryCodes(db),
+  });
   const stored = await storeCampaign(db, campaign);
   console.log(`Demo data: ${categories.length} categories, ${imported} customers, campaign "${campaign.id}" version ${stored.version}`);
 
@@ -55,7 +62,10 @@ async function main(): Promise<void> {
   const running = workers.run();
 
   const ids = (await db('customers').select('external_id').orderBy('external_id')).map((r) => r.external_id as string);
-  const started = await startCampaignRuns({ client, taskQueue: config.taskQueue, campaign: stored.campaign, campaignVersion: stored.version }, ids);
+  const started = await startCampaignRuns(
+    { client, taskQueue: config.taskQueue, campaign: stored.campaign, campaignVersion: stored.version },
+    ids,
+  );
   const fresh = started.filter((s) => s.started).length;
   console.log(`Runs: ${fresh} started, ${started.length - fresh} already enrolled earlier (a customer passes through a campaign once)\n`);
   const results = await Promise.all(started.map((s) => runResult(client, s.workflowId)));

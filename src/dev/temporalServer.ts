@@ -59,27 +59,38 @@ export async function waitForServer(address: string, timeoutMs: number, child?: 
 
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(o.port),
-    '--namespace', o.namespace ?? 'default',
-    '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--namespace',
+    o.namespace ?? 'default',
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
     // The worker that completes a workflow task gets the activity it schedules in the same response (one round trip
     // and one matching hop less per activity).
-    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     // A run started by a launcher in a worker process goes straight to that process's runs worker (its first workflow
     // task skips the task queue).
-    '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
+    '--dynamic-config-value',
+    'system.enableEagerWorkflowStart=true',
     // The CLI's dev server turns the search-attribute cache off (so that attributes created at run time show at once)
     // and then reads the cluster metadata from SQLite on every request that touches a search attribute: 8-12 reads a
     // run, all queued on its one SQLite connection. Ours are all registered at start (--search-attribute below), so
     // the server's normal cache (refreshed every 60 s) is safe.
-    '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false',
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=false',
     // One partition per task queue instead of four: one server and a few workers gain nothing from spreading a queue,
     // and a task left in a partition no poller was on waited for forwarding (the benchmark saw its last runs idle ~2 s).
-    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
     ...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']),
     ...(o.metricsPort ? ['--metrics-port', String(o.metricsPort)] : []),
     // SQLite serialises all four services over one connection; WAL without fsync keeps it from being the bottleneck.
@@ -94,7 +105,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     await waitForServer(address, 90_000, child);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message} (log: ${o.logFile})`);
+    throw new Error(`${(err as Error).message} (log: ${o.logFile})`, { cause: err });
   }
   return {
     address,

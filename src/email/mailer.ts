@@ -4,7 +4,6 @@ import http from 'node:http';
 import https from 'node:https';
 import type { MailService as MailServiceType } from '@sendgrid/mail';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 // The packages export singletons; we need our own instances so that the base URL and timeout are ours alone.
 const ClientClass: new () => any = require('@sendgrid/client/src/classes/client');
 const MailServiceClass: new () => MailServiceType = require('@sendgrid/mail/src/classes/mail-service');
@@ -28,7 +27,10 @@ export interface Mailer {
 
 /** SendGrid refused the message for good (400, 404, 413, ...): retrying cannot help. */
 export class SendGridRejectedError extends Error {
-  constructor(readonly status: number, readonly messages: string[]) {
+  constructor(
+    readonly status: number,
+    readonly messages: string[],
+  ) {
     super(`SendGrid rejected the message (${status}): ${messages.join('; ')}`);
     this.name = 'SendGridRejectedError';
   }
@@ -36,7 +38,10 @@ export class SendGridRejectedError extends Error {
 
 /** 401/403: the key or the sender identity is wrong. An operator must fix it; we keep retrying meanwhile. */
 export class SendGridAuthError extends Error {
-  constructor(readonly status: number, readonly messages: string[]) {
+  constructor(
+    readonly status: number,
+    readonly messages: string[],
+  ) {
     super(`SendGrid refused our credentials (${status}): ${messages.join('; ')}`);
     this.name = 'SendGridAuthError';
   }
@@ -55,7 +60,10 @@ export class SendGridRateLimitedError extends Error {
  * SendGrid may have taken the message, and it has no idempotency key to ask.
  */
 export class SendGridUnavailableError extends Error {
-  constructor(message: string, readonly maybeAccepted: boolean) {
+  constructor(
+    message: string,
+    readonly maybeAccepted: boolean,
+  ) {
     super(message);
     this.name = 'SendGridUnavailableError';
   }
@@ -88,7 +96,10 @@ export function classifySendGridError(err: any): Error {
 
 // SendGrid forbids ';' and ',' in recipient names.
 function safeName(name: string | undefined): string | undefined {
-  const cleaned = name?.replace(/[;,\r\n]/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = name
+    ?.replace(/[;,\r\n]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned ? cleaned : undefined;
 }
 

@@ -93,10 +93,7 @@ export function compileEmail(settings: EmailContent): CompiledEmail {
 }
 
 /** Renders for one customer. Customer data is HTML-escaped in the HTML body only; UTM tags go on its http(s) links. */
-export async function renderEmail(
-  c: CompiledEmail,
-  ctx: TemplateContext,
-): Promise<{ subject: string; html: string; text?: string }> {
+export async function renderEmail(c: CompiledEmail, ctx: TemplateContext): Promise<{ subject: string; html: string; text?: string }> {
   const [subject, html, text] = await Promise.all([
     plainEngine.render(c.subject, ctx) as Promise<string>,
     htmlEngine.render(c.html, ctx) as Promise<string>,

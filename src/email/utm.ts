@@ -8,11 +8,19 @@ const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 const START_TAG = /<[A-Za-z][^\s/>]*((?:"[^"]*"|'[^']*'|[^"'>])*)>/g;
 // Attributes of a start tag, matched one after the other so that text inside a quoted value (title="href='x'")
 // is never taken for an attribute. Unquoted values are matched only to be skipped.
-const ATTRIBUTE = /(\s+)([^\s"'>\/=]+)(?:(\s*=\s*)(?:"([^"]*)"|'([^']*)'|[^\s"'=<>`]+))?/g;
+const ATTRIBUTE = /(\s+)([^\s"'>/=]+)(?:(\s*=\s*)(?:"([^"]*)"|'([^']*)'|[^\s"'=<>`]+))?/g;
 
 // The references an href realistically holds; anything else makes us leave the link alone rather than guess.
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', AMP: '&', quot: '"', QUOT: '"', apos: "'", lt: '<', LT: '<', gt: '>', GT: '>',
+  amp: '&',
+  AMP: '&',
+  quot: '"',
+  QUOT: '"',
+  apos: "'",
+  lt: '<',
+  LT: '<',
+  gt: '>',
+  GT: '>',
 };
 
 /** Decodes character references in an attribute value; undefined if it holds one we cannot decode safely. */

@@ -24,7 +24,10 @@ export interface ReplayOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-export async function replayHistories(histories: AsyncIterable<HistoryAndWorkflowId> | Iterable<HistoryAndWorkflowId>, o: ReplayOptions = {}): Promise<ReplayReport> {
+export async function replayHistories(
+  histories: AsyncIterable<HistoryAndWorkflowId> | Iterable<HistoryAndWorkflowId>,
+  o: ReplayOptions = {},
+): Promise<ReplayReport> {
   const failures: ReplayFailure[] = [];
   let replayed = 0;
   const results = Worker.runReplayHistories(

@@ -82,21 +82,26 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
 
 export function formatReport(r: CampaignReport): string {
   const head = ['action', 'reached', 'sent', 'skipped', 'channel', 'address', 'category', 'no customer', 'failed', 'sending'];
-  const line = (id: string, f: ActionFigures) => [
-    id,
-    f.customersReached,
-    f.sent,
-    f.skipped.total,
-    f.skipped.byGroup.unsubscribedFromChannel,
-    f.skipped.byGroup.addressIssue,
-    f.skipped.byGroup.unsubscribedFromCategory,
-    f.skipped.byGroup.customerNotFound,
-    f.failed,
-    f.inProgress,
-  ].map(String);
+  const line = (id: string, f: ActionFigures) =>
+    [
+      id,
+      f.customersReached,
+      f.sent,
+      f.skipped.total,
+      f.skipped.byGroup.unsubscribedFromChannel,
+      f.skipped.byGroup.addressIssue,
+      f.skipped.byGroup.unsubscribedFromCategory,
+      f.skipped.byGroup.customerNotFound,
+      f.failed,
+      f.inProgress,
+    ].map(String);
   const table = [head, ...r.actions.map((a) => line(a.actionId, a)), line('TOTAL', r.totals)];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [`Campaign ${r.campaignId} (${r.generatedAt})`, fmt(head), ...table.slice(1).map(fmt),
-    'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category'].join('\n');
+  return [
+    `Campaign ${r.campaignId} (${r.generatedAt})`,
+    fmt(head),
+    ...table.slice(1).map(fmt),
+    'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
+  ].join('\n');
 }

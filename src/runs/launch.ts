@@ -66,7 +66,10 @@ export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
     const ids = [...new Set(a.customerIds ?? [])];
     if (ids.length === 0) throw new LaunchInputError('the id list is empty');
     const unknown = await unknownCustomerIds(a.db, ids);
-    if (unknown.length) throw new LaunchInputError(`unknown customer id(s), nothing launched: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`);
+    if (unknown.length)
+      throw new LaunchInputError(
+        `unknown customer id(s), nothing launched: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`,
+      );
     await storeLaunchList(a.db, launchId, ids);
   }
   const size = await audienceSize(a.db, launchId, a.audience);

@@ -56,7 +56,12 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
   const ownConnection = o.connection ? undefined : await NativeConnection.connect({ address: config.temporalAddress });
   const connection = (o.connection ?? ownConnection)!;
   const mailer =
-    o.mailer ?? createSendGridMailer({ apiKey: sendgridApiKey(config.sendgrid), baseUrl: config.sendgrid.baseUrl, timeoutMs: config.sendgrid.timeoutMs });
+    o.mailer ??
+    createSendGridMailer({
+      apiKey: sendgridApiKey(config.sendgrid),
+      baseUrl: config.sendgrid.baseUrl,
+      timeoutMs: config.sendgrid.timeoutMs,
+    });
   // Launch pages start runs through a client on the workers' own connection: no second (JavaScript) gRPC stack in the
   // process, and eager start hands each new run's first task to this process's runs worker when it has one.
   const client = new Client({ connection, namespace: config.temporalNamespace });

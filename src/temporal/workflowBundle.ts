@@ -38,8 +38,7 @@ export function workflowSourceHash(): string {
 }
 
 export type BundleChoice =
-  | { kind: 'prebuilt'; bundle: NonNullable<WorkerOptions['workflowBundle']> }
-  | { kind: 'stale' | 'missing'; reason: string };
+  { kind: 'prebuilt'; bundle: NonNullable<WorkerOptions['workflowBundle']> } | { kind: 'stale' | 'missing'; reason: string };
 
 /** The prebuilt bundle if it was built from the current sources; otherwise why not. */
 export function prebuiltBundle(): BundleChoice {

@@ -4,7 +4,19 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { testEnv, temporalWebUrl } from '../support/env';
-import { emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
+import {
+  emailSettings,
+  emailThenTag,
+  importLines,
+  outcomeOf,
+  runToEnd,
+  seedCategories,
+  startWorker,
+  storeDoc,
+  uid,
+  visibleCount,
+  type RunningWorker,
+} from '../support/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -12,14 +24,23 @@ describe('Temporal Web in a browser', function () {
   let w: RunningWorker;
   let browser: Browser;
   before(async function () {
-    if (!temporalWebUrl()) throw new Error('the test run must start its own dev server (unset TEMPORAL_ADDRESS) so that Temporal Web is on');
+    if (!temporalWebUrl())
+      throw new Error('the test run must start its own dev server (unset TEMPORAL_ADDRESS) so that Temporal Web is on');
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
     await seedCategories();
     w = await startWorker();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Without these Chromium keeps calling out to Google's services, which this network refuses.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   after(async () => {
@@ -43,12 +64,16 @@ describe('Temporal Web in a browser', function () {
     await page.goto(`${temporalWebUrl()}/namespaces/${testEnv().namespace}/workflows?query=${encodeURIComponent(`CampaignId="${cid}"`)}`);
     const link = page.getByRole('link', { name: workflowId });
     await link.waitFor({ timeout: 30_000 });
-    assert.equal(await page.getByRole('link', { name: /^campaign-run:/ }).count(), 1, 'the filter shows only this campaign\'s run');
+    assert.equal(await page.getByRole('link', { name: /^campaign-run:/ }).count(), 1, "the filter shows only this campaign's run");
     await link.click();
 
     await page.getByRole('tab', { name: /User Metadata/ }).click();
     // Temporal Web renders summaries as Markdown inside a sandboxed iframe.
-    await page.frameLocator('iframe[title="output"] >> nth=0').getByText(`Campaign ${cid}, customer ${customer}`).first().waitFor({ timeout: 15_000 });
+    await page
+      .frameLocator('iframe[title="output"] >> nth=0')
+      .getByText(`Campaign ${cid}, customer ${customer}`)
+      .first()
+      .waitFor({ timeout: 15_000 });
     await page.getByText('Send e-mail: action email').first().waitFor();
 
     await page.getByRole('tab', { name: /History/ }).click();

@@ -26,7 +26,13 @@ describe('CLI', function () {
     const env = testEnv();
     try {
       const { stdout, stderr } = await run('node', [BIN, ...args], {
-        env: { ...process.env, DATABASE_URL: env.databaseUrl, TEMPORAL_ADDRESS: env.temporalAddress, TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue },
+        env: {
+          ...process.env,
+          DATABASE_URL: env.databaseUrl,
+          TEMPORAL_ADDRESS: env.temporalAddress,
+          TASK_QUEUE: w.taskQueue,
+          LAUNCH_TASK_QUEUE: w.launchTaskQueue,
+        },
       });
       return { code: 0, stdout, stderr };
     } catch (err: any) {
@@ -72,7 +78,14 @@ describe('CLI', function () {
     const doc = {
       id,
       name: 'x',
-      actions: [{ id: 'e', type: 'sendEmail', settings: { ...emailSettings({ categoryCode: 'nope' }), subject: '{{ customer.phone }}' }, children: [{ id: 'e', type: 'sendSms', settings: {} }] }],
+      actions: [
+        {
+          id: 'e',
+          type: 'sendEmail',
+          settings: { ...emailSettings({ categoryCode: 'nope' }), subject: '{{ customer.phone }}' },
+          children: [{ id: 'e', type: 'sendSms', settings: {} }],
+        },
+      ],
     };
     const r = await cli('campaigns', 'store', file('bad.json', JSON.stringify(doc)));
     assert.equal(r.code, 1);
@@ -120,14 +133,19 @@ describe('CLI', function () {
 
   it('launch shows progress and ends with the report; report --json is the same document', async () => {
     const tag = uid('tag');
-    const lines = Array.from({ length: 12 }, (_, i) => ({ id: `${tag}-${i}`, email: i % 4 === 0 ? null : `${tag}-${i}@example.com`, emailSubscribed: i % 3 !== 0, tags: [tag] }));
+    const lines = Array.from({ length: 12 }, (_, i) => ({
+      id: `${tag}-${i}`,
+      email: i % 4 === 0 ? null : `${tag}-${i}@example.com`,
+      emailSubscribed: i % 3 !== 0,
+      tags: [tag],
+    }));
     await cli('customers', 'import', file('aud.jsonl', lines.map((l) => JSON.stringify(l)).join('\n')));
     const id = uid('camp');
     await cli('campaigns', 'store', file('c3.json', JSON.stringify(emailThenTag(id, emailSettings()))));
     const r = await cli('launch', '--campaign', id, '--tag', tag, '--page-size', '5', '--launch-id', `${tag}-l1`, '--json');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`launch ${tag}-l1: launch:${id}:${tag}-l1 \\(12 customers\\)`));
-    assert.match(r.stderr, /started 12\/12 \(already enrolled 0\)  finished 12  sent \d+  skipped \d+  failed 0/);
+    assert.match(r.stderr, /started 12\/12 \(already enrolled 0\) {2}finished 12 {2}sent \d+ {2}skipped \d+ {2}failed 0/);
     const report = JSON.parse(r.stdout);
     const expectedSent = lines.filter((l, i) => l.email !== null && i % 3 !== 0).length;
     assert.equal(report.campaignId, id);

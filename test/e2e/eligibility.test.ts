@@ -1,7 +1,20 @@
 // The four SmartCom conditions, all 16 combinations, through a real worker, Temporal server, Postgres and the fake.
 import assert from 'node:assert/strict';
 import type { SkipReason } from '../../src/contract';
-import { acceptedFor, emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, tagsOf, uid, type RunningWorker } from '../support/harness';
+import {
+  acceptedFor,
+  emailSettings,
+  emailThenTag,
+  importLines,
+  outcomeOf,
+  runToEnd,
+  seedCategories,
+  startWorker,
+  storeDoc,
+  tagsOf,
+  uid,
+  type RunningWorker,
+} from '../support/harness';
 
 interface Combo {
   channel: boolean;

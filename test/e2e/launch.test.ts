@@ -7,7 +7,18 @@ import { LaunchInputError, startLaunch } from '../../src/runs/launch';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { launchProgressQuery, type CampaignRunResult, type LaunchProgress } from '../../src/contract';
 import { testEnv } from '../support/env';
-import { acceptedFor, emailSettings, emailThenTag, importLines, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
+import {
+  acceptedFor,
+  emailSettings,
+  emailThenTag,
+  importLines,
+  seedCategories,
+  startWorker,
+  storeDoc,
+  uid,
+  visibleCount,
+  type RunningWorker,
+} from '../support/harness';
 
 function audience(prefix: string, n: number, tag: string) {
   return Array.from({ length: n }, (_, i) => {
@@ -39,8 +50,14 @@ describe('launching a campaign to an audience', function () {
     await importLines([...members, { id: outsider, email: `${outsider}@example.com`, emailSubscribed: true }]);
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'news' })));
     const launch = await startLaunch({
-      client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
-      audience: { kind: 'tag', tag }, pageSize: 5, pagesPerRun: 3,
+      client: env.client,
+      db: env.db,
+      launchTaskQueue: w.launchTaskQueue,
+      campaignId: stored.campaign.id,
+      campaignVersion: stored.version,
+      audience: { kind: 'tag', tag },
+      pageSize: 5,
+      pagesPerRun: 3,
     });
     assert.equal(launch.audienceSize, 40);
     const handle = env.client.workflow.getHandle(launch.workflowId);
@@ -49,7 +66,9 @@ describe('launching a campaign to an audience', function () {
     const desc = await handle.describe();
     assert.notEqual(desc.runId, launch.firstRunId, 'the launcher continued as new');
 
-    const results: CampaignRunResult[] = await Promise.all(members.map((m) => env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, m.id)).result()));
+    const results: CampaignRunResult[] = await Promise.all(
+      members.map((m) => env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, m.id)).result()),
+    );
     await assert.rejects(env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, outsider)).describe(), /not found/i);
     assert.equal(await visibleCount(`LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, 40), 40);
 
@@ -67,23 +86,37 @@ describe('launching a campaign to an audience', function () {
     assert.equal(a.failed, 0);
     assert.equal(a.inProgress, 0);
     assert.equal(a.skipped.total, skipped.length);
-    for (const reason of ['email_channel_unsubscribed', 'email_missing', 'email_invalid', 'category_unsubscribed', 'customer_not_found'] as const) {
+    for (const reason of [
+      'email_channel_unsubscribed',
+      'email_missing',
+      'email_invalid',
+      'category_unsubscribed',
+      'customer_not_found',
+    ] as const) {
       assert.equal(a.skipped.byReason[reason], skipped.filter((s) => s.reasons.includes(reason)).length, reason);
     }
     assert.equal(a.skipped.byGroup.unsubscribedFromChannel, skipped.filter((s) => s.reasons[0] === 'email_channel_unsubscribed').length);
     assert.equal(a.skipped.byGroup.addressIssue, skipped.filter((s) => ['email_missing', 'email_invalid'].includes(s.reasons[0])).length);
     assert.equal(a.skipped.byGroup.unsubscribedFromCategory, skipped.filter((s) => s.reasons[0] === 'category_unsubscribed').length);
-    assert.deepEqual(report.totals, (({ actionId, ...f }) => f)(a));
+    assert.deepEqual(report.totals, (({ actionId: _actionId, ...f }) => f)(a));
     const accepted = members.reduce((n, m) => n + acceptedFor(`${m.id}@example.com`).length, 0);
     assert.equal(accepted, sent);
 
     const again = await startLaunch({
-      client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
-      audience: { kind: 'tag', tag }, pageSize: 16,
+      client: env.client,
+      db: env.db,
+      launchTaskQueue: w.launchTaskQueue,
+      campaignId: stored.campaign.id,
+      campaignVersion: stored.version,
+      audience: { kind: 'tag', tag },
+      pageSize: 16,
     });
     const second = await env.client.workflow.getHandle(again.workflowId).result();
     assert.deepEqual({ started: second.started, alreadyEnrolled: second.alreadyEnrolled }, { started: 0, alreadyEnrolled: 40 });
-    assert.equal(members.reduce((n, m) => n + acceptedFor(`${m.id}@example.com`).length, 0), sent);
+    assert.equal(
+      members.reduce((n, m) => n + acceptedFor(`${m.id}@example.com`).length, 0),
+      sent,
+    );
   });
 
   it('launches to a list of ids; an unknown id launches nothing', async () => {
@@ -92,8 +125,18 @@ describe('launching a campaign to an audience', function () {
     const members = audience(prefix, 6, 'x');
     await importLines(members);
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-    const base = { client: env.client, db: env.db, launchTaskQueue: w.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version, audience: { kind: 'list' as const } };
-    await assert.rejects(startLaunch({ ...base, customerIds: [members[0].id, 'ghost-9'], launchId: `${prefix}-bad` }), (e: Error) => e instanceof LaunchInputError && /ghost-9/.test(e.message));
+    const base = {
+      client: env.client,
+      db: env.db,
+      launchTaskQueue: w.launchTaskQueue,
+      campaignId: stored.campaign.id,
+      campaignVersion: stored.version,
+      audience: { kind: 'list' as const },
+    };
+    await assert.rejects(
+      startLaunch({ ...base, customerIds: [members[0].id, 'ghost-9'], launchId: `${prefix}-bad` }),
+      (e: Error) => e instanceof LaunchInputError && /ghost-9/.test(e.message),
+    );
     assert.equal((await env.db('launch_audience').where({ launch_id: `${prefix}-bad` })).length, 0);
     const ok = await startLaunch({ ...base, customerIds: [members[1].id, members[4].id, members[1].id] });
     const res = await env.client.workflow.getHandle(ok.workflowId).result();
@@ -104,7 +147,12 @@ describe('launching a campaign to an audience', function () {
     const env = testEnv();
     const prefix = uid('kill');
     const n = 300;
-    const members = Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(4, '0')}`, email: `${prefix}-${i}@example.com`, emailSubscribed: true, tags: [prefix] }));
+    const members = Array.from({ length: n }, (_, i) => ({
+      id: `${prefix}-${String(i).padStart(4, '0')}`,
+      email: `${prefix}-${i}@example.com`,
+      emailSubscribed: true,
+      tags: [prefix],
+    }));
     await importLines(members);
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
     // Runs are served in-process; the launcher only by a worker process that we kill -9 halfway.
@@ -112,8 +160,13 @@ describe('launching a campaign to an audience', function () {
     const spawnLauncher = () =>
       spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'worker.js')], {
         env: {
-          ...process.env, TEMPORAL_ADDRESS: env.temporalAddress, DATABASE_URL: env.databaseUrl, SENDGRID_BASE_URL: env.fake.url,
-          TASK_QUEUE: runs.taskQueue, LAUNCH_TASK_QUEUE: runs.launchTaskQueue, WORKER_ROLES: 'launches',
+          ...process.env,
+          TEMPORAL_ADDRESS: env.temporalAddress,
+          DATABASE_URL: env.databaseUrl,
+          SENDGRID_BASE_URL: env.fake.url,
+          TASK_QUEUE: runs.taskQueue,
+          LAUNCH_TASK_QUEUE: runs.launchTaskQueue,
+          WORKER_ROLES: 'launches',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -125,8 +178,13 @@ describe('launching a campaign to an audience', function () {
     let replacement: RunningWorker | undefined;
     try {
       const launch = await startLaunch({
-        client: env.client, db: env.db, launchTaskQueue: runs.launchTaskQueue, campaignId: stored.campaign.id, campaignVersion: stored.version,
-        audience: { kind: 'tag', tag: prefix }, pageSize: 10,
+        client: env.client,
+        db: env.db,
+        launchTaskQueue: runs.launchTaskQueue,
+        campaignId: stored.campaign.id,
+        campaignVersion: stored.version,
+        audience: { kind: 'tag', tag: prefix },
+        pageSize: 10,
       });
       const handle = env.client.workflow.getHandle(launch.workflowId);
       let atKill: LaunchProgress | undefined;
@@ -139,9 +197,15 @@ describe('launching a campaign to an audience', function () {
         await new Promise((r) => setTimeout(r, 25));
       }
       child.kill('SIGKILL');
-      assert.ok(atKill && !atKill.done && atKill.started < n, `the worker must die mid-launch (progress at kill: ${JSON.stringify(atKill)})`);
+      assert.ok(
+        atKill && !atKill.done && atKill.started < n,
+        `the worker must die mid-launch (progress at kill: ${JSON.stringify(atKill)})`,
+      );
 
-      replacement = await startWorker({ roles: ['launches'], queues: { taskQueue: runs.taskQueue, launchTaskQueue: runs.launchTaskQueue } });
+      replacement = await startWorker({
+        roles: ['launches'],
+        queues: { taskQueue: runs.taskQueue, launchTaskQueue: runs.launchTaskQueue },
+      });
       const result = await handle.result();
       assert.equal(result.done, true);
       assert.equal(result.started + result.alreadyEnrolled, n, JSON.stringify(result));

@@ -4,13 +4,20 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
-import { createSendGridMailer } from '../../src/email/mailer';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, visibleCount, type RunningWorker } from '../support/harness';
+import {
+  emailSettings,
+  emailThenTag,
+  importLines,
+  runToEnd,
+  seedCategories,
+  startWorker,
+  storeDoc,
+  uid,
+  visibleCount,
+} from '../support/harness';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
@@ -18,7 +25,9 @@ const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js
 async function replayCli(query: string): Promise<{ code: number; out: string }> {
   const env = testEnv();
   try {
-    const { stdout, stderr } = await run('node', [BIN, 'replay', '--query', query], { env: { ...process.env, TEMPORAL_ADDRESS: env.temporalAddress } });
+    const { stdout, stderr } = await run('node', [BIN, 'replay', '--query', query], {
+      env: { ...process.env, TEMPORAL_ADDRESS: env.temporalAddress },
+    });
     return { code: 0, out: stdout + stderr };
   } catch (err: any) {
     return { code: err.code, out: `${err.stdout}${err.stderr}` };
@@ -46,10 +55,12 @@ describe('replay command against a live cluster', function () {
   });
 
   it('fails with exit 1 and names the run when the history came from incompatible code', async () => {
-    const env = testEnv();
     const variant = await startWorker({
       roles: ['runs'],
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../replay/variants/extraActivity'), logger: new DefaultLogger('WARN') }),
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('../replay/variants/extraActivity'),
+        logger: new DefaultLogger('WARN'),
+      }),
       activityOverrides: { auditStart: async () => undefined },
     });
     try {

@@ -4,7 +4,20 @@ import { getEntry } from '../../src/db/ledger';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import { acceptedFor, emailSettings, emailThenTag, importLines, outcomeOf, runToEnd, seedCategories, startWorker, storeDoc, tagsOf, uid, type RunningWorker } from '../support/harness';
+import {
+  acceptedFor,
+  emailSettings,
+  emailThenTag,
+  importLines,
+  outcomeOf,
+  runToEnd,
+  seedCategories,
+  startWorker,
+  storeDoc,
+  tagsOf,
+  uid,
+  type RunningWorker,
+} from '../support/harness';
 
 async function customer(over: Record<string, unknown> = {}): Promise<string> {
   const id = uid('c');
@@ -27,7 +40,10 @@ describe('sending through SendGrid (end to end)', function () {
   it('sends one message with from, reply-to, subject, text before html, category and a send_key in custom_args', async () => {
     const id = await customer();
     const stored = await storeDoc(
-      emailThenTag(uid('camp'), emailSettings({ replyTo: { email: 'care@shop.example.com' }, text: 'Hi {{ customer.firstName }}', categoryCode: 'news' })),
+      emailThenTag(
+        uid('camp'),
+        emailSettings({ replyTo: { email: 'care@shop.example.com' }, text: 'Hi {{ customer.firstName }}', categoryCode: 'news' }),
+      ),
     );
     const r = await runToEnd(w, stored, id);
     const [msg] = acceptedFor(`${id}@example.com`);
@@ -37,19 +53,27 @@ describe('sending through SendGrid (end to end)', function () {
     assert.deepEqual(msg.body.from, { email: 'news@shop.example.com', name: 'Example Shop' });
     assert.deepEqual(msg.body.reply_to, { email: 'care@shop.example.com' });
     assert.equal(msg.body.subject, 'Hello Ann');
-    assert.deepEqual(msg.body.content.map((c: any) => c.type), ['text/plain', 'text/html']);
+    assert.deepEqual(
+      msg.body.content.map((c: any) => c.type),
+      ['text/plain', 'text/html'],
+    );
     assert.deepEqual(msg.body.categories, ['news']);
     assert.equal(msg.body.custom_args.send_key, `${campaignRunWorkflowId(stored.campaign.id, id)}/email`);
   });
 
   it('BCC addresses get the same message; a BCC equal to the recipient is dropped', async () => {
     const id = await customer();
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ bcc: ['audit@shop.example.com', `${id.toUpperCase()}@EXAMPLE.COM`] })));
+    const stored = await storeDoc(
+      emailThenTag(uid('camp'), emailSettings({ bcc: ['audit@shop.example.com', `${id.toUpperCase()}@EXAMPLE.COM`] })),
+    );
     const r = await runToEnd(w, stored, id);
     assert.equal(outcomeOf(r, 'email').status, 'sent');
     const [msg] = acceptedFor(`${id}@example.com`);
     assert.deepEqual(msg.body.personalizations[0].bcc, [{ email: 'audit@shop.example.com' }]);
-    const ledger = await testEnv().db('send_ledger').where({ run_key: campaignRunWorkflowId(stored.campaign.id, id) }).first();
+    const ledger = await testEnv()
+      .db('send_ledger')
+      .where({ run_key: campaignRunWorkflowId(stored.campaign.id, id) })
+      .first();
     assert.equal(ledger.bcc_count, 1);
   });
 
@@ -59,7 +83,10 @@ describe('sending through SendGrid (end to end)', function () {
       '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/a">a</a> <a href=\'http://shop.example.com/b?x=1&amp;y=2\'>b</a>' +
       '<a href="mailto:care@shop.example.com">mail</a>';
     const stored = await storeDoc(
-      emailThenTag(uid('camp'), emailSettings({ subject: 'For {{ customer.firstName }}', html, utm: { source: 'crm', medium: 'email', campaign: 'spring' } })),
+      emailThenTag(
+        uid('camp'),
+        emailSettings({ subject: 'For {{ customer.firstName }}', html, utm: { source: 'crm', medium: 'email', campaign: 'spring' } }),
+      ),
     );
     await runToEnd(w, stored, id);
     const [msg] = acceptedFor(`${id}@example.com`);
@@ -114,8 +141,13 @@ describe('sending through SendGrid (end to end)', function () {
     const r = await runToEnd(w, stored, id);
     assert.equal(outcomeOf(r, 'email').status, 'sent');
     assert.equal(acceptedFor(`${id}@example.com`).length, 1);
-    const tries = testEnv().fake.requests().filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`);
-    assert.deepEqual(tries.map((q) => q.status), [429, 202]);
+    const tries = testEnv()
+      .fake.requests()
+      .filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`);
+    assert.deepEqual(
+      tries.map((q) => q.status),
+      [429, 202],
+    );
     assert.ok(Date.now() - t0 >= 1000, 'the retry waited for the rate-limit window');
   });
 
@@ -129,14 +161,17 @@ describe('sending through SendGrid (end to end)', function () {
     assert.equal(acceptedFor(`${id}@example.com`).length, 1);
   });
 
-  it('a 400 fails the action with SendGrid\'s messages, and its children do not run', async () => {
+  it("a 400 fails the action with SendGrid's messages, and its children do not run", async () => {
     // The subject renders empty for this customer, and SendGrid refuses a message without a subject.
     const id = await customer({ attributes: {} });
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ subject: '{{ customer.attributes.headline }}' })));
     const r = await runToEnd(w, stored, id);
     const email = outcomeOf(r, 'email');
     assert.equal(email.status, 'failed');
-    assert.match((email as { error: string }).error, /^SendGrid rejected the message \(400\): subject: The subject of your email must be a string at least one character in length\.$/);
+    assert.match(
+      (email as { error: string }).error,
+      /^SendGrid rejected the message \(400\): subject: The subject of your email must be a string at least one character in length\.$/,
+    );
     assert.deepEqual(outcomeOf(r, 'tag'), { status: 'not_run' });
     assert.deepEqual(await tagsOf(id), []);
     assert.equal(acceptedFor(`${id}@example.com`).length, 0);
@@ -150,8 +185,19 @@ describe('sending through SendGrid (end to end)', function () {
     // The first attempt meets a 503; the customer unsubscribes before the retry.
     testEnv().fake.injectFault({ kind: '503', to: `${id}@example.com` });
     const env = testEnv();
-    const started = await startCampaignRun({ client: env.client, taskQueue: w.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id, options: { maxRetryIntervalMs: 3000 } });
-    for (let i = 0; i < 50 && env.fake.requests().filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`).length === 0; i++) {
+    const started = await startCampaignRun({
+      client: env.client,
+      taskQueue: w.taskQueue,
+      campaign: stored.campaign,
+      campaignVersion: stored.version,
+      customerId: id,
+      options: { maxRetryIntervalMs: 3000 },
+    });
+    for (
+      let i = 0;
+      i < 50 && env.fake.requests().filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`).length === 0;
+      i++
+    ) {
       await new Promise((res) => setTimeout(res, 50));
     }
     await env.db('channel_subscriptions').where({ customer_id: id, channel: 'email' }).update({ active: false });
@@ -166,7 +212,14 @@ describe('sending through SendGrid (end to end)', function () {
       const id = await customer();
       const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
       const env = testEnv();
-      const started = await startCampaignRun({ client: env.client, taskQueue: bad.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id, options: { maxRetryIntervalMs: 1000 } });
+      const started = await startCampaignRun({
+        client: env.client,
+        taskQueue: bad.taskQueue,
+        campaign: stored.campaign,
+        campaignVersion: stored.version,
+        customerId: id,
+        options: { maxRetryIntervalMs: 1000 },
+      });
       const key = { runKey: started.workflowId, actionId: 'email' };
       let entry = await getEntry(env.db, key);
       for (let i = 0; i < 100 && (entry?.attempts ?? 0) < 3; i++) {
@@ -175,7 +228,10 @@ describe('sending through SendGrid (end to end)', function () {
       }
       assert.ok(entry && entry.attempts >= 3, `expected at least 3 attempts, got ${entry?.attempts}`);
       assert.equal(entry.status, 'sending');
-      assert.match(entry.error ?? '', /SendGrid refused our credentials \(401\): The provided authorization grant is invalid, expired, or revoked/);
+      assert.match(
+        entry.error ?? '',
+        /SendGrid refused our credentials \(401\): The provided authorization grant is invalid, expired, or revoked/,
+      );
       const handle = env.client.workflow.getHandle(started.workflowId);
       assert.equal((await handle.describe()).status.name, 'RUNNING');
       assert.equal(acceptedFor(`${id}@example.com`).length, 0);

@@ -4,7 +4,18 @@ import { campaignRunWorkflowId } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
 import { progressQuery } from '../../src/contract';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, eventually, importLines, runToEnd, seedCategories, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+import {
+  emailSettings,
+  emailThenTag,
+  eventually,
+  importLines,
+  runToEnd,
+  seedCategories,
+  startWorker,
+  storeDoc,
+  uid,
+  type RunningWorker,
+} from '../support/harness';
 
 describe('runs in Temporal Web (search attributes, summaries, progress)', function () {
   let w: RunningWorker;
@@ -31,7 +42,10 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
       return ids.sort();
     };
     const cid = stored.campaign.id;
-    const skippedRuns = await eventually(() => list(`CampaignId="${cid}" AND EmailOutcome="skipped"`), (ids) => ids.length > 0);
+    const skippedRuns = await eventually(
+      () => list(`CampaignId="${cid}" AND EmailOutcome="skipped"`),
+      (ids) => ids.length > 0,
+    );
     assert.deepEqual(skippedRuns, [campaignRunWorkflowId(cid, skipped)]);
     assert.deepEqual(await list(`CampaignId="${cid}" AND EmailOutcome="sent"`), [campaignRunWorkflowId(cid, sent)]);
     assert.deepEqual(await list(`CampaignId="${cid}" AND SkipReasons="email_missing"`), [campaignRunWorkflowId(cid, skipped)]);
@@ -41,7 +55,12 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
     assert.equal(await desc.staticSummary(), `Campaign ${cid}, customer ${skipped}`);
     const attrs = desc.typedSearchAttributes;
     assert.deepEqual(
-      Object.fromEntries(attrs.getAll().filter((p) => p.key.name !== 'BuildIds').map((p) => [p.key.name, p.value])),
+      Object.fromEntries(
+        attrs
+          .getAll()
+          .filter((p) => p.key.name !== 'BuildIds')
+          .map((p) => [p.key.name, p.value]),
+      ),
       { CampaignId: cid, CustomerId: skipped, EmailOutcome: ['skipped'], SkipReasons: ['email_channel_unsubscribed', 'email_missing'] },
     );
     // No address anywhere in what Temporal stores for the run.
@@ -58,15 +77,28 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
     testEnv().fake.injectFault({ kind: 'slow', to: `${id}@example.com`, delayMs: 2500 });
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
     const env = testEnv();
-    const started = await startCampaignRun({ client: env.client, taskQueue: w.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id });
+    const started = await startCampaignRun({
+      client: env.client,
+      taskQueue: w.taskQueue,
+      campaign: stored.campaign,
+      campaignVersion: stored.version,
+      customerId: id,
+    });
     const handle = env.client.workflow.getHandle(started.workflowId);
-    const mid = await eventually(() => handle.query(progressQuery), (p) => p.inProgress.length > 0, 5000);
+    const mid = await eventually(
+      () => handle.query(progressQuery),
+      (p) => p.inProgress.length > 0,
+      5000,
+    );
     assert.deepEqual(mid, { totalActions: 2, inProgress: ['email'], finished: [] });
     const meta = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
     assert.equal(meta.currentDetails, 'Running: sendEmail email (0/2 actions finished)');
     await handle.result();
     const end = await handle.query(progressQuery);
     assert.equal(end.inProgress.length, 0);
-    assert.deepEqual(end.finished.map((f) => `${f.actionId}:${f.outcome.status}`), ['email:sent', 'tag:done']);
+    assert.deepEqual(
+      end.finished.map((f) => `${f.actionId}:${f.outcome.status}`),
+      ['email:sent', 'tag:done'],
+    );
   });
 });

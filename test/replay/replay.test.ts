@@ -10,7 +10,11 @@ import { testEnv } from '../support/env';
 const HISTORIES = path.resolve(__dirname, '..', '..', '..', 'test', 'histories');
 
 async function bundleVariant(name: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve(`./variants/${name}`), workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve(`./variants/${name}`),
+    workflowInterceptorModules,
+    logger: new DefaultLogger('WARN'),
+  });
 }
 
 describe('replay of committed histories', function () {

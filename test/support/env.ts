@@ -76,7 +76,11 @@ export async function setUp(): Promise<TestEnv> {
   const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   const fake = await startSendGridFake({ port: 0 });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    workflowInterceptorModules,
+    logger: new DefaultLogger('WARN'),
+  });
   env = { temporalAddress, namespace, client, nativeConnection, db, databaseUrl, fake, workflowBundle };
   return env;
 }

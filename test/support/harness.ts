@@ -88,9 +88,7 @@ export function emailThenTag(id: string, settings: SendEmailSettings, tag = 'wel
   return {
     id,
     name: `Test ${id}`,
-    actions: [
-      { id: 'email', type: 'sendEmail', settings, children: [{ id: 'tag', type: 'setTag', settings: { tag }, children: [] }] },
-    ],
+    actions: [{ id: 'email', type: 'sendEmail', settings, children: [{ id: 'tag', type: 'setTag', settings: { tag }, children: [] }] }],
   };
 }
 
@@ -150,5 +148,9 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
 
 /** Visibility is eventually consistent: the count of runs matching `query`, once it reaches n (or after 20 s). */
 export async function visibleCount(query: string, n: number): Promise<number> {
-  return eventually(async () => (await testEnv().client.workflow.count(query)).count, (c) => c >= n, 20_000);
+  return eventually(
+    async () => (await testEnv().client.workflow.count(query)).count,
+    (c) => c >= n,
+    20_000,
+  );
 }

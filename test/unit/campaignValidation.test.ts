@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { MAX_ACTIONS, MAX_BCC, MAX_DEPTH } from '../../src/campaigns/types';
-import {
-  CampaignValidationError,
-  parseCampaign,
-  validateCampaign,
-  walkActions,
-  type ValidationError,
-} from '../../src/campaigns/validate';
+import { CampaignValidationError, parseCampaign, validateCampaign, walkActions, type ValidationError } from '../../src/campaigns/validate';
 
 const ctx = { categoryCodes: new Set(['news', 'promo']) };
 
@@ -319,6 +313,8 @@ describe('campaign validation: errors that used to hide each other', () => {
     doc.actions[0].settings.html = '<p>{{ customer.firstName | raw }}</p>';
     doc.actions[0].settings.subject = '{{ customer.firstName | raw }}';
     const errors = errorsOf(doc);
-    assert.deepEqual(errors, [{ path: '$.actions[0].settings.html', message: 'the raw filter is not allowed: customer data in HTML stays escaped' }]);
+    assert.deepEqual(errors, [
+      { path: '$.actions[0].settings.html', message: 'the raw filter is not allowed: customer data in HTML stays escaped' },
+    ]);
   });
 });

@@ -15,7 +15,10 @@ describe('customer import lines (pure)', () => {
     ].join('\n');
     const { customers, errors } = parseCustomerLines(text, categories);
     assert.deepEqual(errors, []);
-    assert.deepEqual(customers.map((c) => c.id), ['c-1', 'c-2']);
+    assert.deepEqual(
+      customers.map((c) => c.id),
+      ['c-1', 'c-2'],
+    );
   });
 
   it('reports every bad line by number and field', () => {
@@ -35,8 +38,22 @@ describe('customer import lines (pure)', () => {
     assert.equal(errors.find((e) => e.field === 'categories.nope')!.message, 'unknown mailing category');
     assert.equal(errors.find((e) => e.field === 'categories.service')!.message, 'hidden category cannot be unsubscribed from');
     assert.equal(errors.find((e) => e.line === 4)!.message, 'unknown field');
-    for (const [line, field] of [[2, null], [3, 'id'], [3, 'emailSubscribed'], [3, 'emailQualityCode'], [4, 'phone'], [5, 'id'], [7, 'tags.1'], [7, 'emailQualityCode'], [8, 'id'], [8, 'emailSubscribed']] as const) {
-      assert.ok(errors.some((e) => e.line === line && e.field === field), `expected an error at line ${line} field ${field}: ${JSON.stringify(errors)}`);
+    for (const [line, field] of [
+      [2, null],
+      [3, 'id'],
+      [3, 'emailSubscribed'],
+      [3, 'emailQualityCode'],
+      [4, 'phone'],
+      [5, 'id'],
+      [7, 'tags.1'],
+      [7, 'emailQualityCode'],
+      [8, 'id'],
+      [8, 'emailSubscribed'],
+    ] as const) {
+      assert.ok(
+        errors.some((e) => e.line === line && e.field === field),
+        `expected an error at line ${line} field ${field}: ${JSON.stringify(errors)}`,
+      );
     }
     assert.equal(new Set(errors.map((e) => e.line)).size, 7); // line 1 is fine
   });

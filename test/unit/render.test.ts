@@ -49,10 +49,7 @@ describe('renderEmail', () => {
 
   it('HTML-escapes customer data in the html body only', async () => {
     const firstName = '<script>alert("x")</script> & Co';
-    const out = await render(
-      { subject: 'Hi {{ customer.firstName }}', text: 'Hi {{ customer.firstName }}' },
-      context({ firstName }),
-    );
+    const out = await render({ subject: 'Hi {{ customer.firstName }}', text: 'Hi {{ customer.firstName }}' }, context({ firstName }));
     assert.equal(out.html, '<p>Hi &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co</p>');
     assert.equal(out.subject, `Hi ${firstName}`);
     assert.equal(out.text, `Hi ${firstName}`);

@@ -168,10 +168,16 @@ describe('SendGrid v3 fake', () => {
           { message: 'Does not contain a valid address.', field: 'personalizations.0.to.0.email', help: `${HELP}personalizations.to` },
           { message: 'The from email does not contain a valid address.', field: 'from.email', help: `${HELP}from` },
           {
-            message: 'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
-            field: 'subject', help: `${HELP}subject`,
+            message:
+              'The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.',
+            field: 'subject',
+            help: `${HELP}subject`,
           },
-          { message: 'The content value must be a string at least one character in length.', field: 'content.0.value', help: `${HELP}content.value` },
+          {
+            message: 'The content value must be a string at least one character in length.',
+            field: 'content.0.value',
+            help: `${HELP}content.value`,
+          },
         ],
       });
       assert.equal(fake.requests()[0].status, 400);
@@ -181,11 +187,14 @@ describe('SendGrid v3 fake', () => {
     it('rejects a duplicate between to and bcc (case-insensitive), naming the first duplicate', async () => {
       const err = await rejection(mail.send({ ...basic('alice@example.com'), bcc: 'Alice@Example.com' }));
       assert.equal(err.code, 400);
-      assert.deepEqual(err.response.body.errors, [{
-        message: 'Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [Alice@Example.com] in the personalizations.0.bcc field.',
-        field: 'personalizations.0',
-        help: `${HELP}recipient-errors`,
-      }]);
+      assert.deepEqual(err.response.body.errors, [
+        {
+          message:
+            'Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [Alice@Example.com] in the personalizations.0.bcc field.',
+          field: 'personalizations.0',
+          help: `${HELP}recipient-errors`,
+        },
+      ]);
     });
 
     it('allows the same address in different personalizations', async () => {
@@ -197,35 +206,52 @@ describe('SendGrid v3 fake', () => {
       const { to: _to, ...noTo } = basic();
       const err = await rejection(mail.send({ ...noTo, bcc: 'hidden@example.com' } as any));
       assert.equal(err.code, 400);
-      assert.deepEqual(err.response.body.errors, [{
-        message: 'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
-        field: 'personalizations.0.to',
-        help: `${HELP}personalizations.to`,
-      }]);
+      assert.deepEqual(err.response.body.errors, [
+        {
+          message:
+            'The to array is required for all personalization objects, and must have at least one email object with a valid email address.',
+          field: 'personalizations.0.to',
+          help: `${HELP}personalizations.to`,
+        },
+      ]);
     });
 
     it('rejects html content followed by text (the client appends text after content)', async () => {
-      const err = await rejection(mail.send({
-        to: 'alice@example.com', from: FROM, subject: 'Hi',
-        content: [{ type: 'text/html', value: '<p>x</p>' }], text: 'x',
-      } as any));
+      const err = await rejection(
+        mail.send({
+          to: 'alice@example.com',
+          from: FROM,
+          subject: 'Hi',
+          content: [{ type: 'text/html', value: '<p>x</p>' }],
+          text: 'x',
+        } as any),
+      );
       assert.equal(err.code, 400);
-      assert.deepEqual(err.response.body.errors, [{
-        message: 'Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in your email: text/plain needs to be first, followed by text/html, followed by any other content.',
-        field: 'content',
-        help: `${HELP}content.value`,
-      }]);
+      assert.deepEqual(err.response.body.errors, [
+        {
+          message:
+            'Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in your email: text/plain needs to be first, followed by text/html, followed by any other content.',
+          field: 'content',
+          help: `${HELP}content.value`,
+        },
+      ]);
     });
 
     it('rejects an empty bcc array with the exact bcc text', async () => {
-      const err = await sendRaw(client, rawBody({
-        personalizations: [{ to: [{ email: 'alice@example.com' }], bcc: [] }],
-      }));
-      assert.deepEqual(err.response.body.errors, [{
-        message: 'The bcc array, when used, must at least have an email parameter with a valid email address and it may also contain a name parameter. e.g. {"email" : "example@example.com"} or {"email" : "example@example.com", "name" : "Example Recipient"}.',
-        field: 'personalizations.0.bcc',
-        help: `${HELP}personalizations.bcc`,
-      }]);
+      const err = await sendRaw(
+        client,
+        rawBody({
+          personalizations: [{ to: [{ email: 'alice@example.com' }], bcc: [] }],
+        }),
+      );
+      assert.deepEqual(err.response.body.errors, [
+        {
+          message:
+            'The bcc array, when used, must at least have an email parameter with a valid email address and it may also contain a name parameter. e.g. {"email" : "example@example.com"} or {"email" : "example@example.com", "name" : "Example Recipient"}.',
+          field: 'personalizations.0.bcc',
+          help: `${HELP}personalizations.bcc`,
+        },
+      ]);
     });
 
     it('reports wrong JSON types and missing personalizations/from', async () => {
@@ -233,7 +259,10 @@ describe('SendGrid v3 fake', () => {
       const got = err.response.body.errors.map((e: any) => [e.field, e.message]);
       assert.deepEqual(got, [
         ['personalizations', 'You must have at least one personalization.'],
-        ['from.email', 'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter. e.g. {"email" : "example@example.com"} or {"email" : "example@example.com", "name" : "Example Recipient"}.'],
+        [
+          'from.email',
+          'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter. e.g. {"email" : "example@example.com"} or {"email" : "example@example.com", "name" : "Example Recipient"}.',
+        ],
         ['content', 'Invalid type. Expected: array, given: object.'],
       ]);
     });
@@ -245,33 +274,43 @@ describe('SendGrid v3 fake', () => {
       assert.match(err.response.body.errors[0].message, /Unknown field "replyTo".*did you mean "reply_to"/);
 
       // The Node client converts top-level keys but not keys inside array items.
-      const err2 = await rejection(mail.send({
-        ...basic(),
-        attachments: [{ content: 'aGVsbG8=', filename: 'a.txt', contentId: 'x' } as any],
-      }));
-      assert.deepEqual(err2.response.body.errors.map((e: any) => e.field), ['attachments.0.contentId']);
+      const err2 = await rejection(
+        mail.send({
+          ...basic(),
+          attachments: [{ content: 'aGVsbG8=', filename: 'a.txt', contentId: 'x' } as any],
+        }),
+      );
+      assert.deepEqual(
+        err2.response.body.errors.map((e: any) => e.field),
+        ['attachments.0.contentId'],
+      );
     });
 
     it('enforces the remaining §1 rules', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const err = await sendRaw(client, rawBody({
-        personalizations: [{
-          to: [{ email: 'alice@example.com', name: 'Smith, Alice' }],
-          cc: [{ email: 'c@example.com' }],
-          subject: '',
-          custom_args: { n: 1 },
-          send_at: now + 73 * 3600,
-        }],
-        reply_to: { email: 'r@example.com' },
-        reply_to_list: [{ email: 'r@example.com' }],
-        categories: ['a', 'a', 'é', 'x'.repeat(256), '5', '6', '7', '8', '9', '10', '11'],
-        headers: { 'Reply-To': 'x@example.com', 'X-Num': 5 },
-        send_at: 1.5,
-        attachments: [{ content: 'not base64!', filename: 'a;b.txt', disposition: 'attached' }],
-        mail_settings: { sandbox_mode: { enable: 'true' } },
-        tracking_settings: { click_tracking: { enable: 1 } },
-        asm: { group_id: '5' },
-      }));
+      const err = await sendRaw(
+        client,
+        rawBody({
+          personalizations: [
+            {
+              to: [{ email: 'alice@example.com', name: 'Smith, Alice' }],
+              cc: [{ email: 'c@example.com' }],
+              subject: '',
+              custom_args: { n: 1 },
+              send_at: now + 73 * 3600,
+            },
+          ],
+          reply_to: { email: 'r@example.com' },
+          reply_to_list: [{ email: 'r@example.com' }],
+          categories: ['a', 'a', 'é', 'x'.repeat(256), '5', '6', '7', '8', '9', '10', '11'],
+          headers: { 'Reply-To': 'x@example.com', 'X-Num': 5 },
+          send_at: 1.5,
+          attachments: [{ content: 'not base64!', filename: 'a;b.txt', disposition: 'attached' }],
+          mail_settings: { sandbox_mode: { enable: 'true' } },
+          tracking_settings: { click_tracking: { enable: 1 } },
+          asm: { group_id: '5' },
+        }),
+      );
       const got = err.response.body.errors.map((e: any) => `${e.field}: ${e.message}`);
       const expected = [
         "personalizations.0.to.0.name: The to name may not contain the characters ';' or ','.",
@@ -298,18 +337,30 @@ describe('SendGrid v3 fake', () => {
 
     it('caps merged custom_args at customArgsMaxBytes', async () => {
       await restart({ customArgsMaxBytes: 100 });
-      const err = await sendRaw(client, rawBody({
-        custom_args: { a: 'x'.repeat(50) },
-        personalizations: [{ to: [{ email: 'alice@example.com' }], custom_args: { b: 'y'.repeat(50) } }],
-      }));
-      assert.deepEqual(err.response.body.errors.map((e: any) => [e.field, e.message]), [
-        ['personalizations.0.custom_args', 'The combined size of both global and personalization custom arguments may not exceed 100 bytes per personalization.'],
-      ]);
+      const err = await sendRaw(
+        client,
+        rawBody({
+          custom_args: { a: 'x'.repeat(50) },
+          personalizations: [{ to: [{ email: 'alice@example.com' }], custom_args: { b: 'y'.repeat(50) } }],
+        }),
+      );
+      assert.deepEqual(
+        err.response.body.errors.map((e: any) => [e.field, e.message]),
+        [
+          [
+            'personalizations.0.custom_args',
+            'The combined size of both global and personalization custom arguments may not exceed 100 bytes per personalization.',
+          ],
+        ],
+      );
     });
 
     it('accepts a template send without subject or content and a past send_at', async () => {
       const [res] = await mail.send({
-        to: 'alice@example.com', from: FROM, templateId: 'd-123', dynamicTemplateData: { name: 'A' },
+        to: 'alice@example.com',
+        from: FROM,
+        templateId: 'd-123',
+        dynamicTemplateData: { name: 'A' },
         sendAt: Math.floor(Date.now() / 1000) - 60,
       });
       assert.equal(res.statusCode, 202);
@@ -318,8 +369,10 @@ describe('SendGrid v3 fake', () => {
     it('limits total recipients to 1000 per request', async () => {
       const to = Array.from({ length: 1001 }, (_, i) => ({ email: `u${i}@example.com` }));
       const err = await sendRaw(client, rawBody({ personalizations: [{ to }] }));
-      assert.deepEqual(err.response.body.errors.map((e: any) => e.message),
-        ['There is a limit of 1000 total recipients (to + cc + bcc) per request.']);
+      assert.deepEqual(
+        err.response.body.errors.map((e: any) => e.message),
+        ['There is a limit of 1000 total recipients (to + cc + bcc) per request.'],
+      );
     });
   });
 
@@ -371,7 +424,10 @@ describe('SendGrid v3 fake', () => {
       assert.equal(err.response, undefined);
       await sleep(500);
       assert.equal(fake.accepted().length, 0);
-      assert.deepEqual(fake.requests().map((r) => [r.status, r.fault]), [[0, 'slow']]);
+      assert.deepEqual(
+        fake.requests().map((r) => [r.status, r.fault]),
+        [[0, 'slow']],
+      );
     });
 
     it("'slow' within the client timeout answers normally", async () => {
@@ -387,7 +443,10 @@ describe('SendGrid v3 fake', () => {
       assert.equal(err.response, undefined);
       assert.equal(err.code, 'ECONNRESET'); // axios: "socket hang up"
       assert.equal(fake.accepted().length, 0);
-      assert.deepEqual(fake.requests().map((r) => [r.status, r.fault]), [[0, 'drop']]);
+      assert.deepEqual(
+        fake.requests().map((r) => [r.status, r.fault]),
+        [[0, 'drop']],
+      );
     });
 
     it("'accept-then-500' records the mail but the client sees 500", async () => {
@@ -469,7 +528,10 @@ describe('SendGrid v3 fake', () => {
       assert.equal(messages[0].messageId, ok.headers['x-message-id']);
       assert.equal(messages[0].body.subject, 'Hello');
       const requests = (await (await fetch(`${fake.url}/__fake/requests`)).json()) as any[];
-      assert.deepEqual(requests.map((r) => r.status), [503, 202]);
+      assert.deepEqual(
+        requests.map((r) => r.status),
+        [503, 202],
+      );
 
       const bad = await fetch(`${fake.url}/__fake/faults`, { method: 'POST', body: JSON.stringify({ kind: '418' }) });
       assert.equal(bad.status, 400);

@@ -12,7 +12,10 @@ const emailAddress = z.string().refine(isValidEmail, 'not a valid e-mail address
 const address = z.strictObject({
   email: emailAddress,
   // The name ends up in a mail header: a line break would let it inject headers.
-  name: z.string().regex(/^[^\r\n]*$/, 'must not contain line breaks').optional(),
+  name: z
+    .string()
+    .regex(/^[^\r\n]*$/, 'must not contain line breaks')
+    .optional(),
 });
 
 // Template problems are reported by the schema itself (not by `check`) so they show up even when another field of
@@ -37,27 +40,27 @@ const bcc = z
 export const sendEmail: ActionTypeDef<SendEmailSettings> = {
   settingsSchema: (ctx) =>
     z.strictObject({
-    from: address,
-    replyTo: address.optional(),
-    subject: template,
-    html: htmlTemplate,
-    text: template.optional(),
-    categoryCode: z
-      .string()
-      .min(1, 'must not be empty')
-      .superRefine((code, zctx) => {
-        if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category "${code}"` });
-      })
-      .optional(),
-    bcc: bcc.optional(),
-    utm: z
-      .strictObject({
-        source: utmValue.optional(),
-        medium: utmValue.optional(),
-        campaign: utmValue.optional(),
-        term: utmValue.optional(),
-        content: utmValue.optional(),
-      })
-      .optional(),
-  }),
+      from: address,
+      replyTo: address.optional(),
+      subject: template,
+      html: htmlTemplate,
+      text: template.optional(),
+      categoryCode: z
+        .string()
+        .min(1, 'must not be empty')
+        .superRefine((code, zctx) => {
+          if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category "${code}"` });
+        })
+        .optional(),
+      bcc: bcc.optional(),
+      utm: z
+        .strictObject({
+          source: utmValue.optional(),
+          medium: utmValue.optional(),
+          campaign: utmValue.optional(),
+          term: utmValue.optional(),
+          content: utmValue.optional(),
+        })
+        .optional(),
+    }),
 };

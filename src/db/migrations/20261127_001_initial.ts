@@ -24,7 +24,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.primary(['customer_id', 'channel']);
   });
-  await knex.raw("alter table channel_subscriptions add constraint channel_subscriptions_channel check (channel in ('email','sms','push'))");
+  await knex.raw(
+    "alter table channel_subscriptions add constraint channel_subscriptions_channel check (channel in ('email','sms','push'))",
+  );
 
   await knex.schema.createTable('mailing_categories', (t) => {
     t.text('code').primary();
@@ -82,7 +84,15 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const t of ['send_ledger', 'campaign_versions', 'campaigns', 'category_subscriptions', 'mailing_categories', 'channel_subscriptions', 'customers']) {
+  for (const t of [
+    'send_ledger',
+    'campaign_versions',
+    'campaigns',
+    'category_subscriptions',
+    'mailing_categories',
+    'channel_subscriptions',
+    'customers',
+  ]) {
     await knex.schema.dropTableIfExists(t);
   }
 }

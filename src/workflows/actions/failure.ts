@@ -5,7 +5,8 @@ export function failureMessage(err: unknown): string {
   if (err instanceof ActivityFailure) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) return cause.message;
-    if (cause instanceof TimeoutFailure) return `timed out (${cause.timeoutType !== undefined ? String(cause.timeoutType) : 'timeout'})${cause.cause ? `: ${cause.cause.message}` : ''}`;
+    if (cause instanceof TimeoutFailure)
+      return `timed out (${cause.timeoutType !== undefined ? String(cause.timeoutType) : 'timeout'})${cause.cause ? `: ${cause.cause.message}` : ''}`;
     if (cause) return cause.message;
   }
   return err instanceof Error ? err.message : String(err);
