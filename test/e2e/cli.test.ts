@@ -7,7 +7,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { launchWorkflowId } from '../../src/contract';
+import {
+  emailSettings,
+  emailThenTag,
+  eventually,
+  importLines,
+  seedCategories,
+  startWorker,
+  storeDoc,
+  uid,
+  type RunningWorker,
+} from '../support/harness';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
@@ -159,5 +170,42 @@ describe('CLI', function () {
     assert.match(table.stdout, /^TOTAL\s+12\s/m);
     const bad = await cli('launch', '--campaign', id, '--tag', tag, '--all');
     assert.match(bad.stderr, /give exactly one of --all, --tag <tag>, --customers-file <file>/);
+  });
+
+  it('launch with an unknown id in --customers-file prints one clean line, exits non-zero, starts and stores nothing', async () => {
+    const known = uid('cli');
+    const ghost = uid('ghost');
+    await importLines([{ id: known, email: `${known}@example.com`, emailSubscribed: true }]);
+    const { campaign } = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const r = await cli('launch', '--campaign', campaign.id, '--customers-file', file('launch-ids.txt', `${known}\n${ghost}\n`));
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stderr, `error: unknown customer id(s), nothing launched: ${ghost}\n`, 'one line, no stack trace');
+    assert.equal(r.stdout, '');
+    const { db, client } = testEnv();
+    assert.equal((await db('launch_audience').where({ customer_id: known })).length, 0, 'no id list stored');
+
+    // Nothing started: a good launch of the same campaign afterwards is the only launch visibility ever shows.
+    const ok = await cli(
+      'launch',
+      '--campaign',
+      campaign.id,
+      '--customers-file',
+      file('launch-ok.txt', `${known}\n`),
+      '--launch-id',
+      'good',
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+    const launches = async () => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query: `CampaignId="${campaign.id}" AND WorkflowType="launchCampaign"` })) {
+        ids.push(wf.workflowId);
+      }
+      return ids;
+    };
+    assert.deepEqual(await eventually(launches, (ids) => ids.length > 0, 60_000), [launchWorkflowId(campaign.id, 'good')]);
+    assert.deepEqual(
+      (await db('launch_audience').where({ customer_id: known })).map((row) => row.launch_id),
+      ['good'],
+    );
   });
 });

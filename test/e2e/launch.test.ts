@@ -1,16 +1,18 @@
 // Launching a campaign to an audience: a durable workflow that pages through Postgres and enrols each customer once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { campaignReport } from '../../src/report/campaignReport';
 import { LaunchInputError, startLaunch } from '../../src/runs/launch';
 import { campaignRunWorkflowId } from '../../src/contract';
-import { launchProgressQuery, type CampaignRunResult, type LaunchProgress } from '../../src/contract';
+import { launchProgressQuery, type CampaignRunResult } from '../../src/contract';
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
   emailSettings,
   emailThenTag,
+  eventually,
   importLines,
   seedCategories,
   startWorker,
@@ -155,22 +157,22 @@ describe('launching a campaign to an audience', function () {
     }));
     await importLines(members);
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-    // Runs are served in-process; the launcher only by a worker process that we kill -9 halfway.
-    const runs = await startWorker({ roles: ['runs'] });
-    const spawnLauncher = () =>
-      spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'worker.js')], {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: env.temporalAddress,
-          DATABASE_URL: env.databaseUrl,
-          SENDGRID_BASE_URL: env.fake.url,
-          TASK_QUEUE: runs.taskQueue,
-          LAUNCH_TASK_QUEUE: runs.launchTaskQueue,
-          WORKER_ROLES: 'launches',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    const child = spawnLauncher();
+    // The launcher runs only in a worker process that we kill -9. Until then no worker serves the runs, so none of them
+    // can finish: the launch fills its in-flight limit (100) and waits for room, mid-launch however slow the machine.
+    const taskQueue = `test-${randomUUID()}`;
+    const launchTaskQueue = `${taskQueue}-launches`;
+    const child = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'worker.js')], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.temporalAddress,
+        DATABASE_URL: env.databaseUrl,
+        SENDGRID_BASE_URL: env.fake.url,
+        TASK_QUEUE: taskQueue,
+        LAUNCH_TASK_QUEUE: launchTaskQueue,
+        WORKER_ROLES: 'launches',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
       child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
@@ -180,32 +182,27 @@ describe('launching a campaign to an audience', function () {
       const launch = await startLaunch({
         client: env.client,
         db: env.db,
-        launchTaskQueue: runs.launchTaskQueue,
+        launchTaskQueue,
         campaignId: stored.campaign.id,
         campaignVersion: stored.version,
         audience: { kind: 'tag', tag: prefix },
         pageSize: 10,
+        maxInFlight: 100,
       });
       const handle = env.client.workflow.getHandle(launch.workflowId);
-      let atKill: LaunchProgress | undefined;
-      for (let i = 0; i < 400; i++) {
-        const p = await handle.query(launchProgressQuery).catch(() => undefined);
-        if (p && p.started >= 40) {
-          atKill = p;
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      const atKill = await eventually(
+        () => handle.query(launchProgressQuery).catch(() => undefined),
+        (p) => (p?.started ?? 0) >= 100,
+        60_000,
+      );
       child.kill('SIGKILL');
       assert.ok(
-        atKill && !atKill.done && atKill.started < n,
+        atKill && atKill.started >= 100 && !atKill.done && atKill.started < n,
         `the worker must die mid-launch (progress at kill: ${JSON.stringify(atKill)})`,
       );
 
-      replacement = await startWorker({
-        roles: ['launches'],
-        queues: { taskQueue: runs.taskQueue, launchTaskQueue: runs.launchTaskQueue },
-      });
+      // One worker takes over both: the runs, and the launch (its page is retried once the heartbeat times out).
+      replacement = await startWorker({ queues: { taskQueue, launchTaskQueue } });
       const result = await handle.result();
       assert.equal(result.done, true);
       assert.equal(result.started + result.alreadyEnrolled, n, JSON.stringify(result));
@@ -217,7 +214,6 @@ describe('launching a campaign to an audience', function () {
     } finally {
       child.kill('SIGKILL');
       await replacement?.stop();
-      await runs.stop();
     }
   });
 });

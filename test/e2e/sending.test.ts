@@ -8,6 +8,7 @@ import {
   acceptedFor,
   emailSettings,
   emailThenTag,
+  eventually,
   importLines,
   outcomeOf,
   runToEnd,
@@ -23,6 +24,13 @@ async function customer(over: Record<string, unknown> = {}): Promise<string> {
   const id = uid('c');
   await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true, firstName: 'Ann', lastName: 'Lee', ...over }]);
   return id;
+}
+
+/** What the fake answered to every request for this recipient, in order. */
+function requestsTo(email: string) {
+  return testEnv()
+    .fake.requests()
+    .filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === email);
 }
 
 function htmlOf(body: any): string {
@@ -141,11 +149,8 @@ describe('sending through SendGrid (end to end)', function () {
     const r = await runToEnd(w, stored, id);
     assert.equal(outcomeOf(r, 'email').status, 'sent');
     assert.equal(acceptedFor(`${id}@example.com`).length, 1);
-    const tries = testEnv()
-      .fake.requests()
-      .filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`);
     assert.deepEqual(
-      tries.map((q) => q.status),
+      requestsTo(`${id}@example.com`).map((q) => q.status),
       [429, 202],
     );
     assert.ok(Date.now() - t0 >= 1000, 'the retry waited for the rate-limit window');
@@ -181,29 +186,29 @@ describe('sending through SendGrid (end to end)', function () {
 
   it('the eligibility check uses the customer as they are when the e-mail goes out, not when the run started', async () => {
     const id = await customer();
+    const to = `${id}@example.com`;
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-    // The first attempt meets a 503; the customer unsubscribes before the retry.
-    testEnv().fake.injectFault({ kind: '503', to: `${id}@example.com` });
+    // Every attempt meets a 503 until the customer unsubscribes, so the run can only end through the re-read customer
+    // (were eligibility fixed at the start, it would send once the faults ran out, about 30 s later).
     const env = testEnv();
+    env.fake.injectFault({ kind: '503', to, times: 30 });
     const started = await startCampaignRun({
       client: env.client,
       taskQueue: w.taskQueue,
       campaign: stored.campaign,
       campaignVersion: stored.version,
       customerId: id,
-      options: { maxRetryIntervalMs: 3000 },
+      options: { maxRetryIntervalMs: 1000 },
     });
-    for (
-      let i = 0;
-      i < 50 && env.fake.requests().filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`).length === 0;
-      i++
-    ) {
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    const answered503 = () => requestsTo(to).some((q) => q.status === 503);
+    await eventually(async () => answered503(), Boolean, 60_000);
+    assert.ok(answered503(), 'the first attempt met the 503 while the customer was still subscribed');
     await env.db('channel_subscriptions').where({ customer_id: id, channel: 'email' }).update({ active: false });
     const r = await env.client.workflow.getHandle(started.workflowId).result();
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'skipped', reasons: ['email_channel_unsubscribed'] });
-    assert.equal(acceptedFor(`${id}@example.com`).length, 0);
+    assert.equal(acceptedFor(to).length, 0);
+    assert.ok(requestsTo(to).length >= 1);
+    assert.deepEqual(new Set(requestsTo(to).map((q) => q.status)), new Set([503]), 'SendGrid only ever answered 503');
   });
 
   it('401 keeps retrying (an operator fixes the key) and sends nothing meanwhile', async () => {
@@ -221,11 +226,11 @@ describe('sending through SendGrid (end to end)', function () {
         options: { maxRetryIntervalMs: 1000 },
       });
       const key = { runKey: started.workflowId, actionId: 'email' };
-      let entry = await getEntry(env.db, key);
-      for (let i = 0; i < 100 && (entry?.attempts ?? 0) < 3; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        entry = await getEntry(env.db, key);
-      }
+      const entry = await eventually(
+        () => getEntry(env.db, key),
+        (e) => (e?.attempts ?? 0) >= 3,
+        60_000,
+      );
       assert.ok(entry && entry.attempts >= 3, `expected at least 3 attempts, got ${entry?.attempts}`);
       assert.equal(entry.status, 'sending');
       assert.match(

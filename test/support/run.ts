@@ -19,8 +19,9 @@ async function main(): Promise<number> {
   const root = path.join(__dirname, '..'); // dist/test
   const grep = process.env.TEST_GREP;
   const mocha = new Mocha({ timeout: 120_000, reporter: 'spec', ...(grep ? { grep } : {}) });
-  // Unit tests first: they are fast and need nothing running.
-  for (const dir of ['unit', 'e2e', 'replay', 'browser']) {
+  // Unit tests first (fast, need nothing running), then workflow logic with stubbed activities and activities in a mock
+  // context: fast too, they need the server or the database but no SendGrid traffic.
+  for (const dir of ['unit', 'workflows', 'activities', 'e2e', 'replay', 'browser']) {
     try {
       for (const f of testFiles(path.join(root, dir))) mocha.addFile(f);
     } catch {

@@ -1,0 +1,162 @@
+// The sendEmail activity's claim loop (at most one send per run and action), in a mock activity context against the test
+// Postgres, with a stub mailer: no Temporal server, no SendGrid. The other attempt of each scenario is played by the
+// test itself through the ledger's own statements.
+import assert from 'node:assert/strict';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createSendEmail } from '../../src/activities/sendEmail';
+import { CampaignCache } from '../../src/activities/campaignCache';
+import { campaignRunWorkflowId, type ActionActivityInput } from '../../src/contract';
+import { getEntry, markSent, type LedgerMeta } from '../../src/db/ledger';
+import { claimForSend } from '../../src/db/sendState';
+import type { Mailer, OutgoingEmail } from '../../src/email/mailer';
+import { testEnv } from '../support/env';
+import { emailSettings, emailThenTag, eventually, importLines, storeDoc, uid } from '../support/harness';
+
+const LEASE_MS = 60_000;
+
+/** A mailer that records what it was asked to send and answers with a fresh message id. */
+function stubMailer(): Mailer & { sent: OutgoingEmail[] } {
+  const sent: OutgoingEmail[] = [];
+  return {
+    sent,
+    async send(msg) {
+      sent.push(msg);
+      return { messageId: `stub-${sent.length}` };
+    },
+  };
+}
+
+describe('sendEmail activity: the send claim (mock activity context)', function () {
+  let stored: Awaited<ReturnType<typeof storeDoc>>;
+  before(async () => {
+    stored = await storeDoc(emailThenTag(uid('act'), emailSettings()));
+  });
+
+  async function setUp(opts: { customerExists?: boolean } = {}) {
+    const customerId = uid('c');
+    if (opts.customerExists !== false) {
+      await importLines([{ id: customerId, email: `${customerId}@example.com`, emailSubscribed: true, firstName: 'Ann' }]);
+    }
+    const input: ActionActivityInput = {
+      runKey: campaignRunWorkflowId(stored.campaign.id, customerId),
+      campaignId: stored.campaign.id,
+      campaignVersion: stored.version,
+      actionId: 'email',
+      customerId,
+    };
+    const mailer = stubMailer();
+    const { db } = testEnv();
+    const sendEmail = createSendEmail({ db, mailer, campaigns: new CampaignCache(db), leaseMs: LEASE_MS });
+    // One environment per attempt: its context (and cancellation) is shared by everything run in it.
+    const env = new MockActivityEnvironment();
+    let heartbeats = 0;
+    env.on('heartbeat', () => heartbeats++);
+    const meta: LedgerMeta = input;
+    /** Runs the activity without waiting; stop() cancels it if still running, so a failed assertion leaves no poller. */
+    const inBackground = () => {
+      let settled = false;
+      const result = env.run(sendEmail, input).finally(() => (settled = true));
+      return {
+        result,
+        settled: () => settled,
+        async stop() {
+          if (settled) return;
+          env.cancel();
+          await result.catch(() => undefined);
+        },
+      };
+    };
+    return { input, meta, mailer, env, sendEmail, inBackground, heartbeats: () => heartbeats };
+  }
+
+  it('a fresh claim sends once and records sent; a later attempt returns the recorded result', async () => {
+    const t = await setUp();
+    const r = await t.env.run(t.sendEmail, t.input);
+    assert.deepEqual(r, { status: 'sent', messageId: 'stub-1' });
+    assert.equal(t.mailer.sent.length, 1);
+    assert.equal(t.mailer.sent[0].to.email, `${t.input.customerId}@example.com`);
+    assert.equal(t.mailer.sent[0].customArgs.send_key, `${t.input.runKey}/email`);
+    const entry = await getEntry(testEnv().db, t.meta);
+    assert.deepEqual(
+      { status: entry?.status, id: entry?.providerMessageId, attempts: entry?.attempts, lease: entry?.leaseActive },
+      { status: 'sent', id: 'stub-1', attempts: 1, lease: false },
+    );
+
+    const again = await new MockActivityEnvironment().run(t.sendEmail, t.input);
+    assert.deepEqual(again, { status: 'sent', messageId: 'stub-1' });
+    assert.equal(t.mailer.sent.length, 1, 'no second send');
+  });
+
+  it('while another attempt holds the lease it heartbeats and waits, then returns that attempt’s result without sending', async () => {
+    const t = await setUp();
+    const { db } = testEnv();
+    // The other attempt: it claimed the send and is still waiting for SendGrid.
+    const other = await claimForSend(db, t.meta, LEASE_MS, undefined);
+    assert.ok(other.claimed, 'the other attempt owns the send');
+
+    const running = t.inBackground();
+    try {
+      // The fact: this attempt is in its wait loop (it heartbeats on every look), and has not sent.
+      const beats = await eventually(
+        async () => t.heartbeats(),
+        (n) => n >= 2 || running.settled(),
+        60_000,
+      );
+      assert.ok(beats >= 2, `the waiting attempt heartbeats (saw ${beats})`);
+      assert.equal(t.mailer.sent.length, 0);
+      await markSent(db, other.claimed.id, 'other-attempt-msg', 0);
+      assert.deepEqual(await running.result, { status: 'sent', messageId: 'other-attempt-msg' });
+    } finally {
+      await running.stop();
+    }
+    assert.equal(t.mailer.sent.length, 0, 'no second send');
+    const entry = await getEntry(db, t.meta);
+    assert.deepEqual({ status: entry?.status, attempts: entry?.attempts }, { status: 'sent', attempts: 1 });
+  });
+
+  it('once the other attempt’s lease runs out it takes the send over and sends exactly once', async () => {
+    const t = await setUp();
+    const { db } = testEnv();
+    const other = await claimForSend(db, t.meta, LEASE_MS, undefined);
+    assert.ok(other.claimed);
+
+    const running = t.inBackground();
+    try {
+      const beats = await eventually(
+        async () => t.heartbeats(),
+        (n) => n >= 1 || running.settled(),
+        60_000,
+      );
+      assert.ok(beats >= 1, 'the attempt waits for the lease');
+      assert.equal(t.mailer.sent.length, 0, 'no send while the other attempt owns the lease');
+      // The other attempt's time is up (the database clock decides): end its lease.
+      await db('send_ledger')
+        .where({ id: other.claimed.id })
+        .update({ lease_until: db.raw("now() - interval '1 second'") });
+      assert.deepEqual(await running.result, { status: 'sent', messageId: 'stub-1' });
+    } finally {
+      await running.stop();
+    }
+    assert.equal(t.mailer.sent.length, 1);
+    const entry = await getEntry(db, t.meta);
+    assert.deepEqual(
+      { status: entry?.status, id: entry?.providerMessageId, attempts: entry?.attempts },
+      { status: 'sent', id: 'stub-1', attempts: 2 },
+    );
+    // The late attempt's answer can no longer overwrite the result.
+    await markSent(db, other.claimed.id, 'late-msg', 0);
+    assert.equal((await getEntry(db, t.meta))?.providerMessageId, 'stub-1');
+  });
+
+  it('a customer that does not exist is skipped with customer_not_found alone', async () => {
+    const t = await setUp({ customerExists: false });
+    const r = await t.env.run(t.sendEmail, t.input);
+    assert.deepEqual(r, { status: 'skipped', reasons: ['customer_not_found'] });
+    assert.equal(t.mailer.sent.length, 0);
+    const entry = await getEntry(testEnv().db, t.meta);
+    assert.deepEqual(
+      { status: entry?.status, reasons: entry?.skipReasons, lease: entry?.leaseActive },
+      { status: 'skipped', reasons: ['customer_not_found'], lease: false },
+    );
+  });
+});
