@@ -5,7 +5,7 @@ import type { Db } from '../db/knex';
 import type { CustomerForSend } from '../db/customers';
 import { getEntry, markFailed, markSent, releaseClaim, type LedgerEntry, type LedgerMeta } from '../db/ledger';
 import { claimForSend, skipClaimed } from '../db/sendState';
-import { normalizeEmail } from '../email/address';
+import { asciiEmail, normalizeEmail } from '../email/address';
 import { skipReasons } from '../email/eligibility';
 import {
   SendGridAuthError,
@@ -94,7 +94,7 @@ export function createSendEmail(deps: SendEmailDeps) {
       }
 
       const customer = found!.customer;
-      const to = customer.email!.trim();
+      const to = asciiEmail(customer.email!.trim()); // an internationalised domain goes out in its xn-- form
       // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
       const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
       const rendered = await renderEmail(

@@ -179,6 +179,16 @@ describe('sending through SendGrid (end to end)', function () {
     assert.equal(entry?.status, 'failed');
   });
 
+  it('an internationalised address is sent, its domain in the xn-- form', async () => {
+    const id = uid('c');
+    await importLines([{ id, email: `${id}@почта.рф`, emailSubscribed: true }]);
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const r = await runToEnd(w, stored, id);
+    const [msg] = acceptedFor(`${id}@xn--80a1acny.xn--p1ai`);
+    assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: msg?.messageId });
+    assert.deepEqual(outcomeOf(r, 'tag'), { status: 'done' });
+  });
+
   it('the eligibility check uses the customer as they are when the e-mail goes out, not when the run started', async () => {
     const id = await customer();
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
