@@ -84,7 +84,7 @@ const ALLOWED_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
 export function isAllowedHref(value: string): boolean {
   const decoded = decodeAttribute(value);
   // A reference we do not decode (&colon;) could spell out the scheme: refuse unless it sits after the scheme's place.
-  if (decoded === undefined && /&/.test(/^[^/?#]*/.exec(value)![0])) return false;
+  if (decoded === undefined && /^[^/?#]*&/.test(value)) return false;
   // eslint-disable-next-line no-control-regex -- what the URL parser drops: C0 controls and spaces in front
   const url = (decoded ?? value).replace(/[\t\n\r]/g, '').replace(/^[\x00-\x20]+/, '');
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);
