@@ -5,7 +5,7 @@ import type { Db } from '../db/knex';
 import type { CustomerForSend } from '../db/customers';
 import { getEntry, markFailed, markSent, releaseClaim, type LedgerEntry, type LedgerMeta } from '../db/ledger';
 import { claimForSend, skipClaimed } from '../db/sendState';
-import { normalizeEmail } from '../email/address';
+import { asciiEmail, normalizeEmail } from '../email/address';
 import { skipReasons } from '../email/eligibility';
 import {
   SendGridAuthError,
@@ -15,7 +15,7 @@ import {
   type Mailer,
   type OutgoingEmail,
 } from '../email/mailer';
-import { renderEmail } from '../email/render';
+import { renderEmail, TemplateRenderError, type CompiledEmail } from '../email/render';
 import type { TemplateContext } from '../email/types';
 import { FailureTypes, type ActionActivityInput, type SendEmailResult } from '../contract';
 import type { CampaignCache } from './campaignCache';
@@ -94,12 +94,14 @@ export function createSendEmail(deps: SendEmailDeps) {
       }
 
       const customer = found!.customer;
-      const to = customer.email!.trim();
+      const to = asciiEmail(customer.email!.trim()); // an internationalised domain goes out in its xn-- form
       // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
       const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
-      const rendered = await renderEmail(
+      const rendered = await renderOrFail(
         loaded.prepared.email,
         templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }),
+        claimed.id,
+        input,
       );
       const message: OutgoingEmail = {
         to: { email: to, name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || undefined },
@@ -122,6 +124,18 @@ export function createSendEmail(deps: SendEmailDeps) {
       }
     }
   };
+
+  /** A template that cannot render for this customer fails the action for good: another attempt renders the same. */
+  async function renderOrFail(email: CompiledEmail, ctx: TemplateContext, ledgerId: string, input: ActionActivityInput) {
+    try {
+      return await renderEmail(email, ctx);
+    } catch (err) {
+      if (!(err instanceof TemplateRenderError)) throw err;
+      const message = `action ${input.actionId}: ${err.message}`; // names the action; never the customer's data
+      await markFailed(db, ledgerId, message);
+      throw ApplicationFailure.create({ message, type: FailureTypes.rejected, nonRetryable: true });
+    }
+  }
 
   async function failureFor(err: unknown, ledgerId: string, input: ActionActivityInput): Promise<Error> {
     if (err instanceof SendGridRejectedError) {

@@ -16,7 +16,7 @@
  * through camelCase keys it does not know (e.g. `contentId` inside attachments),
  * and such a payload "works" while dropping the setting on the floor.
  */
-import { isValidEmail } from '../email/address';
+import { isValidEmail, isValidSenderEmail } from '../email/address';
 
 export interface ApiError {
   message: string;
@@ -250,7 +250,8 @@ function validateEmailObject(e: Collector, path: string, v: unknown, kind: Addre
   } else {
     result = email;
     if (email.length > 320) e.add(emailPath, MSG.tooLong(LENGTH_LABEL[kind]));
-    else if (!isValidEmail(email)) {
+    // No Unicode in `from` (notes §1, SendGrid's Limitations page); elsewhere the domain may be internationalised.
+    else if (!(kind === 'from' ? isValidSenderEmail(email) : isValidEmail(email))) {
       e.add(emailPath, kind === 'from' ? MSG.invalidFrom : kind === 'reply_to' ? MSG.invalidReplyTo : MSG.invalidAddress);
     }
   }

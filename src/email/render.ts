@@ -1,8 +1,33 @@
 // Liquid rendering of e-mail templates. Pure: no file system, no network.
 // Templates are parsed once per campaign action (compileEmail) and rendered once per customer (renderEmail).
 import { Liquid, Template, Variable } from 'liquidjs';
+import { hrefValues, isAllowedHref } from './links';
 import type { EmailContent, TemplateContext, UtmParams } from './types';
 import { addUtmToLinks } from './utm';
+
+/** Limits on every template (subject, HTML, text), so that no campaign and no customer's data can stall a worker. */
+export const TEMPLATE_LIMITS = {
+  /** characters in one template; mail clients clip an HTML body long before (Gmail at 102 KB) */
+  length: 1_000_000,
+  /** milliseconds one render may take; a real one takes a few */
+  renderMs: 1_000,
+  /**
+   * liquidjs' memory units in one render: items of ranges (1..n) and of arrays that filters build, characters that
+   * string filters and HTML escaping produce. Charged before the work, so (1..1000000000) fails at once.
+   */
+  memory: 1_000_000,
+} as const;
+
+/**
+ * A template cannot be rendered for one customer: a limit was reached, or the HTML links to a scheme we do not send.
+ * The message names the template and the rule, never the customer's data.
+ */
+export class TemplateRenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateRenderError';
+  }
+}
 
 /** Fields of TemplateContext that templates may read; `customer.attributes` additionally allows any sub-key. */
 const KNOWN_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -20,6 +45,9 @@ function makeEngine(escapeOutput: boolean): Liquid {
     strictVariables: false, // a missing attribute renders as '' (validation already checked the names)
     ownPropertyOnly: true, // attributes are free keys: never expose prototype members such as `constructor`
     templates: {}, // belt and braces next to FILE_TAGS: no file system lookups even if a tag slipped through
+    parseLimit: TEMPLATE_LIMITS.length,
+    renderLimit: TEMPLATE_LIMITS.renderMs,
+    memoryLimit: TEMPLATE_LIMITS.memory,
     ...(escapeOutput ? { outputEscape: 'escape' as const } : {}),
   });
   for (const name of FILE_TAGS) {
@@ -56,6 +84,7 @@ function unknownVariable(v: Variable): boolean {
  * unknown variable, in source order. Empty array = fine.
  */
 export function checkTemplate(source: string): string[] {
+  if (source.length > TEMPLATE_LIMITS.length) return [`template is longer than ${TEMPLATE_LIMITS.length} characters`];
   let templates: Template[];
   try {
     templates = plainEngine.parse(source);
@@ -92,13 +121,46 @@ export function compileEmail(settings: EmailContent): CompiledEmail {
   };
 }
 
-/** Renders for one customer. Customer data is HTML-escaped in the HTML body only; UTM tags go on its http(s) links. */
+type Part = 'subject' | 'html' | 'text';
+
+/** What went wrong, in words that quote no data: liquidjs' other messages may carry a customer's values. */
+function renderFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  const at = /line:(\d+), col:(\d+)/.exec(message);
+  const where = at ? ` (line ${at[1]}, column ${at[2]})` : '';
+  if (message.startsWith('template render limit exceeded')) return `took longer than ${TEMPLATE_LIMITS.renderMs} ms to render${where}`;
+  if (message.startsWith('memory alloc limit exceeded'))
+    return `exceeded the render memory limit (${TEMPLATE_LIMITS.memory} units)${where}`;
+  return `failed to render${where}`;
+}
+
+async function renderPart(engine: Liquid, templates: Template[], ctx: TemplateContext, part: Part): Promise<string> {
+  try {
+    return (await engine.render(templates, ctx)) as string;
+  } catch (err) {
+    throw new TemplateRenderError(`the ${part} template ${renderFailure(err)}`);
+  }
+}
+
+/** Refuses a rendered href with a scheme other than http, https, mailto or tel (javascript:, data:, ...). */
+function checkLinks(html: string): void {
+  const bad = hrefValues(html).findIndex((value) => !isAllowedHref(value));
+  if (bad >= 0) {
+    throw new TemplateRenderError(`the html template renders link ${bad + 1} with a scheme other than http, https, mailto or tel`);
+  }
+}
+
+/**
+ * Renders for one customer. Customer data is HTML-escaped in the HTML body only; UTM tags go on its http(s) links.
+ * Throws TemplateRenderError when a limit is reached or a link has a scheme we do not send.
+ */
 export async function renderEmail(c: CompiledEmail, ctx: TemplateContext): Promise<{ subject: string; html: string; text?: string }> {
   const [subject, html, text] = await Promise.all([
-    plainEngine.render(c.subject, ctx) as Promise<string>,
-    htmlEngine.render(c.html, ctx) as Promise<string>,
-    c.text === undefined ? undefined : (plainEngine.render(c.text, ctx) as Promise<string>),
+    renderPart(plainEngine, c.subject, ctx, 'subject'),
+    renderPart(htmlEngine, c.html, ctx, 'html'),
+    c.text === undefined ? undefined : renderPart(plainEngine, c.text, ctx, 'text'),
   ]);
+  checkLinks(html);
   const out: { subject: string; html: string; text?: string } = {
     // The subject becomes a mail header: customer data must not be able to break it into several lines.
     subject: subject.replace(/[\r\n]+/g, ' '),

@@ -184,6 +184,42 @@ describe('sending through SendGrid (end to end)', function () {
     assert.equal(entry?.status, 'failed');
   });
 
+  it('an internationalised address is sent, its domain in the xn-- form', async () => {
+    const id = uid('c');
+    await importLines([{ id, email: `${id}@почта.рф`, emailSubscribed: true }]);
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const r = await runToEnd(w, stored, id);
+    const [msg] = acceptedFor(`${id}@xn--80a1acny.xn--p1ai`);
+    assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: msg?.messageId });
+    assert.deepEqual(outcomeOf(r, 'tag'), { status: 'done' });
+  });
+
+  it('a javascript: link from customer data fails the action without retrying, naming the action and not the value', async () => {
+    const secret = 'javascript:alert("ann-secret-4242")';
+    const id = await customer({ attributes: { site: secret } });
+    const html = '<p>Hi</p><a href="{{ customer.attributes.site }}">your site</a>';
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ html })));
+    const r = await runToEnd(w, stored, id);
+    const email = outcomeOf(r, 'email') as { status: string; error: string };
+    assert.equal(email.status, 'failed');
+    assert.equal(email.error, 'action email: the html template renders link 1 with a scheme other than http, https, mailto or tel');
+    assert.deepEqual(outcomeOf(r, 'tag'), { status: 'not_run' });
+    assert.deepEqual(await tagsOf(id), []);
+    const env = testEnv();
+    assert.equal(env.fake.requests().filter((q: any) => q.body?.personalizations?.[0]?.to?.[0]?.email === `${id}@example.com`).length, 0);
+    const entry = await getEntry(env.db, { runKey: campaignRunWorkflowId(stored.campaign.id, id), actionId: 'email' });
+    assert.equal(entry?.status, 'failed');
+    assert.equal(entry?.attempts, 1, 'not retried');
+    assert.equal(entry?.error, email.error);
+    // The customer's value is nowhere in the run's history (failure messages, stack traces, results).
+    const history = await env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).fetchHistory();
+    const text = JSON.stringify(history, (_k, v) =>
+      v?.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data).toString('utf8') : v,
+    );
+    assert.ok(text.includes('"action email: the html template'), 'the failure is in the history');
+    assert.ok(!text.includes('ann-secret-4242'), 'the history quotes the customer value');
+  });
+
   it('the eligibility check uses the customer as they are when the e-mail goes out, not when the run started', async () => {
     const id = await customer();
     const to = `${id}@example.com`;

@@ -159,6 +159,28 @@ describe('validateCampaign', () => {
     ]);
   });
 
+  it('accepts an internationalised sender domain only in its xn-- form (SendGrid refuses Unicode in from)', () => {
+    const doc = welcome();
+    doc.actions[0].settings.from = { email: 'news@bücher.de', name: 'Shop' };
+    doc.actions[0].settings.replyTo = { email: 'care@bücher.de' };
+    expectErrors(doc, [
+      [`${S}.from.email`, /^write the domain in its xn-- form \(SendGrid refuses Unicode in the sender address\)$/],
+      [`${S}.replyTo.email`, /^write the domain in its xn-- form/],
+    ]);
+    doc.actions[0].settings.from = { email: 'news@xn--bcher-kva.de', name: 'Shop' };
+    doc.actions[0].settings.replyTo = { email: 'care@xn--bcher-kva.de' };
+    assert.ok(validateCampaign(doc, ctx).ok);
+  });
+
+  it('stores bcc domains in their xn-- form, so both forms of one address count once', () => {
+    const doc = welcome();
+    doc.actions[0].settings.bcc = ['audit@bücher.de', 'Audit@XN--BCHER-KVA.DE', 'ivan@почта.рф'];
+    const r = validateCampaign(doc, ctx);
+    assert.ok(r.ok, JSON.stringify(r));
+    const action = r.campaign.actions[0];
+    if (action.type === 'sendEmail') assert.deepEqual(action.settings.bcc, ['audit@xn--bcher-kva.de', 'ivan@xn--80a1acny.xn--p1ai']);
+  });
+
   it('rejects a bad bcc address', () => {
     const doc = welcome();
     doc.actions[0].settings.bcc = ['ok@shop.example.com', 'not an address'];

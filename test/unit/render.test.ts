@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { SendEmailSettings, TemplateContext } from '../../src/campaigns/types';
-import { checkTemplate, compileEmail, renderEmail } from '../../src/email/render';
+import { TEMPLATE_LIMITS, TemplateRenderError, checkTemplate, compileEmail, renderEmail } from '../../src/email/render';
+import { isAllowedHref } from '../../src/email/links';
 import { addUtmToLinks } from '../../src/email/utm';
 
 function context(over: Partial<TemplateContext['customer']> = {}): TemplateContext {
@@ -95,6 +96,105 @@ describe('renderEmail', () => {
     assert.equal(out.subject, 'See https://shop.example.com/');
     assert.equal(out.text, 'See https://shop.example.com/');
   });
+});
+
+/** Asserts that rendering fails with a TemplateRenderError whose message matches and quotes none of `secrets`. */
+async function rejectsWith(p: Promise<unknown>, message: RegExp, secrets: string[] = []): Promise<void> {
+  await assert.rejects(p, (err: Error) => {
+    assert.ok(err instanceof TemplateRenderError, `expected a TemplateRenderError, got ${err?.name}: ${err?.message}`);
+    assert.match(err.message, message);
+    for (const s of secrets) assert.ok(!err.message.includes(s), `the message quotes ${JSON.stringify(s)}: ${err.message}`);
+    return true;
+  });
+}
+
+describe('template limits', () => {
+  it('a (1..N) loop with N from customer data fails at once with the memory limit instead of building N items', async () => {
+    const html = '{% for i in (1..customer.attributes.n) %}x{% endfor %}';
+    await rejectsWith(
+      render({ html }, context({ attributes: { n: 1e9 } })),
+      /^the html template exceeded the render memory limit \(1000000 units\) \(line 1, column 1\)$/,
+      ['1000000000', '1e9'],
+    );
+    // The same template within the limit renders.
+    assert.equal((await render({ html }, context({ attributes: { n: 3 } }))).html, 'xxx');
+  });
+
+  it('a render that runs longer than the time limit is stopped', async () => {
+    // 100^4 iterations over customer data: nothing is allocated, so only the time limit can stop it.
+    const tags = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    const loop = (v: string, body: string) => `{% for ${v} in customer.tags %}${body}{% endfor %}`;
+    const text = loop('a', loop('b', loop('c', loop('d', ''))));
+    await rejectsWith(
+      render({ text }, context({ tags })),
+      /^the text template took longer than 1000 ms to render \(line 1, column \d+\)$/,
+      ['t0'],
+    );
+  });
+
+  it(`a template longer than ${TEMPLATE_LIMITS.length} characters is refused at validation and cannot be compiled`, () => {
+    const long = `Hi ${'x'.repeat(TEMPLATE_LIMITS.length)}`;
+    assert.deepEqual(checkTemplate(long), ['template is longer than 1000000 characters']);
+    assert.deepEqual(checkTemplate(long.slice(0, TEMPLATE_LIMITS.length)), []);
+    assert.throws(() => compileEmail(settings({ html: long })), /parse length limit exceeded/);
+  });
+});
+
+describe('link schemes', () => {
+  it('fails the html body when an href from customer data has a scheme other than http, https, mailto or tel', async () => {
+    const html = '<a href="https://shop.example.com/">shop</a> <a href="{{ customer.attributes.site }}">site</a>';
+    const site = 'javascript:alert("c-1 secret")';
+    await rejectsWith(
+      render({ html }, context({ attributes: { site } })),
+      /^the html template renders link 2 with a scheme other than http, https, mailto or tel$/,
+      ['javascript', 'alert', 'secret'],
+    );
+    assert.match((await render({ html }, context({ attributes: { site: 'https://ann.example.org/' } }))).html, /ann\.example\.org/);
+  });
+
+  it('checks every href attribute, however it is written', async () => {
+    for (const link of [
+      '<a href="javascript:alert(1)">',
+      '<a href="data:text/html;base64,PHNjcmlwdD4=">',
+      "<a href='vbscript:msgbox(1)'>",
+      '<a href=javascript:alert(1)>',
+      '<a/href="javascript:alert(1)">',
+      '<area HREF="JavaScript:alert(1)">',
+      '<a title="x" href="javascript:alert(1)" >',
+    ]) {
+      await rejectsWith(render({ html: `<p>${link}x</a></p>` }), /^the html template renders link 1 with a scheme other than/);
+    }
+  });
+});
+
+describe('isAllowedHref', () => {
+  const allowed = [
+    'https://shop.example.com/a?b=1&amp;c=2#top',
+    'HTTP://shop.example.com/',
+    'mailto:care@shop.example.com?subject=Hi',
+    'tel:+4912345',
+    '#top',
+    '/account',
+    '?q=1',
+    '//cdn.example.com/x',
+    '',
+    'https://shop.example.com/&copy;',
+  ];
+  const refused: Array<[string, string]> = [
+    ['javascript:alert(1)', 'javascript:'],
+    ['  javascript:alert(1)', 'leading spaces'],
+    ['&#x20;javascript:alert(1)', 'a leading space as a character reference'],
+    ['java\tscript:alert(1)', 'a tab inside (the URL parser drops it)'],
+    ['java&#9;script:alert(1)', 'a tab as a character reference'],
+    ['jav&#x61;script:alert(1)', 'a letter as a character reference'],
+    ['javascript&colon;alert(1)', 'a colon as a named reference we do not decode'],
+    ['data:text/html,x', 'data:'],
+    ['file:///etc/passwd', 'file:'],
+    ['sms:+4912345', 'any other scheme'],
+    ['page:1', 'a word followed by a colon is a scheme'],
+  ];
+  for (const h of allowed) it(`allows ${JSON.stringify(h)}`, () => assert.equal(isAllowedHref(h), true));
+  for (const [h, why] of refused) it(`refuses ${why}`, () => assert.equal(isAllowedHref(h), false));
 });
 
 describe('addUtmToLinks', () => {
