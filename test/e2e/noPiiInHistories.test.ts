@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { getEntry } from '../../src/db/ledger';
 import { campaignRunWorkflowId } from '../../src/contract';
+import { resolveWorkflowBundle } from '../../src/temporal/workflowBundle';
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
@@ -39,6 +40,25 @@ function stackTraces(history: unknown): string[] {
 
 /** A host path: /work/..., /app/dist/..., file:///..., C:\... */
 const HOST_PATH = /(?:^|[\s(])(?:\/|[A-Za-z]:\\|file:|webpack:)/m;
+
+/** The stack traces of the failed workflow task of a run whose input has no actions (its workflow code throws). */
+async function workflowTaskFailureTraces(worker: RunningWorker): Promise<string[]> {
+  const handle = await testEnv().client.workflow.start('campaignRun', {
+    taskQueue: worker.taskQueue,
+    workflowId: uid('bad-input'),
+    args: [{ campaignId: 'x', campaignVersion: 1, customerId: 'c', actions: null }],
+  });
+  try {
+    const failedTask = await eventually(
+      async () => (await handle.fetchHistory()).events!.find((e) => e.workflowTaskFailedEventAttributes),
+      (e) => e !== undefined,
+    );
+    assert.ok(failedTask, 'the workflow task failed');
+    return stackTraces(failedTask.workflowTaskFailedEventAttributes);
+  } finally {
+    await handle.terminate('test over');
+  }
+}
 
 describe('no addresses or host paths in histories (end to end)', function () {
   let w: RunningWorker;
@@ -86,22 +106,14 @@ describe('no addresses or host paths in histories (end to end)', function () {
     const activityHistory = await env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).fetchHistory();
     const activityTraces = stackTraces(activityHistory);
 
-    // A workflow task failure: the workflow code throws on an input without actions (in the workflow sandbox).
-    const handle = await env.client.workflow.start('campaignRun', {
-      taskQueue: w.taskQueue,
-      workflowId: uid('bad-input'),
-      args: [{ campaignId: 'x', campaignVersion: 1, customerId: 'c', actions: null }],
-    });
-    let workflowTraces: string[];
+    // A workflow task failure: the workflow code throws on an input without actions (in the workflow sandbox). On this
+    // worker's bundle, and on the bundle a production worker resolves (the prebuilt one when current).
+    const workflowTraces = await workflowTaskFailureTraces(w);
+    const prod = await startWorker({ roles: ['runs'], workflowBundle: await resolveWorkflowBundle(() => undefined) });
     try {
-      const failedTask = await eventually(
-        async () => (await handle.fetchHistory()).events!.find((e) => e.workflowTaskFailedEventAttributes),
-        (e) => e !== undefined,
-      );
-      assert.ok(failedTask, 'the workflow task failed');
-      workflowTraces = stackTraces(failedTask.workflowTaskFailedEventAttributes);
+      workflowTraces.push(...(await workflowTaskFailureTraces(prod)));
     } finally {
-      await handle.terminate('test over');
+      await prod.stop();
     }
 
     for (const [what, traces] of [
@@ -115,8 +127,9 @@ describe('no addresses or host paths in histories (end to end)', function () {
         for (const line of t.split('\n').filter(Boolean)) assert.match(line, /^\s+at /, `${what} failure stack trace line: ${line}`);
       }
     }
+    assert.equal(workflowTraces.length, 2);
     assert.ok(
-      workflowTraces.some((t) => /at countActions \(campaignRun\.(?:ts|js):\d+:\d+\)/.test(t)),
+      workflowTraces.every((t) => /at countActions \(campaignRun\.(?:ts|js):\d+:\d+\)/.test(t)),
       `the workflow frames name file and line: ${workflowTraces.join('\n')}`,
     );
   });
