@@ -20,9 +20,11 @@ function testFiles(dir: string): string[] {
 /** After every test: no history on the test server may hold an address of the test data (README "Tests"). */
 async function historiesHoldNoAddress(): Promise<boolean> {
   const { client, db, fake } = testEnv();
+  const started = Date.now();
   const addresses = await testDataAddresses(db, fake);
   const { histories, hits } = await scanHistories(client, addresses);
-  const what = `${histories} workflow histories searched for ${addresses.length} addresses of the test data`;
+  const took = `${((Date.now() - started) / 1000).toFixed(1)}s`;
+  const what = `${histories} workflow histories searched for ${addresses.length} addresses of the test data (${took})`;
   if (hits.length === 0) {
     console.log(`\n  ✔ ${what}: none found`);
     return true;
