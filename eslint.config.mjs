@@ -25,7 +25,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts', 'test/replay/variants/**/*.ts'],
+    // The failure converter is bundled into the sandbox too (src/temporal/workerShared.ts).
+    files: ['src/workflows/**/*.ts', 'test/replay/variants/**/*.ts', 'src/temporal/failureConverter.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -5,13 +5,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PREBUILT_BUNDLE_META, workflowSourceHash } from '../src/temporal/workflowBundle';
-import { PREBUILT_BUNDLE, workflowInterceptorModules, workflowsPath } from '../src/temporal/workerShared';
+import { PREBUILT_BUNDLE, workflowBundleOptions } from '../src/temporal/workerShared';
 
 const quiet = { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} };
 
 async function main(): Promise<void> {
   const sourceHash = workflowSourceHash();
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), workflowInterceptorModules, logger: quiet });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quiet });
   writeFileSync(PREBUILT_BUNDLE, code);
   writeFileSync(PREBUILT_BUNDLE_META, JSON.stringify({ sourceHash, builtAt: new Date().toISOString() }, null, 2));
   console.error(`workflow bundle: ${path.relative(process.cwd(), PREBUILT_BUNDLE)} (${Math.round(code.length / 1024)} KiB)`);

@@ -6,7 +6,7 @@
  * that fails the way SendGrid fails: every body rule is checked (see
  * ./sendgridValidation.ts), auth and sender identity are enforced, and faults
  * (429 / 5xx / slow / dropped connections / "accepted but the client saw an
- * error") can be injected to test retry and dedupe logic.
+ * error" / a duplicate-recipient 400) can be injected to test retry and dedupe logic.
  *
  * Control API (outside /v3 so it can never collide with a real endpoint), for the
  * local demo and for tests that drive the fake from another process:
@@ -19,7 +19,15 @@ import * as http from 'node:http';
 import * as crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { validateMailSend, isSandbox, firstRecipient, fromEmail, type ApiError } from './sendgridValidation';
+import {
+  validateMailSend,
+  isSandbox,
+  firstRecipient,
+  firstRecipientAsSent,
+  fromEmail,
+  duplicateRecipientError,
+  type ApiError,
+} from './sendgridValidation';
 import { loadConfig } from '../config';
 
 export interface FakeOptions {
@@ -37,7 +45,12 @@ export interface FakeOptions {
   customArgsMaxBytes?: number;
 }
 
-export type FaultKind = '429' | '500' | '503' | 'slow' | 'drop' | 'accept-then-500' | 'accept-then-slow';
+/**
+ * `400-duplicate` answers SendGrid's duplicate-recipient 400 for the request's first recipient (as if it were repeated
+ * in the personalization's bcc): a refusal that quotes a customer's address, which our code cannot otherwise provoke
+ * since it drops a BCC equal to the recipient.
+ */
+export type FaultKind = '429' | '500' | '503' | 'slow' | 'drop' | 'accept-then-500' | 'accept-then-slow' | '400-duplicate';
 
 export interface Fault {
   kind: FaultKind;
@@ -89,7 +102,7 @@ const SENDER_IDENTITY_MESSAGE =
 
 const FaultSchema = z
   .object({
-    kind: z.enum(['429', '500', '503', 'slow', 'drop', 'accept-then-500', 'accept-then-slow']),
+    kind: z.enum(['429', '500', '503', 'slow', 'drop', 'accept-then-500', 'accept-then-slow', '400-duplicate']),
     to: z.string().optional(),
     times: z.number().int().positive().optional(),
     delayMs: z.number().int().nonnegative().optional(),
@@ -257,6 +270,8 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
           return fail(res, 500, [plainError('internal server error')], body, '500');
         case '503':
           return fail(res, 503, [plainError('The SendGrid v3 Web API is not available.')], body, '503');
+        case '400-duplicate':
+          return fail(res, 400, [duplicateRecipientError(firstRecipientAsSent(body) ?? '', 0, 'bcc')], body, '400-duplicate');
         case 'drop':
           // No answer at all: the client sees a connection reset. Recorded with
           // status 0 so retry tests can count attempts; nothing is accepted.

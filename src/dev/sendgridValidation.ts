@@ -349,7 +349,7 @@ function validatePersonalization(
       const key = addr.toLowerCase();
       if (seen.has(key) && !duplicateReported) {
         duplicateReported = true; // SendGrid names only the first duplicate
-        e.add(path, MSG.duplicate(addr, listPath), 'recipient-errors');
+        e.errors.push(duplicateRecipientError(addr, i, kind));
       }
       seen.add(key);
     });
@@ -621,13 +621,27 @@ export function isSandbox(body: unknown): boolean {
   return isObj(sandbox) && sandbox.enable === true;
 }
 
+/**
+ * SendGrid's 400 for an address repeated within one personalization (the text quotes the address), as
+ * `validateMailSend` reports it; also what the fake's `400-duplicate` fault answers.
+ */
+export function duplicateRecipientError(addr: string, personalization: number, listField: 'to' | 'cc' | 'bcc'): ApiError {
+  const path = `personalizations.${personalization}`;
+  return { message: MSG.duplicate(addr, `${path}.${listField}`), field: path, help: helpFor('recipient-errors') };
+}
+
 /** The address faults filter on: personalizations[0].to[0].email, lower-cased. */
 export function firstRecipient(body: unknown): string | null {
+  return firstRecipientAsSent(body)?.toLowerCase() ?? null;
+}
+
+/** personalizations[0].to[0].email as the request spelled it. */
+export function firstRecipientAsSent(body: unknown): string | null {
   if (!isObj(body) || !Array.isArray(body.personalizations)) return null;
   const p = body.personalizations[0];
   if (!isObj(p) || !Array.isArray(p.to) || !isObj(p.to[0])) return null;
   const email = p.to[0].email;
-  return typeof email === 'string' ? email.toLowerCase() : null;
+  return typeof email === 'string' ? email : null;
 }
 
 /** The `from.email` of a body, if it is a string (for the Sender Identity check). */

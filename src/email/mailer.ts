@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { MailService as MailServiceType } from '@sendgrid/mail';
+import { addressRedactor, redactSendGridRejection } from './redact';
 
 // The packages export singletons; we need our own instances so that the base URL and timeout are ours alone.
 const ClientClass: new () => any = require('@sendgrid/client/src/classes/client');
@@ -146,7 +147,9 @@ export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
         return { messageId };
       } catch (err) {
         if (err instanceof SendGridUnavailableError) throw err;
-        throw classifySendGridError(err);
+        // SendGrid's texts quote addresses; ours go into failures and results, so they name roles instead.
+        const redact = addressRedactor({ to: msg.to.email, bcc: msg.bcc, from: msg.from.email, replyTo: msg.replyTo?.email });
+        throw classifySendGridError(redactSendGridRejection(err, redact));
       }
     },
   };

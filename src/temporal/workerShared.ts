@@ -2,6 +2,7 @@
 // A replay that used different ones could pass while production fails, so both read them from here.
 import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
+import type { BundleOptions } from '@temporalio/worker';
 
 /** Written by `npm run build` (scripts/bundleWorkflows.ts); workers use it when present. */
 export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', '..', 'workflow-bundle.js');
@@ -13,5 +14,20 @@ export function workflowsPath(): string {
 /** Workflow interceptor modules bundled with the workflow code (none yet). */
 export const workflowInterceptorModules: string[] = [];
 
-/** The payload converter and codec (the SDK's default JSON converter; a codec for encryption would go here). */
-export const dataConverter: DataConverter | undefined = undefined;
+/**
+ * The SDK's default JSON payload converter (a codec for encryption would go here) and our failure converter, which
+ * keeps host paths and message text out of the stack traces that failures carry into histories (failureConverter.ts).
+ */
+export const dataConverter: DataConverter = { failureConverterPath: require.resolve('./failureConverter') };
+
+/**
+ * What every workflow bundle is built with: a worker given a bundle uses the failure converter compiled into it for
+ * workflow code, and its own `dataConverter` only for activities. `workflowsPath` defaults to the production workflows.
+ */
+export function workflowBundleOptions(o: { workflowsPath?: string } = {}): BundleOptions {
+  return {
+    workflowsPath: o.workflowsPath ?? workflowsPath(),
+    workflowInterceptorModules,
+    failureConverterPath: dataConverter.failureConverterPath,
+  };
+}

@@ -6,13 +6,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
-import { PREBUILT_BUNDLE, workflowInterceptorModules, workflowsPath } from './workerShared';
+import { dataConverter, PREBUILT_BUNDLE, workflowBundleOptions } from './workerShared';
 
 export const PREBUILT_BUNDLE_META = PREBUILT_BUNDLE.replace(/\.js$/, '.json');
 
 // What the bundle is made of: the compiled workflow code and the contract, the only project code workflows may import
-// (the lint rule in eslint.config.mjs), plus the SDK version that webpack bundles with them.
+// (the lint rule in eslint.config.mjs), the failure converter, plus the SDK version that webpack bundles with them.
 const SOURCE_DIRS = ['workflows', 'contract'].map((d) => path.resolve(__dirname, '..', d));
+const SOURCE_FILES = [dataConverter.failureConverterPath!];
 
 function jsFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -28,11 +29,10 @@ function jsFiles(dir: string): string[] {
 export function workflowSourceHash(): string {
   const h = createHash('sha256');
   h.update(`@temporalio/workflow ${require('@temporalio/workflow/package.json').version}\n`);
-  for (const dir of SOURCE_DIRS) {
-    for (const file of jsFiles(dir)) {
-      h.update(`${path.relative(path.dirname(dir), file)}\n`);
-      h.update(readFileSync(file));
-    }
+  const srcRoot = path.resolve(__dirname, '..');
+  for (const file of [...SOURCE_DIRS.flatMap(jsFiles), ...SOURCE_FILES]) {
+    h.update(`${path.relative(srcRoot, file)}\n`);
+    h.update(readFileSync(file));
   }
   return h.digest('hex');
 }
@@ -62,5 +62,5 @@ export async function resolveWorkflowBundle(warn: (msg: string) => void): Promis
   const choice = prebuiltBundle();
   if (choice.kind === 'prebuilt') return choice.bundle;
   warn(`${choice.reason}: bundling the workflow code now (run \`npm run build\` to prebuild it)`);
-  return bundleWorkflowCode({ workflowsPath: workflowsPath(), workflowInterceptorModules });
+  return bundleWorkflowCode(workflowBundleOptions());
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { campaignRunWorkflowId } from '../../src/contract';
+import { workflowBundleOptions } from '../../src/temporal/workerShared';
 import { testEnv } from '../support/env';
 import {
   emailSettings,
@@ -58,7 +59,7 @@ describe('replay command against a live cluster', function () {
     const variant = await startWorker({
       roles: ['runs'],
       workflowBundle: await bundleWorkflowCode({
-        workflowsPath: require.resolve('../replay/variants/extraActivity'),
+        ...workflowBundleOptions({ workflowsPath: require.resolve('../replay/variants/extraActivity') }),
         logger: new DefaultLogger('WARN'),
       }),
       activityOverrides: { auditStart: async () => undefined },

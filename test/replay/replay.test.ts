@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadHistoryFiles, replayHistories, type ReplayReport } from '../../src/replay/replay';
-import { workflowInterceptorModules } from '../../src/temporal/workerShared';
+import { workflowBundleOptions } from '../../src/temporal/workerShared';
 import { testEnv } from '../support/env';
 import { localActivityMarkers, patchMarkers, scheduledActivities, workflowType } from './historyEvents';
 
@@ -34,8 +34,7 @@ const LAUNCH_SHAPES = ['first-run-continues-as-new', 'last-run-completes'];
 
 async function bundleVariant(name: string): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath: require.resolve(`./variants/${name}`),
-    workflowInterceptorModules,
+    ...workflowBundleOptions({ workflowsPath: require.resolve(`./variants/${name}`) }),
     logger: new DefaultLogger('WARN'),
   });
 }

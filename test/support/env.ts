@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../../src/db/knex';
 import { startDevServer, PROJECT_ROOT, type DevServer } from '../../src/dev/temporalServer';
 import { startSendGridFake, type SendGridFake } from '../../src/dev/sendgridFake';
-import { workflowInterceptorModules, workflowsPath } from '../../src/temporal/workerShared';
+import { workflowBundleOptions } from '../../src/temporal/workerShared';
 
 export interface TestEnv {
   temporalAddress: string;
@@ -76,11 +76,7 @@ export async function setUp(): Promise<TestEnv> {
   const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   const fake = await startSendGridFake({ port: 0 });
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    workflowInterceptorModules,
-    logger: new DefaultLogger('WARN'),
-  });
+  const workflowBundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('WARN') });
   env = { temporalAddress, namespace, client, nativeConnection, db, databaseUrl, fake, workflowBundle };
   return env;
 }

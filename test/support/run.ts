@@ -1,9 +1,11 @@
 // The test runner behind `npm test`: sets up the shared environment once, runs every compiled *.test.js with mocha,
+// then checks that no workflow history on the test server holds an address of the test data (counted as one more check),
 // and ends with the line CI reads: "N passed, N failed".
 import path from 'node:path';
 import { readdirSync, statSync } from 'node:fs';
 import Mocha from 'mocha';
-import { setUp, tearDown } from './env';
+import { setUp, tearDown, testEnv } from './env';
+import { describeHits, scanHistories, testDataAddresses } from './historyAddresses';
 
 function testFiles(dir: string): string[] {
   const out: string[] = [];
@@ -13,6 +15,23 @@ function testFiles(dir: string): string[] {
     else if (name.endsWith('.test.js')) out.push(p);
   }
   return out;
+}
+
+/** After every test: no history on the test server may hold an address of the test data (README "Tests"). */
+async function historiesHoldNoAddress(): Promise<boolean> {
+  const { client, db, fake } = testEnv();
+  const started = Date.now();
+  const addresses = await testDataAddresses(db, fake);
+  const { histories, hits } = await scanHistories(client, addresses);
+  const took = `${((Date.now() - started) / 1000).toFixed(1)}s`;
+  const what = `${histories} workflow histories searched for ${addresses.length} addresses of the test data (${took})`;
+  if (hits.length === 0) {
+    console.log(`\n  ✔ ${what}: none found`);
+    return true;
+  }
+  console.log(`\n  ✖ ${what}: ${hits.length} found`);
+  for (const line of describeHits(hits)) console.log(`      ${line}`);
+  return false;
 }
 
 async function main(): Promise<number> {
@@ -38,6 +57,12 @@ async function main(): Promise<number> {
       runner.on('pass', () => passed++);
       runner.on('fail', () => failed++);
     });
+    const clean = await historiesHoldNoAddress().catch((err) => {
+      console.error('the history address check could not run:', err);
+      return false;
+    });
+    if (clean) passed++;
+    else failed++;
   } finally {
     await tearDown().catch((err) => console.error('teardown failed:', err));
   }

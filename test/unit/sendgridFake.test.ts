@@ -408,6 +408,23 @@ describe('SendGrid v3 fake', () => {
       assert.equal(fake.accepted().length, 0);
     });
 
+    it("'400-duplicate' answers the duplicate-recipient 400 quoting the first recipient as sent, before validation", async () => {
+      fake.injectFault({ kind: '400-duplicate', to: 'bob@example.com' });
+      const err = await rejection(mail.send({ ...basic('Bob@Example.com'), bcc: 'audit@shop.example.com' }));
+      assert.equal(err.code, 400);
+      assert.deepEqual(err.response.body.errors, [
+        {
+          message:
+            'Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [Bob@Example.com] in the personalizations.0.bcc field.',
+          field: 'personalizations.0',
+          help: `${HELP}recipient-errors`,
+        },
+      ]);
+      assert.equal(fake.accepted().length, 0);
+      assert.equal(fake.requests()[0].fault, '400-duplicate');
+      assert.equal((await mail.send(basic('bob@example.com')))[0].statusCode, 202); // consumed
+    });
+
     it('faults filter on the first recipient and honour times', async () => {
       fake.injectFault({ kind: '500', to: 'BOB@example.com', times: 2 });
       assert.equal((await mail.send(basic('alice@example.com')))[0].statusCode, 202);
