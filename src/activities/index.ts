@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import type { Mailer } from '../email/mailer';
 import { CampaignCache } from './campaignCache';
+import { createCloseSend } from './closeSend';
 import { createSendEmail } from './sendEmail';
 import { createSetTag } from './setTag';
 import { createStartLaunchPage } from './startLaunchPage';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   const campaigns = new CampaignCache(deps.db);
   return {
     sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs }),
+    closeSend: createCloseSend({ db: deps.db }),
     setTag: createSetTag({ db: deps.db, campaigns }),
     startLaunchPage: createStartLaunchPage({
       db: deps.db,

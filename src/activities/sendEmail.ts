@@ -1,14 +1,27 @@
 // The sendEmail activity: decides `sent` or `skipped` by SmartCom's four rules at the moment of sending, and sends at most
-// once per (run, action) through the send ledger.
-import { ApplicationFailure, Context, log, sleep } from '@temporalio/activity';
-import type { Db } from '../db/knex';
+// once per (run, action) through the send ledger, under retries, worker deaths, lost answers and cancellation.
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
+import { FailureTypes, type ActionActivityInput, type SendEmailResult } from '../contract';
+import { DEFAULT_UNKNOWN_DELIVERY, type UnknownDelivery } from '../campaigns/types';
 import type { CustomerForSend } from '../db/customers';
-import { getEntry, markFailed, markSent, releaseClaim, type LedgerEntry, type LedgerMeta } from '../db/ledger';
+import type { Db } from '../db/knex';
+import {
+  getEntry,
+  markCancelled,
+  markFailed,
+  markSent,
+  releaseClaim,
+  releaseMaybeAccepted,
+  type LedgerEntry,
+  type LedgerMeta,
+} from '../db/ledger';
 import { claimForSend, skipClaimed } from '../db/sendState';
 import { asciiEmail, normalizeEmail } from '../email/address';
 import { skipReasons } from '../email/eligibility';
 import {
+  SendGridAbortedError,
   SendGridAuthError,
+  SendGridMisconfiguredError,
   SendGridRateLimitedError,
   SendGridRejectedError,
   SendGridUnavailableError,
@@ -17,8 +30,7 @@ import {
 } from '../email/mailer';
 import { renderEmail, TemplateRenderError, type CompiledEmail } from '../email/render';
 import type { TemplateContext } from '../email/types';
-import { FailureTypes, type ActionActivityInput, type SendEmailResult } from '../contract';
-import type { CampaignCache } from './campaignCache';
+import type { CampaignCache, LoadedAction } from './campaignCache';
 
 export interface SendEmailDeps {
   db: Db;
@@ -26,14 +38,37 @@ export interface SendEmailDeps {
   campaigns: CampaignCache;
   /** how long an attempt owns a send: longer than the SendGrid client's timeout */
   leaseMs: number;
+  /** pause between looks at a send another attempt owns (default 200 ms) */
+  pollMs?: number;
+  /** tries of the write that records an accepted message before the attempt gives up (default 4) */
+  recordTries?: number;
 }
 
-const POLL_MS = 200;
+/** What an attempt leaves in its heartbeat as soon as SendGrid accepted: the next attempt records it instead of sending. */
+export interface AcceptedDetails {
+  acceptedMessageId: string;
+  ledgerId: string;
+  bccCount: number;
+}
+
+function acceptedEarlier(details: unknown): AcceptedDetails | null {
+  const d = details as Partial<AcceptedDetails> | undefined;
+  return d && typeof d.acceptedMessageId === 'string' && typeof d.ledgerId === 'string' ? (d as AcceptedDetails) : null;
+}
 
 function fromLedger(e: LedgerEntry): SendEmailResult | null {
   if (e.status === 'sent') return { status: 'sent', messageId: e.providerMessageId! };
   if (e.status === 'skipped') return { status: 'skipped', reasons: e.skipReasons ?? [] };
-  if (e.status === 'failed') throw ApplicationFailure.nonRetryable(e.error ?? 'send failed', FailureTypes.rejected);
+  if (e.status === 'failed') {
+    const type =
+      e.failureReason === 'delivery_unknown'
+        ? FailureTypes.deliveryUnknown
+        : e.failureReason === 'lifetime_expired'
+          ? FailureTypes.lifetimeExpired
+          : FailureTypes.rejected;
+    throw ApplicationFailure.create({ message: e.error ?? 'send failed', type, nonRetryable: true });
+  }
+  if (e.status === 'cancelled') throw new CancelledFailure('the send was cancelled');
   return null;
 }
 
@@ -51,11 +86,32 @@ function templateContext(c: CustomerForSend['customer'], campaign: { id: string;
   };
 }
 
+/** The run asked this action to stop (as opposed to Temporal giving up on one attempt, or the worker shutting down). */
+function cancelledByRun(ctx: Context): boolean {
+  return ctx.cancellationDetails?.cancelRequested === true;
+}
+
+/** When the message lifetime (the activity's schedule-to-close timeout) ends, or undefined when there is none. */
+function lifetimeEnd(ctx: Context): number | undefined {
+  const { scheduledTimestampMs, scheduleToCloseTimeoutMs } = ctx.info;
+  return scheduleToCloseTimeoutMs ? scheduledTimestampMs + scheduleToCloseTimeoutMs : undefined;
+}
+
 export function createSendEmail(deps: SendEmailDeps) {
   const { db, mailer, campaigns, leaseMs } = deps;
+  const pollMs = deps.pollMs ?? 200;
 
   return async function sendEmail(input: ActionActivityInput): Promise<SendEmailResult> {
-    const meta: LedgerMeta = { ...input };
+    const ctx = Context.current();
+    // 1. An earlier attempt heard SendGrid's 202 but could not record it (the database was away): record it now and
+    // never send again.
+    const accepted = acceptedEarlier(ctx.info.heartbeatDetails);
+    if (accepted) {
+      ctx.heartbeat(accepted); // keep it for the next attempt, should this write fail too
+      await recordSent(accepted);
+      return { status: 'sent', messageId: accepted.acceptedMessageId };
+    }
+
     const loaded = await campaigns.action(input.campaignId, input.campaignVersion, input.actionId, 'sendEmail');
     if (!loaded) {
       throw ApplicationFailure.nonRetryable(
@@ -64,9 +120,12 @@ export function createSendEmail(deps: SendEmailDeps) {
       );
     }
     const settings = loaded.action.settings;
+    const policy: UnknownDelivery = loaded.campaign.unknownDelivery ?? DEFAULT_UNKNOWN_DELIVERY;
+    const meta: LedgerMeta = { ...input, workflowRunId: ctx.info.workflowExecution?.runId ?? '' };
 
     // Bounded: each pass either returns, or waits out another attempt's lease, which ends.
     for (;;) {
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the send was cancelled');
       // The claim and the customer come together; eligibility is decided from the customer as they are now.
       const { claimed, found } = await claimForSend(db, meta, leaseMs, settings.categoryCode);
       if (!claimed) {
@@ -75,99 +134,190 @@ export function createSendEmail(deps: SendEmailDeps) {
         const existing = await getEntry(db, meta);
         const done = existing && fromLedger(existing);
         if (done) return done;
-        Context.current().heartbeat();
-        await sleep(POLL_MS);
+        ctx.heartbeat();
+        await ctx.sleep(pollMs); // throws CancelledFailure when the run is cancelled
         continue;
       }
 
-      const reasons = found
-        ? skipReasons({
-            emailChannelActive: found.emailChannelActive,
-            email: found.customer.email,
-            emailQualityCode: found.customer.email_quality_code,
-            categorySubscribed: found.categorySubscribed,
-          })
-        : (['customer_not_found'] as const).slice();
-      if (reasons.length > 0) {
-        if (await skipClaimed(db, claimed, reasons)) return { status: 'skipped', reasons };
+      // The row was in flight in an attempt that died: SendGrid may have the message already.
+      if (claimed.possibleDuplicate && policy === 'hold')
+        throw await deliveryUnknown(claimed, 'an earlier attempt may have sent it before it stopped');
+
+      const ready = await prepareOrRelease(claimed, async () => {
+        const reasons = found
+          ? skipReasons({
+              emailChannelActive: found.emailChannelActive,
+              email: found.customer.email,
+              emailQualityCode: found.customer.email_quality_code,
+              categorySubscribed: found.categorySubscribed,
+            })
+          : (['customer_not_found'] as const).slice();
+        if (reasons.length > 0) return { skipped: (await skipClaimed(db, claimed, reasons)) ? reasons : null };
+        return { message: await compose(found!, loaded, claimed, input) };
+      });
+      if ('skipped' in ready) {
+        if (ready.skipped) return { status: 'skipped', reasons: ready.skipped };
         continue; // our lease ran out and another attempt took the row over: look again
       }
+      const { message, bccCount } = ready.message;
 
-      const customer = found!.customer;
-      const to = asciiEmail(customer.email!.trim()); // an internationalised domain goes out in its xn-- form
-      // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
-      const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
-      const rendered = await renderOrFail(
-        loaded.prepared.email,
-        templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }),
-        claimed.id,
-        input,
-      );
-      const message: OutgoingEmail = {
-        to: { email: to, name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || undefined },
-        bcc,
-        from: settings.from,
-        replyTo: settings.replyTo,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        categories: settings.categoryCode ? [settings.categoryCode] : undefined,
-        customArgs: { send_key: `${input.runKey}/${input.actionId}`, campaign_id: input.campaignId, action_id: input.actionId },
-      };
-
-      try {
-        const { messageId } = await mailer.send(message);
-        await markSent(db, claimed.id, messageId, bcc.length);
-        return { status: 'sent', messageId };
-      } catch (err) {
-        throw await failureFor(err, claimed.id, input);
+      // Last looks before the message leaves: a cancelled run sends nothing, and nothing goes out after the lifetime.
+      if (ctx.cancellationSignal.aborted) {
+        // The run was cancelled: the send ends here. Otherwise Temporal gave up on this attempt (timed out, worker
+        // shutting down): leave the send to the next attempt.
+        if (cancelledByRun(ctx)) await markCancelled(db, claimed, 'cancelled');
+        else await releaseClaim(db, claimed, 'attempt stopped before sending');
+        throw new CancelledFailure('the send was stopped before it went out');
       }
+      const end = lifetimeEnd(ctx);
+      if (end !== undefined && Date.now() >= end) {
+        await markFailed(db, claimed, 'lifetime_expired', 'message lifetime ran out');
+        throw ApplicationFailure.create({ message: 'message lifetime ran out', type: FailureTypes.lifetimeExpired, nonRetryable: true });
+      }
+
+      let messageId: string;
+      // Heartbeats while the request is out: they carry a cancellation to this attempt, which then drops the request.
+      // Only the run's cancellation drops it: when Temporal merely gave up on this attempt (a timeout), the request goes
+      // on, so that SendGrid's answer is recorded and the next attempt (waiting on the lease) returns it.
+      const ticker = setInterval(() => ctx.heartbeat(), 1000);
+      const abort = new AbortController();
+      const onCancel = () => cancelledByRun(ctx) && abort.abort();
+      ctx.cancellationSignal.addEventListener('abort', onCancel);
+      try {
+        ({ messageId } = await mailer.send(message, { signal: abort.signal }));
+      } catch (err) {
+        throw await failureFor(err, claimed, input, policy);
+      } finally {
+        clearInterval(ticker);
+        ctx.cancellationSignal.removeEventListener('abort', onCancel);
+      }
+      const done: AcceptedDetails = { acceptedMessageId: messageId, ledgerId: claimed.id, bccCount };
+      // From here on the message is SendGrid's. Should the write below fail, the next attempt finds this in its
+      // heartbeat details and records the send instead of repeating it.
+      ctx.heartbeat(done);
+      await recordSent(done);
+      return { status: 'sent', messageId };
     }
   };
 
   /** A template that cannot render for this customer fails the action for good: another attempt renders the same. */
-  async function renderOrFail(email: CompiledEmail, ctx: TemplateContext, ledgerId: string, input: ActionActivityInput) {
+  async function renderOrFail(email: CompiledEmail, ctx: TemplateContext, claimed: LedgerEntry, input: ActionActivityInput) {
     try {
       return await renderEmail(email, ctx);
     } catch (err) {
       if (!(err instanceof TemplateRenderError)) throw err;
       const message = `action ${input.actionId}: ${err.message}`; // names the action; never the customer's data
-      await markFailed(db, ledgerId, message);
+      await markFailed(db, claimed, 'template', message);
       throw ApplicationFailure.create({ message, type: FailureTypes.rejected, nonRetryable: true });
     }
   }
 
-  async function failureFor(err: unknown, ledgerId: string, input: ActionActivityInput): Promise<Error> {
+  /**
+   * Runs the steps between the claim and the send. If one throws (a database blip while recording a skip, a bug), the
+   * claim is given up as not in flight, so that the retry does not take the message for possibly sent; if even that
+   * write fails, the row stays in flight and the retry treats it as possibly sent, which errs on the safe side.
+   */
+  async function prepareOrRelease<T>(claimed: LedgerEntry, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      await releaseClaim(db, claimed, err instanceof Error ? err.message : String(err)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The message for this customer, rendered now. */
+  async function compose(
+    found: CustomerForSend,
+    loaded: LoadedAction<'sendEmail'>,
+    claimed: LedgerEntry,
+    input: ActionActivityInput,
+  ): Promise<{ message: OutgoingEmail; bccCount: number }> {
+    const settings = loaded.action.settings;
+    const customer = found.customer;
+    const to = asciiEmail(customer.email!.trim()); // an internationalised domain goes out in its xn-- form
+    // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
+    const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
+    const rendered = await renderOrFail(
+      loaded.prepared.email,
+      templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }),
+      claimed,
+      input,
+    );
+    const message: OutgoingEmail = {
+      to: { email: to, name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || undefined },
+      bcc,
+      from: settings.from,
+      replyTo: settings.replyTo,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      categories: settings.categoryCode ? [settings.categoryCode] : undefined,
+      customArgs: { send_key: `${input.runKey}/${input.actionId}`, campaign_id: input.campaignId, action_id: input.actionId },
+    };
+
+    return { message, bccCount: bcc.length };
+  }
+
+  /** Records an accepted message, retrying the write within the attempt before leaving it to the next one. */
+  async function recordSent(a: AcceptedDetails): Promise<void> {
+    const tries = deps.recordTries ?? 4;
+    for (let i = 1; ; i++) {
+      try {
+        await markSent(db, a.ledgerId, a.acceptedMessageId, a.bccCount);
+        return;
+      } catch (err) {
+        if (i >= tries) throw err;
+        log.warn('could not record an accepted e-mail; trying again', { attempt: i });
+        await new Promise((r) => setTimeout(r, 250 * 2 ** i));
+      }
+    }
+  }
+
+  async function deliveryUnknown(claimed: LedgerEntry, why: string): Promise<Error> {
+    const message = `delivery_unknown: SendGrid may have taken the message (${why}); the campaign holds unknown deliveries, so it is not sent again`;
+    await markFailed(db, claimed, 'delivery_unknown', message);
+    return ApplicationFailure.create({ message, type: FailureTypes.deliveryUnknown, nonRetryable: true });
+  }
+
+  async function failureFor(err: unknown, claimed: LedgerEntry, input: ActionActivityInput, policy: UnknownDelivery): Promise<Error> {
+    const ids = { campaignId: input.campaignId, actionId: input.actionId, customerId: input.customerId };
+    if (err instanceof SendGridAbortedError) {
+      await markCancelled(db, claimed, 'cancelled_in_flight');
+      return new CancelledFailure('the send was cancelled while its request was on the wire');
+    }
     if (err instanceof SendGridRejectedError) {
-      await markFailed(db, ledgerId, err.message);
+      await markFailed(db, claimed, 'rejected', err.message);
       return ApplicationFailure.create({ message: err.message, type: FailureTypes.rejected, nonRetryable: true, details: [err.messages] });
     }
     if (err instanceof SendGridRateLimitedError) {
-      await releaseClaim(db, ledgerId, err.message);
+      await releaseClaim(db, claimed, err.message);
       const waitMs = err.resetAtMs ? Math.max(err.resetAtMs - Date.now(), 1000) : 5000;
       return ApplicationFailure.create({ message: err.message, type: FailureTypes.rateLimited, nextRetryDelay: waitMs });
     }
-    if (err instanceof SendGridAuthError) {
-      await releaseClaim(db, ledgerId, err.message);
-      // Loud on purpose: nothing is sent until an operator fixes the key or the sender identity.
-      log.error(`SENDGRID CREDENTIALS REFUSED: ${err.message}. Retrying until fixed.`, {
-        campaignId: input.campaignId,
-        actionId: input.actionId,
-        customerId: input.customerId,
+    if (err instanceof SendGridAuthError || err instanceof SendGridMisconfiguredError) {
+      await releaseClaim(db, claimed, err.message);
+      // Loud on purpose: nothing is sent until an operator fixes the key, the sender identity or the base URL.
+      const what = err instanceof SendGridAuthError ? 'SENDGRID CREDENTIALS REFUSED' : 'SENDGRID ENDPOINT MISCONFIGURED';
+      log.error(`${what}: ${err.message}. Retrying until fixed.`, ids);
+      return ApplicationFailure.create({
+        message: err.message,
+        type: err instanceof SendGridAuthError ? FailureTypes.auth : FailureTypes.misconfigured,
       });
-      return ApplicationFailure.create({ message: err.message, type: FailureTypes.auth });
     }
     if (err instanceof SendGridUnavailableError) {
-      await releaseClaim(db, ledgerId, err.message);
-      if (err.maybeAccepted) {
-        log.warn('SendGrid gave no answer; the retry may duplicate the message (send_key is in custom_args)', {
-          actionId: input.actionId,
-          customerId: input.customerId,
-        });
+      if (!err.maybeAccepted) {
+        await releaseClaim(db, claimed, err.message);
+      } else if (policy === 'hold') {
+        return deliveryUnknown(claimed, err.message);
+      } else {
+        await releaseMaybeAccepted(db, claimed, err.message);
+        log.warn('SendGrid may have taken the message; the campaign resends unknown deliveries (marked possible_duplicate)', ids);
       }
       return ApplicationFailure.create({ message: err.message, type: FailureTypes.unavailable });
     }
-    // Anything else (database down, a bug): leave the lease to run out and let Temporal retry.
+    // Anything else (database down, a bug): leave the lease to run out and let Temporal retry. The row stays in flight,
+    // so whoever takes it over treats the message as possibly sent.
     return err instanceof Error ? err : new Error(String(err));
   }
 }

@@ -36,9 +36,21 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const actionUnionMatchesContract: Same<Action['type'], ActionType> = true;
 void actionUnionMatchesContract;
 
+/**
+ * What a Send e-mail does when SendGrid may have taken the message but its answer never came (a gateway's 5xx, a
+ * timeout or a reset after the request went out, or an attempt that died mid-send): `hold` never sends it again (at
+ * most once: the action fails with `delivery_unknown`); `resend` sends again (at least once: the ledger marks the send
+ * `possible_duplicate` and the report counts it).
+ */
+export const UNKNOWN_DELIVERY = ['hold', 'resend'] as const;
+export type UnknownDelivery = (typeof UNKNOWN_DELIVERY)[number];
+export const DEFAULT_UNKNOWN_DELIVERY: UnknownDelivery = 'hold';
+
 export interface Campaign {
   id: string;
   name: string;
+  /** default DEFAULT_UNKNOWN_DELIVERY */
+  unknownDelivery?: UnknownDelivery;
   actions: Action[]; // the roots; siblings run concurrently
 }
 

@@ -2,7 +2,7 @@
 // Fields are checked one by one in document order, so one bad field never hides the errors of its siblings; each
 // error carries a JSON path such as $.actions[0].children[1].settings.subject.
 import { z } from 'zod';
-import { MAX_ACTIONS, MAX_DEPTH, type Action, type Campaign } from './types';
+import { MAX_ACTIONS, MAX_DEPTH, UNKNOWN_DELIVERY, type Action, type Campaign } from './types';
 import { actionTypes, getActionType } from './registry';
 
 import type { ValidationContext } from './actionTypeDef';
@@ -106,6 +106,8 @@ class Validator {
       {
         id: (v, p) => (c.id = this.zod(idSchema, v, p)),
         name: (v, p) => (c.name = this.zod(nameSchema, v, p)),
+        unknownDelivery: (v, p) =>
+          (c.unknownDelivery = this.zod(z.enum(UNKNOWN_DELIVERY, { error: `must be one of: ${UNKNOWN_DELIVERY.join(', ')}` }), v, p)),
         actions: (v, p) => (c.actions = this.actions(v, p, 1)),
       },
       ['id', 'name', 'actions'],

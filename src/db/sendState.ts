@@ -40,7 +40,7 @@ export async function claimForSend(db: Db, meta: LedgerMeta, leaseMs: number, ca
 export async function skipClaimed(db: Db, claimed: LedgerEntry, reasons: SkipReason[]): Promise<boolean> {
   const n = await db('send_ledger')
     .where({ id: claimed.id, status: 'sending', attempts: claimed.attempts })
-    .update({ status: 'skipped', skip_reasons: JSON.stringify(reasons), lease_until: null, updated_at: db.fn.now() });
+    .update({ status: 'skipped', skip_reasons: JSON.stringify(reasons), lease_until: null, in_flight: false, updated_at: db.fn.now() });
   return n > 0;
 }
 

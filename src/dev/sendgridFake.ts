@@ -88,6 +88,8 @@ export interface SendGridFake {
   accepted(): AcceptedMessage[];
   requests(): RecordedRequest[];
   injectFault(f: Fault): void;
+  /** faults still queued (a fault is consumed when the request it hits arrives) */
+  pendingFaults(): Fault[];
   /** clears recorded data and faults */
   reset(): void;
   close(): Promise<void>;
@@ -96,6 +98,8 @@ export interface SendGridFake {
 const MAIL_SEND_PATH = '/v3/mail/send';
 const MAX_BODY_BYTES = 30 * 1024 * 1024; // LIMITS: total message under 30 MB
 const DEFAULT_DELAY_MS = 5000;
+const GATEWAY_500_PAGE =
+  '<html><head><title>500 Internal Server Error</title></head><body><h1>500 Internal Server Error</h1></body></html>';
 const RATE_LIMIT = 600;
 const SENDER_IDENTITY_MESSAGE =
   'The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements';
@@ -320,7 +324,10 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
       consume(acceptFault);
       const msg = accept(key, body);
       if (acceptFault.fault.kind === 'accept-then-500') {
-        return fail(res, 500, [plainError('internal server error')], body, 'accept-then-500');
+        // A gateway in front of SendGrid failed after SendGrid took the message: its page is not SendGrid's JSON.
+        res.writeHead(500, { 'Content-Type': 'text/html' });
+        res.end(GATEWAY_500_PAGE);
+        return record({ status: 500, body, fault: 'accept-then-500' });
       }
       // accept-then-slow: recorded as accepted on arrival, 202 only after the delay
       // (if the client is still there), so a client timeout here means a duplicate on retry.
@@ -417,6 +424,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     accepted: () => accepted.slice(),
     requests: () => requests.slice(),
     injectFault,
+    pendingFaults: () => faults.map((q) => ({ ...q.fault })),
     reset,
     close: () =>
       new Promise<void>((resolve, reject) => {

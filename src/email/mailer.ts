@@ -7,6 +7,21 @@ import { addressRedactor, redactSendGridRejection } from './redact';
 
 // The packages export singletons; we need our own instances so that the base URL and timeout are ours alone.
 const ClientClass: new () => any = require('@sendgrid/client/src/classes/client');
+
+/**
+ * The official client with one addition: an AbortSignal for the next request, so that a cancelled send can drop its
+ * request (a message SendGrid has not yet answered for may then never be taken). MailService.send builds its request
+ * and hands it to client.request synchronously, so `nextSignal` set just before send() reaches exactly that request.
+ */
+class AbortableClient extends ClientClass {
+  nextSignal: AbortSignal | undefined;
+  createRequest(data: unknown) {
+    const options = super.createRequest(data);
+    if (this.nextSignal) options.signal = this.nextSignal;
+    this.nextSignal = undefined;
+    return options;
+  }
+}
 const MailServiceClass: new () => MailServiceType = require('@sendgrid/mail/src/classes/mail-service');
 
 export interface OutgoingEmail {
@@ -23,10 +38,11 @@ export interface OutgoingEmail {
 }
 
 export interface Mailer {
-  send(msg: OutgoingEmail): Promise<{ messageId: string }>;
+  /** `signal` aborts the request (cancellation); the promise then rejects with SendGridAbortedError. */
+  send(msg: OutgoingEmail, opts?: { signal?: AbortSignal }): Promise<{ messageId: string }>;
 }
 
-/** SendGrid refused the message for good (400, 404, 413, ...): retrying cannot help. */
+/** SendGrid refused this message for good (400, 413, 415): retrying the same message cannot help. Not accepted. */
 export class SendGridRejectedError extends Error {
   constructor(
     readonly status: number,
@@ -37,7 +53,7 @@ export class SendGridRejectedError extends Error {
   }
 }
 
-/** 401/403: the key or the sender identity is wrong. An operator must fix it; we keep retrying meanwhile. */
+/** 401/403: the key or the sender identity is wrong. An operator must fix it; we keep retrying meanwhile. Not accepted. */
 export class SendGridAuthError extends Error {
   constructor(
     readonly status: number,
@@ -48,7 +64,21 @@ export class SendGridAuthError extends Error {
   }
 }
 
-/** 429: wait until the rate-limit window resets. */
+/**
+ * Any other answer that is not SendGrid's (a 404 or 405 from a wrong SENDGRID_BASE_URL, a redirect, an unexpected status):
+ * our configuration is wrong, not the message. Retried like 401/403 until an operator fixes it. Not accepted.
+ */
+export class SendGridMisconfiguredError extends Error {
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`SendGrid endpoint answered ${status} (${detail}): check SENDGRID_BASE_URL`);
+    this.name = 'SendGridMisconfiguredError';
+  }
+}
+
+/** 429: wait until the rate-limit window resets. Not accepted. */
 export class SendGridRateLimitedError extends Error {
   constructor(readonly resetAtMs: number | null) {
     super(`SendGrid rate limit reached${resetAtMs ? `, resets at ${new Date(resetAtMs).toISOString()}` : ''}`);
@@ -57,8 +87,10 @@ export class SendGridRateLimitedError extends Error {
 }
 
 /**
- * 5xx, timeouts and connection errors. `maybeAccepted` is true when no answer came back after the request went out:
- * SendGrid may have taken the message, and it has no idempotency key to ask.
+ * 5xx, timeouts and connection errors. `maybeAccepted` is false only when SendGrid certainly did not take the message:
+ * the connection was refused or the host not found (nothing reached it), or the 5xx carries SendGrid's own error body
+ * (SendGrid answered, and it did not accept). A gateway's 5xx, a timeout or a reset after the request was written may
+ * all follow an accepted message, and SendGrid has no idempotency key to ask.
  */
 export class SendGridUnavailableError extends Error {
   constructor(
@@ -68,6 +100,23 @@ export class SendGridUnavailableError extends Error {
     super(message);
     this.name = 'SendGridUnavailableError';
   }
+}
+
+/** The request was aborted by our own cancellation. If it had been written, SendGrid may have taken it. */
+export class SendGridAbortedError extends Error {
+  constructor() {
+    super('the send was cancelled while its request was on the wire');
+    this.name = 'SendGridAbortedError';
+  }
+}
+
+// Errors that mean nothing reached SendGrid.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
+
+/** SendGrid's own error body: `{"errors":[{"message": ...}, ...]}`. A gateway's page or an empty body is not. */
+function isSendGridErrorBody(body: unknown): boolean {
+  const errors = (body as { errors?: unknown })?.errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => typeof (e as { message?: unknown })?.message === 'string');
 }
 
 function messagesOf(body: unknown): string[] {
@@ -80,9 +129,8 @@ export function classifySendGridError(err: any): Error {
   const status: number | undefined = err?.response ? (err.code ?? err.response.statusCode ?? err.response.status) : undefined;
   if (status === undefined) {
     const code = String(err?.code ?? 'unknown');
-    // ECONNREFUSED means nothing reached SendGrid; a timeout or reset may come after it took the message.
-    const maybeAccepted = code !== 'ECONNREFUSED' && code !== 'ENOTFOUND';
-    return new SendGridUnavailableError(`no answer from SendGrid (${code}: ${err?.message ?? err})`, maybeAccepted);
+    if (code === 'ERR_CANCELED') return new SendGridAbortedError();
+    return new SendGridUnavailableError(`no answer from SendGrid (${code}: ${err?.message ?? err})`, !NOT_SENT_CODES.has(code));
   }
   const body = err.response.body;
   const messages = messagesOf(body);
@@ -91,8 +139,16 @@ export function classifySendGridError(err: any): Error {
     return new SendGridRateLimitedError(Number.isFinite(reset) && reset > 0 ? reset * 1000 : null);
   }
   if (status === 401 || status === 403) return new SendGridAuthError(status, messages.length ? messages : [String(status)]);
-  if (status >= 500) return new SendGridUnavailableError(`SendGrid answered ${status}: ${messages.join('; ') || 'server error'}`, false);
-  return new SendGridRejectedError(status, messages.length ? messages : [`HTTP ${status}`]);
+  if (status >= 500) {
+    const own = isSendGridErrorBody(body);
+    return new SendGridUnavailableError(
+      `SendGrid answered ${status}: ${own ? messages.join('; ') : "not SendGrid's own answer (a gateway?)"}`,
+      !own,
+    );
+  }
+  // Only these describe the message itself; SendGrid's own body says what is wrong with it.
+  if ((status === 400 || status === 413 || status === 415) && isSendGridErrorBody(body)) return new SendGridRejectedError(status, messages);
+  return new SendGridMisconfiguredError(status, messages.join('; ') || 'not a SendGrid API answer');
 }
 
 // SendGrid forbids ';' and ',' in recipient names.
@@ -111,24 +167,26 @@ export interface SendGridMailerOptions {
 }
 
 export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
-  const client = new ClientClass();
+  const client = new AbortableClient();
   client.setApiKey(opts.apiKey);
   // setApiKey resets the base URL, so ours must come after it.
   if (opts.baseUrl) client.setDefaultRequest('baseUrl', opts.baseUrl);
   client.setDefaultRequest('timeout', opts.timeoutMs);
   // SendGrid's API never redirects; a redirect means a wrong base URL, and following it would hand our API key to
-  // another host. With 0, axios also skips its redirect-following wrapper around every request.
+  // another host. With 0, axios also skips its redirect-following wrapper around every request. A 3xx then counts as
+  // an answer to classify (not a success), like any other status that is not 2xx.
   client.setDefaultRequest('maxRedirects', 0);
+  client.setDefaultRequest('validateStatus', (s: number) => s >= 200 && s < 300);
   // Keep connections open between sends: a TLS handshake per e-mail costs more than the request. Idle sockets are
   // dropped after 30 s, before a server would close them under us.
   const agent = { keepAlive: true, maxSockets: 50, timeout: 30_000 };
   client.setDefaultRequest('httpAgent', new http.Agent(agent));
   client.setDefaultRequest('httpsAgent', new https.Agent(agent));
   const mail = new MailServiceClass();
-  mail.setClient(client);
+  mail.setClient(client as any);
 
   return {
-    async send(msg) {
+    async send(msg, opts = {}) {
       const data: any = {
         to: { email: msg.to.email, name: safeName(msg.to.name) },
         from: { email: msg.from.email, name: safeName(msg.from.name) },
@@ -141,12 +199,16 @@ export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
       if (msg.text) data.text = msg.text; // the client puts text/plain before text/html, as SendGrid requires
       if (msg.categories?.length) data.categories = msg.categories;
       try {
-        const [response] = await mail.send(data);
+        if (opts.signal?.aborted) throw new SendGridAbortedError();
+        client.nextSignal = opts.signal;
+        const sending = mail.send(data);
+        client.nextSignal = undefined;
+        const [response] = await sending;
         const messageId = (response.headers as Record<string, string>)['x-message-id'];
         if (!messageId) throw new SendGridUnavailableError('SendGrid answered without X-Message-Id', true);
         return { messageId };
       } catch (err) {
-        if (err instanceof SendGridUnavailableError) throw err;
+        if (err instanceof SendGridUnavailableError || err instanceof SendGridAbortedError) throw err;
         // SendGrid's texts quote addresses; ours go into failures and results, so they name roles instead.
         const redact = addressRedactor({ to: msg.to.email, bcc: msg.bcc, from: msg.from.email, replyTo: msg.replyTo?.email });
         throw classifySendGridError(redactSendGridRejection(err, redact));

@@ -1,5 +1,6 @@
 // The campaign report, from the send ledger: per e-mail action, customers reached, sent (actual recipients; BCC copies
-// are not counted), skipped by reason and by SmartCom's mailing-report groups, failed, and still sending.
+// are not counted), skipped by reason and by SmartCom's mailing-report groups, failed (and why), cancelled, still
+// sending, and sends that may have duplicated an earlier one.
 import type { Db } from '../db/knex';
 import { SKIP_REASONS, type SkipReason } from '../contract';
 
@@ -20,7 +21,15 @@ export interface ActionFigures {
   sent: number;
   skipped: { total: number; byGroup: Record<SkipGroup, number>; byReason: Record<SkipReason, number> };
   failed: number;
+  /** failed because SendGrid may have taken the message and the campaign holds unknown deliveries */
+  deliveryUnknown: number;
+  /** failed because the message lifetime ran out */
+  lifetimeExpired: number;
+  /** stopped by a cancellation before the e-mail went out */
+  cancelled: number;
   inProgress: number;
+  /** sent, but possibly a second time (the campaign resends unknown deliveries) */
+  possibleDuplicates: number;
 }
 
 export interface CampaignReport {
@@ -40,14 +49,34 @@ function empty(): ActionFigures {
       byReason: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
     },
     failed: 0,
+    deliveryUnknown: 0,
+    lifetimeExpired: 0,
+    cancelled: 0,
     inProgress: 0,
+    possibleDuplicates: 0,
   };
 }
 
-function add(into: ActionFigures, status: string, reasons: SkipReason[] | null, n: number): void {
+interface Row {
+  action_id: string;
+  status: string;
+  skip_reasons: SkipReason[] | null;
+  failure_reason: string | null;
+  possible_duplicate: boolean;
+  n: string;
+}
+
+function add(into: ActionFigures, r: Row, n: number): void {
+  const { status, skip_reasons: reasons } = r;
   into.customersReached += n;
-  if (status === 'sent') into.sent += n;
-  else if (status === 'failed') into.failed += n;
+  if (status === 'sent') {
+    into.sent += n;
+    if (r.possible_duplicate) into.possibleDuplicates += n;
+  } else if (status === 'failed') {
+    into.failed += n;
+    if (r.failure_reason === 'delivery_unknown') into.deliveryUnknown += n;
+    if (r.failure_reason === 'lifetime_expired') into.lifetimeExpired += n;
+  } else if (status === 'cancelled') into.cancelled += n;
   else if (status === 'sending') into.inProgress += n;
   else if (status === 'skipped') {
     into.skipped.total += n;
@@ -59,18 +88,18 @@ function add(into: ActionFigures, status: string, reasons: SkipReason[] | null, 
 
 export async function campaignReport(db: Db, campaignId: string): Promise<CampaignReport> {
   // Grouped in SQL: one row per (action, status, reason list), however many customers.
-  const rows: { action_id: string; status: string; skip_reasons: SkipReason[] | null; n: string }[] = await db('send_ledger')
+  const rows: Row[] = await db('send_ledger')
     .where({ campaign_id: campaignId })
-    .groupBy('action_id', 'status', 'skip_reasons')
-    .select('action_id', 'status', 'skip_reasons', db.raw('count(*) as n'))
+    .groupBy('action_id', 'status', 'skip_reasons', 'failure_reason', 'possible_duplicate')
+    .select('action_id', 'status', 'skip_reasons', 'failure_reason', 'possible_duplicate', db.raw('count(*) as n'))
     .orderBy('action_id');
   const byAction = new Map<string, ActionFigures>();
   const totals = empty();
   for (const r of rows) {
     const n = Number(r.n);
     if (!byAction.has(r.action_id)) byAction.set(r.action_id, empty());
-    add(byAction.get(r.action_id)!, r.status, r.skip_reasons, n);
-    add(totals, r.status, r.skip_reasons, n);
+    add(byAction.get(r.action_id)!, r, n);
+    add(totals, r, n);
   }
   return {
     campaignId,
@@ -81,18 +110,37 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
 }
 
 export function formatReport(r: CampaignReport): string {
-  const head = ['action', 'reached', 'sent', 'skipped', 'channel', 'address', 'category', 'no customer', 'failed', 'sending'];
+  const head = [
+    'action',
+    'reached',
+    'sent',
+    'maybe dup',
+    'skipped',
+    'channel',
+    'address',
+    'category',
+    'no customer',
+    'failed',
+    'unknown',
+    'expired',
+    'cancelled',
+    'sending',
+  ];
   const line = (id: string, f: ActionFigures) =>
     [
       id,
       f.customersReached,
       f.sent,
+      f.possibleDuplicates,
       f.skipped.total,
       f.skipped.byGroup.unsubscribedFromChannel,
       f.skipped.byGroup.addressIssue,
       f.skipped.byGroup.unsubscribedFromCategory,
       f.skipped.byGroup.customerNotFound,
       f.failed,
+      f.deliveryUnknown,
+      f.lifetimeExpired,
+      f.cancelled,
       f.inProgress,
     ].map(String);
   const table = [head, ...r.actions.map((a) => line(a.actionId, a)), line('TOTAL', r.totals)];
@@ -103,5 +151,6 @@ export function formatReport(r: CampaignReport): string {
     fmt(head),
     ...table.slice(1).map(fmt),
     'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
+    'maybe dup = sent, possibly a second time (campaign resends unknown deliveries); failed includes unknown (delivery_unknown) and expired (lifetime_expired)',
   ].join('\n');
 }

@@ -89,6 +89,10 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
         workflowBundle,
         interceptors: { workflowModules: workflowInterceptorModules },
         dataConverter,
+        // A heartbeat goes out at most a second after the last one: it is how a cancellation reaches a send in flight
+        // (the SDK's default waits up to 30-60 s). Only attempts that run longer than a second heartbeat at all.
+        maxHeartbeatThrottleInterval: '1s',
+        defaultHeartbeatThrottleInterval: '1s',
         // Launches are few and long: a small cache leaves the memory to campaign runs.
         ...(role === 'runs' ? config.tuning : { maxCachedWorkflows: 20, maxConcurrentActivityTaskExecutions: 4 }),
       }),

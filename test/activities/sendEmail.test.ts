@@ -51,7 +51,7 @@ describe('sendEmail activity: the send claim (mock activity context)', function 
     const env = new MockActivityEnvironment();
     let heartbeats = 0;
     env.on('heartbeat', () => heartbeats++);
-    const meta: LedgerMeta = input;
+    const meta: LedgerMeta = { ...input, workflowRunId: env.context.info.workflowExecution?.runId ?? '' };
     /** Runs the activity without waiting; stop() cancels it if still running, so a failed assertion leaves no poller. */
     const inBackground = () => {
       let settled = false;

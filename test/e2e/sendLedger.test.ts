@@ -9,7 +9,7 @@ describe('send ledger: claim and customer in one round trip', () => {
   before(() => seedCategories());
 
   async function meta(customerId: string): Promise<LedgerMeta> {
-    return { runKey: uid('run'), actionId: 'email', campaignId: 'c', campaignVersion: 1, customerId };
+    return { runKey: uid('run'), actionId: 'email', campaignId: 'c', campaignVersion: 1, customerId, workflowRunId: 'run-1' };
   }
 
   it('the first attempt claims the send and reads the customer; a second attempt is refused while the lease runs', async () => {

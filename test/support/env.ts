@@ -82,7 +82,13 @@ export async function setUp(): Promise<TestEnv> {
 }
 
 /** The configuration a test worker runs with: the production defaults pointed at the test server, database and fake. */
-export function testConfig(o: { taskQueue: string; launchTaskQueue: string; apiKey?: string; timeoutMs?: number }): Config {
+export function testConfig(o: {
+  taskQueue: string;
+  launchTaskQueue: string;
+  apiKey?: string;
+  baseUrl?: string;
+  timeoutMs?: number;
+}): Config {
   const e = testEnv();
   const base = loadConfig();
   return {
@@ -92,7 +98,7 @@ export function testConfig(o: { taskQueue: string; launchTaskQueue: string; apiK
     databaseUrl: e.databaseUrl,
     taskQueue: o.taskQueue,
     launchTaskQueue: o.launchTaskQueue,
-    sendgrid: { apiKey: o.apiKey, baseUrl: e.fake.url, timeoutMs: o.timeoutMs ?? 8000 },
+    sendgrid: { apiKey: o.apiKey, baseUrl: o.baseUrl ?? e.fake.url, timeoutMs: o.timeoutMs ?? 8000 },
     workerRoles: ['runs', 'launches'],
     tuning: {},
   };

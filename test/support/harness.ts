@@ -22,6 +22,8 @@ export interface RunningWorker {
 
 export interface StartWorkerOptions {
   apiKey?: string;
+  /** another SendGrid endpoint than the fake (a wrong one, to test misconfiguration) */
+  baseUrl?: string;
   /** the SendGrid client's timeout (the send lease follows from it) */
   timeoutMs?: number;
   roles?: WorkerRole[];
@@ -37,7 +39,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   const env = testEnv();
   const taskQueue = opts.queues?.taskQueue ?? `test-${randomUUID()}`;
   const launchTaskQueue = opts.queues?.launchTaskQueue ?? `${taskQueue}-launches`;
-  const config = testConfig({ taskQueue, launchTaskQueue, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 8000 });
+  const config = testConfig({ taskQueue, launchTaskQueue, apiKey: opts.apiKey, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs ?? 8000 });
   const workers = await assembleWorkers({
     config,
     db: env.db,

@@ -1,8 +1,46 @@
-import { proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../../activities';
-import { FailureTypes } from '../../contract';
+import { FINAL_SEND_FAILURES, type ActionActivityInput, type ActionOutcome } from '../../contract';
 import { failureMessage } from './failure';
 import type { ActionHandler } from './types';
+
+/**
+ * Since this patch a cancelled run ends Cancelled (the send stops, its ledger row is closed as cancelled, and no child
+ * runs) instead of completing with the e-mail `failed`. Runs recorded before it replay through the old branch.
+ */
+export const CANCEL_ENDS_RUN = 'cancellation-ends-run';
+/**
+ * Since this patch, when the message lifetime runs out the ledger row is closed as `lifetime_expired` (or found sent, if
+ * the last attempt's answer came in after all), instead of staying 'sending' for ever.
+ */
+export const RECORD_LIFETIME_EXPIRY = 'record-lifetime-expiry';
+
+const { closeSend } = proxyLocalActivities<Activities>({
+  summary: 'Close an e-mail the run gave up on',
+  startToCloseTimeout: 10_000,
+  // Waits while an attempt that still holds the send may record its answer (a lease is at most a minute or so).
+  retry: { initialInterval: 1_000, maximumInterval: 5_000, maximumAttempts: 120 },
+});
+
+/**
+ * The schedule-to-close timeout ended the activity: either while an attempt ran (a TimeoutFailure), or because the next
+ * retry would have started after it (the server then gives the last attempt's failure, with retry state TIMEOUT).
+ */
+function lifetimeRanOut(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  if (err.retryState === RetryState.TIMEOUT) return true;
+  return err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
+}
 
 // Send e-mail: children run only when the message was sent (delivery status does not matter for that).
 export const sendEmailHandler: ActionHandler = async (node, run) => {
@@ -11,28 +49,43 @@ export const sendEmailHandler: ActionHandler = async (node, run) => {
     activityId: node.id,
     summary: `Send e-mail: action ${node.id}`,
     startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
+    // An attempt heartbeats while it waits and while its request is out: a dead worker is noticed within seconds, and
+    // a cancellation reaches the attempt, which then drops the request.
+    heartbeatTimeout: 10_000,
+    // A cancelled run waits until the attempt has stopped (and recorded that it sent nothing), so that nothing goes out
+    // after the run says Cancelled.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     // SmartCom's message lifetime: past it, the action fails instead of retrying for ever.
     scheduleToCloseTimeout: o.messageLifetimeMs ?? 24 * 60 * 60_000,
     retry: {
       initialInterval: 1_000,
       backoffCoefficient: 2,
       maximumInterval: o.maxRetryIntervalMs ?? 60_000,
-      nonRetryableErrorTypes: [FailureTypes.rejected, FailureTypes.badCampaign],
+      nonRetryableErrorTypes: FINAL_SEND_FAILURES,
     },
   });
+  const input: ActionActivityInput = {
+    runKey: run.runKey,
+    campaignId: run.input.campaignId,
+    campaignVersion: run.input.campaignVersion,
+    actionId: node.id,
+    customerId: run.input.customerId,
+  };
+  let outcome: ActionOutcome;
   try {
-    const result = await sendEmail({
-      runKey: run.runKey,
-      campaignId: run.input.campaignId,
-      campaignVersion: run.input.campaignVersion,
-      actionId: node.id,
-      customerId: run.input.customerId,
-    });
-    run.progress.emailDecided(result);
-    return { outcome: result, runChildren: result.status === 'sent' };
+    outcome = await sendEmail(input);
   } catch (err) {
-    const outcome = { status: 'failed', error: failureMessage(err) } as const;
-    run.progress.emailDecided(outcome);
-    return { outcome, runChildren: false };
+    if (isCancellation(err) && patched(CANCEL_ENDS_RUN)) {
+      // A send waiting between attempts had no attempt to record the cancellation: close its row, then end Cancelled.
+      await CancellationScope.nonCancellable(() => closeSend(input, 'cancelled'));
+      throw err;
+    }
+    // The ledger knows how the send ended (the last attempt's answer may have come in after all).
+    outcome =
+      lifetimeRanOut(err) && patched(RECORD_LIFETIME_EXPIRY)
+        ? await closeSend(input, 'lifetime_expired')
+        : { status: 'failed', error: failureMessage(err) };
   }
+  run.progress.emailDecided(outcome);
+  return { outcome, runChildren: outcome.status === 'sent' };
 };

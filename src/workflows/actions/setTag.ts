@@ -1,7 +1,8 @@
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { FailureTypes, type ActionActivityInput } from '../../contract';
 import { failureMessage } from './failure';
+import { CANCEL_ENDS_RUN } from './sendEmail';
 import type { ActionHandler } from './types';
 
 /**
@@ -32,6 +33,7 @@ export const setTagHandler: ActionHandler = async (node, run) => {
     else await proxyActivities<Activities>(options(node)).setTag(input);
     return { outcome: { status: 'done' }, runChildren: true };
   } catch (err) {
+    if (isCancellation(err) && patched(CANCEL_ENDS_RUN)) throw err;
     return { outcome: { status: 'failed', error: failureMessage(err) }, runChildren: false };
   }
 };
