@@ -28,19 +28,22 @@ function stubMailer(): Mailer & { sent: OutgoingEmail[] } {
 
 describe('sendEmail activity: the send claim (mock activity context)', function () {
   let stored: Awaited<ReturnType<typeof storeDoc>>;
+  let resending: Awaited<ReturnType<typeof storeDoc>>;
   before(async () => {
     stored = await storeDoc(emailThenTag(uid('act'), emailSettings()));
+    resending = await storeDoc({ ...(emailThenTag(uid('act'), emailSettings()) as object), unknownDelivery: 'resend' });
   });
 
-  async function setUp(opts: { customerExists?: boolean } = {}) {
+  async function setUp(opts: { customerExists?: boolean; resend?: boolean } = {}) {
+    const campaign = opts.resend ? resending : stored;
     const customerId = uid('c');
     if (opts.customerExists !== false) {
       await importLines([{ id: customerId, email: `${customerId}@example.com`, emailSubscribed: true, firstName: 'Ann' }]);
     }
     const input: ActionActivityInput = {
-      runKey: campaignRunWorkflowId(stored.campaign.id, customerId),
-      campaignId: stored.campaign.id,
-      campaignVersion: stored.version,
+      runKey: campaignRunWorkflowId(campaign.campaign.id, customerId),
+      campaignId: campaign.campaign.id,
+      campaignVersion: campaign.version,
       actionId: 'email',
       customerId,
     };
@@ -48,7 +51,8 @@ describe('sendEmail activity: the send claim (mock activity context)', function 
     const { db } = testEnv();
     const sendEmail = createSendEmail({ db, mailer, campaigns: new CampaignCache(db), leaseMs: LEASE_MS });
     // One environment per attempt: its context (and cancellation) is shared by everything run in it.
-    const env = new MockActivityEnvironment();
+    // A real attempt's info: scheduled now, with a day's message lifetime (the mock's default ended in 1970).
+    const env = new MockActivityEnvironment({ scheduledTimestampMs: Date.now(), scheduleToCloseTimeoutMs: 24 * 3600_000 });
     let heartbeats = 0;
     env.on('heartbeat', () => heartbeats++);
     const meta: LedgerMeta = { ...input, workflowRunId: env.context.info.workflowExecution?.runId ?? '' };
@@ -114,8 +118,22 @@ describe('sendEmail activity: the send claim (mock activity context)', function 
     assert.deepEqual({ status: entry?.status, attempts: entry?.attempts }, { status: 'sent', attempts: 1 });
   });
 
-  it('once the other attempt’s lease runs out it takes the send over and sends exactly once', async () => {
+  it('once the other attempt’s lease runs out, the message may have left with it: the default (hold) fails delivery_unknown and sends nothing', async () => {
     const t = await setUp();
+    const { db } = testEnv();
+    const other = await claimForSend(db, t.meta, LEASE_MS, undefined);
+    assert.ok(other.claimed);
+    await db('send_ledger')
+      .where({ id: other.claimed.id })
+      .update({ lease_until: db.raw("now() - interval '1 second'") });
+    await assert.rejects(t.env.run(t.sendEmail, t.input), /delivery_unknown/);
+    assert.equal(t.mailer.sent.length, 0);
+    const entry = await getEntry(db, t.meta);
+    assert.deepEqual({ status: entry?.status, reason: entry?.failureReason }, { status: 'failed', reason: 'delivery_unknown' });
+  });
+
+  it('a campaign that resends takes the send over once the other lease runs out and sends exactly once, marked possible_duplicate', async () => {
+    const t = await setUp({ resend: true });
     const { db } = testEnv();
     const other = await claimForSend(db, t.meta, LEASE_MS, undefined);
     assert.ok(other.claimed);
@@ -140,8 +158,8 @@ describe('sendEmail activity: the send claim (mock activity context)', function 
     assert.equal(t.mailer.sent.length, 1);
     const entry = await getEntry(db, t.meta);
     assert.deepEqual(
-      { status: entry?.status, id: entry?.providerMessageId, attempts: entry?.attempts },
-      { status: 'sent', id: 'stub-1', attempts: 2 },
+      { status: entry?.status, id: entry?.providerMessageId, attempts: entry?.attempts, dup: entry?.possibleDuplicate },
+      { status: 'sent', id: 'stub-1', attempts: 2, dup: true },
     );
     // The late attempt's answer can no longer overwrite the result.
     await markSent(db, other.claimed.id, 'late-msg', 0);

@@ -115,7 +115,7 @@ describe('validateCampaign', () => {
       // document order: setings was added after children
       ['$.actions[0].children[0].settings.color', /unknown key "color"/],
       ['$.actions[0].setings', /unknown key "setings" \(allowed: id, type, settings, children\)/],
-      ['$.nmae', /unknown key "nmae" \(allowed: id, name, actions\)/],
+      ['$.nmae', /unknown key "nmae" \(allowed: id, name, unknownDelivery, actions\)/],
     ]);
   });
 
