@@ -111,17 +111,30 @@ export interface LaunchStatus {
   failed: number;
 }
 
-/** Progress of a launch: the launcher's own query, plus its runs' outcomes from visibility (LaunchId, EmailOutcome). */
-export async function launchStatus(client: Client, campaignId: string, launchId: string, audience: number): Promise<LaunchStatus> {
-  const handle = client.workflow.getHandle<LaunchCampaignWorkflow>(launchWorkflowId(campaignId, launchId));
-  const progress = await handle.query(launchProgressQuery);
+/** The launcher's own progress: its `launchProgress` query, answered by a launches worker. */
+export async function launchProgress(client: Client, campaignId: string, launchId: string): Promise<LaunchProgress> {
+  return client.workflow.getHandle<LaunchCampaignWorkflow>(launchWorkflowId(campaignId, launchId)).query(launchProgressQuery);
+}
+
+/**
+ * Progress of a launch: the launcher's progress (asked with its query unless given), plus its runs' outcomes from
+ * visibility (LaunchId, EmailOutcome).
+ */
+export async function launchStatus(
+  client: Client,
+  campaignId: string,
+  launchId: string,
+  audience: number,
+  progress?: LaunchProgress,
+): Promise<LaunchStatus> {
   const base = `LaunchId="${launchId}" AND WorkflowType="campaignRun"`;
   const count = async (extra: string) => (await client.workflow.count(`${base} AND ${extra}`)).count;
-  const [finished, sent, skipped, failed] = await Promise.all([
+  const [known, finished, sent, skipped, failed] = await Promise.all([
+    progress ?? launchProgress(client, campaignId, launchId),
     count('ExecutionStatus!="Running"'),
     count('EmailOutcome="sent"'),
     count('EmailOutcome="skipped"'),
     count('EmailOutcome="failed"'),
   ]);
-  return { audienceSize: audience, progress, finished, sent, skipped, failed };
+  return { audienceSize: audience, progress: known, finished, sent, skipped, failed };
 }
