@@ -38,6 +38,7 @@ export async function launchOutcome(client: Client, campaignId: string, launchId
   }
 }
 
+const QUERY_WAIT_MS = 10_000;
 const NOTHING_YET: LaunchProgress = { cursor: null, started: 0, alreadyEnrolled: 0, pages: 0, done: false };
 
 /**
@@ -65,10 +66,12 @@ export async function watchLaunch(
   try {
     for (;;) {
       if (!outcome) {
-        // The query waits for a launches worker, and none may answer (none running, or the launcher just ended): the
-        // bar keeps the last progress it had, and the launcher's end does not wait for the query.
+        // The query waits for a launches worker, and none may answer (none running, or the launcher just ended): it
+        // gets 10 s, the bar keeps the last progress it had, and the launcher's end does not wait for the query.
         const asked = await Promise.race([
-          scoped(() => launchProgress(client, campaignId, launchId)).catch(() => undefined),
+          scoped(() => client.withDeadline(Date.now() + QUERY_WAIT_MS, () => launchProgress(client, campaignId, launchId))).catch(
+            () => undefined,
+          ),
           ended.then(() => undefined),
         ]);
         if (asked) progress = asked;
