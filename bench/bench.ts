@@ -289,12 +289,17 @@ async function campaignPhase(
     maxInFlight,
     pageSize,
   });
-  const done = await waitCompleted(client, `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, n, 30 * 60_000);
+  const done = await waitCompleted(
+    client,
+    `CampaignId="${campaign.id}" AND LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`,
+    n,
+    30 * 60_000,
+  );
   if (tl) clearInterval(tl);
   const accepted = fake.accepted();
   if (accepted.length !== n) {
     const { count } = await client.workflow.count(
-      `LaunchId="${launch.launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Completed"`,
+      `CampaignId="${campaign.id}" AND LaunchId="${launch.launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Completed"`,
     );
     const sent = await db('send_ledger').where({ status: 'sent' }).whereLike('customer_id', `${tag}-%`).count<{ n: string }[]>({ n: '*' });
     throw new Error(

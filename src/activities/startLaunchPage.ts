@@ -22,8 +22,9 @@ export interface LaunchDeps {
  * runs only queue up as task backlog, which the server writes to and reads back from its database: cost without gain.
  * Polled once a second, since each look is a visibility count.
  */
-async function waitForRoom(client: Client, launchId: string, room: number): Promise<void> {
-  const query = `LaunchId="${launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Running"`;
+async function waitForRoom(client: Client, campaignId: string, launchId: string, room: number): Promise<void> {
+  // A launch id names a launch within its campaign: another campaign's launch of the same name is not counted.
+  const query = `CampaignId="${campaignId}" AND LaunchId="${launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Running"`;
   for (;;) {
     const { count } = await client.workflow.count(query);
     if (count <= Math.max(room, 0)) return;
@@ -41,10 +42,13 @@ export function createStartLaunchPage(deps: LaunchDeps) {
         FailureTypes.badCampaign,
       );
     }
-    const ids = await audiencePage(deps.db, input.launchId, input.audience, input.after, input.pageSize);
+    const list = { campaignId: input.campaignId, launchId: input.launchId, legacy: input.listScope !== 'campaign' };
+    const ids = await audiencePage(deps.db, list, input.audience, input.after, input.pageSize);
     const ctx = Context.current();
     ctx.heartbeat(0);
-    if (input.maxInFlight && ids.length) await waitForRoom(deps.client, input.launchId, input.maxInFlight - ids.length);
+    if (input.maxInFlight && ids.length) {
+      await waitForRoom(deps.client, input.campaignId, input.launchId, input.maxInFlight - ids.length);
+    }
     const runs = await startCampaignRuns(
       {
         client: deps.client,

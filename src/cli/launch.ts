@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { campaignReport, formatReport } from '../report/campaignReport';
-import { LAUNCH_DEFAULTS, LaunchInputError, launchStatus, startLaunch, type LaunchStatus } from '../runs/launch';
+import { LAUNCH_DEFAULTS, LaunchInputError, startLaunch, type LaunchStatus } from '../runs/launch';
+import { LaunchEndedError, watchLaunch } from '../runs/launchWatch';
 import type { Audience } from '../contract';
 import { UsageError, withContext } from './context';
 import { parseCustomerIdFile } from './run';
@@ -71,19 +72,22 @@ export function registerLaunch(program: Command): void {
         const log = o.json ? console.error : console.log;
         log(`launch ${launch.launchId}: ${launch.workflowId} (${launch.audienceSize} customers)`);
         const tty = process.stdout.isTTY && !o.json;
-        let last = 0;
-        for (;;) {
-          const s = await launchStatus(client, stored.campaign.id, launch.launchId, launch.audienceSize);
-          const allDone = s.progress.done && s.finished >= s.progress.started;
-          if (tty) process.stdout.write(`\r${bar(s)}`);
-          else if (allDone || Date.now() - last > 5000) {
-            log(bar(s));
-            last = Date.now();
-          }
-          if (allDone) break;
-          await new Promise((r) => setTimeout(r, 1000));
+        let shown = 0;
+        try {
+          await watchLaunch(client, stored.campaign.id, launch.launchId, launch.audienceSize, (s, last) => {
+            if (tty) process.stdout.write(`\r${bar(s)}`);
+            else if (last || Date.now() - shown > 5000) {
+              log(bar(s));
+              shown = Date.now();
+            }
+          });
+        } catch (err) {
+          // A launcher that failed, was terminated or cancelled: why, in one line, and a non-zero exit.
+          if (err instanceof LaunchEndedError) throw new UsageError(err.message);
+          throw err;
+        } finally {
+          if (tty) process.stdout.write('\n');
         }
-        if (tty) process.stdout.write('\n');
         const report = await campaignReport(db, stored.campaign.id);
         console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
       }),

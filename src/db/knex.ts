@@ -13,7 +13,7 @@ export function createDb(databaseUrl: string, pool: { min?: number; max?: number
 }
 
 // Migrations are compiled with the rest of the code; knex reads the .js files next to this module.
-const migrationConfig: Knex.MigratorConfig = {
+export const migrationConfig: Knex.MigratorConfig = {
   directory: path.join(__dirname, 'migrations'),
   loadExtensions: ['.js'],
   tableName: 'knex_migrations',

@@ -1,7 +1,7 @@
 // Client-side verbs for launches: start one (a workflow of its own) and watch it.
 import { randomBytes } from 'node:crypto';
-import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import { audienceSize, storeLaunchList, unknownCustomerIds } from '../db/audience';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { audienceSize, deleteLaunchList, storeLaunchList, unknownCustomerIds } from '../db/audience';
 import type { Db } from '../db/knex';
 import {
   CampaignIdKey,
@@ -60,19 +60,33 @@ export interface StartedLaunch {
   audienceSize: number;
 }
 
+/**
+ * Starts a launch, once: a launch id names one launch of a campaign. An id already used in the campaign (running or
+ * ended) is refused with LaunchInputError and nothing is written. For a list audience the ids are stored first (the
+ * workflow's first page reads them), in one transaction that refuses a second list for the same launch; if Temporal then
+ * refuses the start (the id was taken meanwhile by a launch with no stored list), the list just stored is removed.
+ */
 export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
   const launchId = a.launchId ?? newLaunchId();
+  const key = { campaignId: a.campaignId, launchId };
+  const workflowId = launchWorkflowId(a.campaignId, launchId);
+  const taken = (why: string) =>
+    new LaunchInputError(`launch ${launchId} of campaign ${a.campaignId} already exists (${why}); nothing was launched or changed`);
+  let ids: string[] | undefined;
   if (a.audience.kind === 'list') {
-    const ids = [...new Set(a.customerIds ?? [])];
+    ids = [...new Set(a.customerIds ?? [])];
     if (ids.length === 0) throw new LaunchInputError('the id list is empty');
     const unknown = await unknownCustomerIds(a.db, ids);
     if (unknown.length)
       throw new LaunchInputError(
         `unknown customer id(s), nothing launched: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', ...' : ''}`,
       );
-    await storeLaunchList(a.db, launchId, ids);
   }
-  const size = await audienceSize(a.db, launchId, a.audience);
+  // Checked first for the clearer message (the launch's state); the store and the start below refuse on their own.
+  const existing = await existingStatus(a.client, workflowId);
+  if (existing) throw taken(existing);
+  if (ids && !(await storeLaunchList(a.db, key, ids))) throw taken('its list is stored');
+  const size = await audienceSize(a.db, key, a.audience);
   const input: LaunchInput = {
     launchId,
     campaignId: a.campaignId,
@@ -82,20 +96,39 @@ export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
     ...(a.pagesPerRun ? { pagesPerRun: a.pagesPerRun } : {}),
     maxInFlight: a.maxInFlight ?? LAUNCH_DEFAULTS.maxInFlight,
     ...(a.runOptions ? { runOptions: a.runOptions } : {}),
+    ...(ids ? { listScope: 'campaign' as const } : {}),
   };
-  const workflowId = launchWorkflowId(a.campaignId, launchId);
-  const handle = await a.client.workflow.start<LaunchCampaignWorkflow>(WorkflowTypes.launchCampaign, {
-    taskQueue: a.launchTaskQueue,
-    workflowId,
-    args: [input],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    staticSummary: `Launch ${launchId} of campaign ${a.campaignId} to ${describeAudience(a.audience)} (${size} customers)`,
-    typedSearchAttributes: [
-      { key: CampaignIdKey, value: a.campaignId },
-      { key: LaunchIdKey, value: launchId },
-    ],
-  });
-  return { launchId, workflowId, firstRunId: handle.firstExecutionRunId, audienceSize: size };
+  try {
+    const handle = await a.client.workflow.start<LaunchCampaignWorkflow>(WorkflowTypes.launchCampaign, {
+      taskQueue: a.launchTaskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      staticSummary: `Launch ${launchId} of campaign ${a.campaignId} to ${describeAudience(a.audience)} (${size} customers)`,
+      typedSearchAttributes: [
+        { key: CampaignIdKey, value: a.campaignId },
+        { key: LaunchIdKey, value: launchId },
+      ],
+    });
+    return { launchId, workflowId, firstRunId: handle.firstExecutionRunId, audienceSize: size };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // the start may have happened: keep the list
+    // The workflow that holds the id stored no list under this key (the store above would have refused), so the list
+    // is ours alone and nothing reads it.
+    if (ids) await deleteLaunchList(a.db, key);
+    throw taken('started meanwhile');
+  }
+}
+
+/** The launch workflow's status in lower case ("running", "completed", ...), or undefined when there is none. */
+async function existingStatus(client: Client, workflowId: string): Promise<string | undefined> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name.toLowerCase().replace(/_/g, ' ');
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 export function describeAudience(a: Audience): string {
@@ -111,17 +144,31 @@ export interface LaunchStatus {
   failed: number;
 }
 
-/** Progress of a launch: the launcher's own query, plus its runs' outcomes from visibility (LaunchId, EmailOutcome). */
-export async function launchStatus(client: Client, campaignId: string, launchId: string, audience: number): Promise<LaunchStatus> {
-  const handle = client.workflow.getHandle<LaunchCampaignWorkflow>(launchWorkflowId(campaignId, launchId));
-  const progress = await handle.query(launchProgressQuery);
-  const base = `LaunchId="${launchId}" AND WorkflowType="campaignRun"`;
+/** The launcher's own progress: its `launchProgress` query, answered by a launches worker. */
+export async function launchProgress(client: Client, campaignId: string, launchId: string): Promise<LaunchProgress> {
+  return client.workflow.getHandle<LaunchCampaignWorkflow>(launchWorkflowId(campaignId, launchId)).query(launchProgressQuery);
+}
+
+/**
+ * Progress of a launch: the launcher's progress (asked with its query unless given), plus its runs' outcomes from
+ * visibility (CampaignId, LaunchId, EmailOutcome).
+ */
+export async function launchStatus(
+  client: Client,
+  campaignId: string,
+  launchId: string,
+  audience: number,
+  progress?: LaunchProgress,
+): Promise<LaunchStatus> {
+  // A launch id names a launch within its campaign: the same id in another campaign is another launch.
+  const base = `CampaignId="${campaignId}" AND LaunchId="${launchId}" AND WorkflowType="campaignRun"`;
   const count = async (extra: string) => (await client.workflow.count(`${base} AND ${extra}`)).count;
-  const [finished, sent, skipped, failed] = await Promise.all([
+  const [known, finished, sent, skipped, failed] = await Promise.all([
+    progress ?? launchProgress(client, campaignId, launchId),
     count('ExecutionStatus!="Running"'),
     count('EmailOutcome="sent"'),
     count('EmailOutcome="skipped"'),
     count('EmailOutcome="failed"'),
   ]);
-  return { audienceSize: audience, progress, finished, sent, skipped, failed };
+  return { audienceSize: audience, progress: known, finished, sent, skipped, failed };
 }

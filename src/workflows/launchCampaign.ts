@@ -38,6 +38,8 @@ export const launchCampaign: LaunchCampaignWorkflow = async (input) => {
       pageSize,
       maxInFlight: input.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       runOptions: input.runOptions,
+      // Only when set: a launch started before list scopes schedules its pages with the input it always had.
+      ...(input.listScope ? { listScope: input.listScope } : {}),
     });
     if (page.count > 0) {
       state.cursor = page.lastCustomerId;

@@ -1,11 +1,10 @@
 // The CLI as a user runs it (a child process), against the test database and Temporal server: bad input is refused
 // with its path or line, and nothing is written or started.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runCli, type CliResult } from '../support/cli';
 import { testEnv } from '../support/env';
 import { launchWorkflowId } from '../../src/contract';
 import {
@@ -20,9 +19,6 @@ import {
   type RunningWorker,
 } from '../support/harness';
 
-const run = promisify(execFile);
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
-
 describe('CLI', function () {
   let w: RunningWorker;
   let dir: string;
@@ -33,22 +29,8 @@ describe('CLI', function () {
   });
   after(async () => w?.stop());
 
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = testEnv();
-    try {
-      const { stdout, stderr } = await run('node', [BIN, ...args], {
-        env: {
-          ...process.env,
-          DATABASE_URL: env.databaseUrl,
-          TEMPORAL_ADDRESS: env.temporalAddress,
-          TASK_QUEUE: w.taskQueue,
-          LAUNCH_TASK_QUEUE: w.launchTaskQueue,
-        },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err: any) {
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
+  function cli(...args: string[]): Promise<CliResult> {
+    return runCli({ TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue }, ...args);
   }
 
   function file(name: string, content: string): string {

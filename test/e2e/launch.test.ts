@@ -72,7 +72,10 @@ describe('launching a campaign to an audience', function () {
       members.map((m) => env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, m.id)).result()),
     );
     await assert.rejects(env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, outsider)).describe(), /not found/i);
-    assert.equal(await visibleCount(`LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, 40), 40);
+    assert.equal(
+      await visibleCount(`CampaignId="${stored.campaign.id}" AND LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`, 40),
+      40,
+    );
 
     // The report comes from the send ledger; it must agree with what the runs themselves returned.
     const report = await campaignReport(env.db, stored.campaign.id);
