@@ -1,6 +1,6 @@
 // One page of a launch: read the next customer ids from Postgres and start their runs. Starting is idempotent (the
 // run's workflow id is its business key), so a retried page enrols nobody twice.
-import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, sleep } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { audiencePage } from '../db/audience';
 import type { Db } from '../db/knex';
@@ -62,7 +62,10 @@ export function createStartLaunchPage(deps: LaunchDeps) {
       ids,
       20,
       (done) => ctx.heartbeat(done),
+      // A stopped launch (campaign-runner stop) starts nothing more: its heartbeats carry the cancellation here.
+      () => ctx.cancellationSignal.aborted,
     );
+    if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the launch was stopped');
     const started = runs.filter((r) => r.started).length;
     return { lastCustomerId: ids.length ? ids[ids.length - 1] : null, count: ids.length, started, alreadyEnrolled: ids.length - started };
   };

@@ -13,6 +13,7 @@ import { registerCustomers } from './customers';
 import { registerLaunch } from './launch';
 import { registerReplay } from './replay';
 import { registerRun } from './run';
+import { registerStop } from './stop';
 
 export function buildProgram(): Command {
   const program = new Command('campaign-runner').description('durable marketing campaigns on Temporal').showHelpAfterError();
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerCampaigns(program);
   registerRun(program);
   registerLaunch(program);
+  registerStop(program);
   registerReplay(program);
   program
     .command('worker')

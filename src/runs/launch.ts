@@ -142,6 +142,8 @@ export interface LaunchStatus {
   sent: number;
   skipped: number;
   failed: number;
+  /** runs cancelled (campaign-runner stop) */
+  cancelled: number;
 }
 
 /** The launcher's own progress: its `launchProgress` query, answered by a launches worker. */
@@ -163,12 +165,13 @@ export async function launchStatus(
   // A launch id names a launch within its campaign: the same id in another campaign is another launch.
   const base = `CampaignId="${campaignId}" AND LaunchId="${launchId}" AND WorkflowType="campaignRun"`;
   const count = async (extra: string) => (await client.workflow.count(`${base} AND ${extra}`)).count;
-  const [known, finished, sent, skipped, failed] = await Promise.all([
+  const [known, finished, sent, skipped, failed, cancelled] = await Promise.all([
     progress ?? launchProgress(client, campaignId, launchId),
     count('ExecutionStatus!="Running"'),
     count('EmailOutcome="sent"'),
     count('EmailOutcome="skipped"'),
     count('EmailOutcome="failed"'),
+    count('ExecutionStatus="Canceled"'),
   ]);
-  return { audienceSize: audience, progress: known, finished, sent, skipped, failed };
+  return { audienceSize: audience, progress: known, finished, sent, skipped, failed, cancelled };
 }

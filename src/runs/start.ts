@@ -79,12 +79,14 @@ export async function startCampaignRuns(
   customerIds: string[],
   concurrency = 20,
   onStarted?: (done: number) => void,
+  /** checked before each start: true stops starting (the runs already started are returned, the rest left empty) */
+  shouldStop?: () => boolean,
 ): Promise<StartedRun[]> {
   const out: StartedRun[] = new Array(customerIds.length);
   let next = 0;
   let done = 0;
   async function lane() {
-    while (next < customerIds.length) {
+    while (next < customerIds.length && !shouldStop?.()) {
       const i = next++;
       out[i] = await startCampaignRun({ ...base, customerId: customerIds[i] });
       onStarted?.(++done);

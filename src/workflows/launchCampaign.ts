@@ -1,4 +1,11 @@
-import { continueAsNew, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { FailureTypes, launchProgressQuery, type LaunchCampaignWorkflow, type LaunchState } from '../contract';
 
@@ -12,6 +19,9 @@ const { startLaunchPage } = proxyActivities<Activities>({
   startToCloseTimeout: 5 * 60_000,
   // A page heartbeats as it goes: a worker that dies mid-page is noticed within seconds and the page retried.
   heartbeatTimeout: 10_000,
+  // A stopped launch closes only once its page has stopped starting runs, so that `campaign-runner stop` can then
+  // cancel every run the launch ever started.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: 1_000, maximumInterval: 30_000, nonRetryableErrorTypes: [FailureTypes.badCampaign] },
 });
 

@@ -1,0 +1,93 @@
+// `campaign-runner stop`: the operator's switch for a campaign that went out with a mistake. Stopped mid-launch, nothing
+// is sent after it returns, a second stop changes nothing, and the output accounts for every customer.
+import assert from 'node:assert/strict';
+import { startLaunch } from '../../src/runs/launch';
+import { testEnv } from '../support/env';
+import { startCli } from '../support/cli';
+import { acceptedFor, emailSettings, emailThenTag, eventually, importLines, startWorker, storeDoc, uid } from '../support/harness';
+
+describe('campaign-runner stop', function () {
+  it('stops a launch of 300 midway: no more starts, open runs cancelled (in-flight sends dropped), nothing sent afterwards; a second stop is a no-op', async () => {
+    const env = testEnv();
+    const tag = uid('stop');
+    const n = 300;
+    const members = Array.from({ length: n }, (_, i) => ({
+      id: `${tag}-${String(i).padStart(4, '0')}`,
+      email: `${tag}-${i}@example.com`,
+      emailSubscribed: true,
+      tags: [tag],
+    }));
+    await importLines(members);
+    // Every send takes 1.5 s at SendGrid: when the stop comes, some are on the wire.
+    for (const m of members) env.fake.injectFault({ kind: 'slow', to: m.email, delayMs: 1500 });
+    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const w = await startWorker();
+    const queues = { TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue };
+    const accepted = () => members.reduce((k, m) => k + acceptedFor(m.email).length, 0);
+    try {
+      const launch = await startLaunch({
+        client: env.client,
+        db: env.db,
+        launchTaskQueue: w.launchTaskQueue,
+        campaignId: stored.campaign.id,
+        campaignVersion: stored.version,
+        audience: { kind: 'tag', tag },
+        pageSize: 20,
+        maxInFlight: 40,
+      });
+      await eventually(
+        async () => accepted(),
+        (k) => k >= 20,
+        120_000,
+      );
+
+      const stop = await startCli(queues, 'stop', '--campaign', stored.campaign.id).exited(180_000);
+      assert.equal(stop.code, 0, stop.stderr);
+      const atStop = accepted();
+      assert.ok(atStop < n, 'stopped before the launch finished');
+
+      const scope = `CampaignId="${stored.campaign.id}" AND WorkflowType="campaignRun"`;
+      assert.equal((await env.client.workflow.count(`${scope} AND ExecutionStatus="Running"`)).count, 0);
+      assert.equal((await env.client.workflow.getHandle(launch.workflowId).describe()).status.name, 'CANCELLED');
+      const started = (await env.client.workflow.count(scope)).count;
+      assert.ok(started < n, `the launch was stopped before starting everyone (${started} started)`);
+
+      // Nothing goes out after stop returned, not even the requests that were on the wire (SendGrid takes 1.5 s).
+      await new Promise((r) => setTimeout(r, 4000));
+      assert.equal(accepted(), atStop);
+
+      // The output accounts for everyone: started or never started; the ledger agrees with the fake.
+      assert.match(
+        stop.stdout,
+        new RegExp(
+          `^stopped campaign ${stored.campaign.id}: 1 launch\\(es\\) cancelled \\(${launch.launchId}\\), \\d+ open run\\(s\\) cancelled$`,
+          'm',
+        ),
+      );
+      assert.match(
+        stop.stdout,
+        new RegExp(`^launch ${launch.launchId}: audience ${n}, runs started ${started}, never started ${n - started}$`, 'm'),
+      );
+      const ledger = await env.db('send_ledger').where({ campaign_id: stored.campaign.id }).select('status');
+      const byStatus = (s: string) => ledger.filter((r) => r.status === s).length;
+      assert.equal(byStatus('sent'), atStop);
+      assert.equal(byStatus('sending'), 0, 'no send left in progress');
+      assert.ok(byStatus('cancelled') >= 1, 'some sends were stopped on the wire or before');
+      const cancelledRuns = (await env.client.workflow.count(`${scope} AND ExecutionStatus="Canceled"`)).count;
+      assert.ok(cancelledRuns >= 1);
+      assert.match(stop.stdout, new RegExp(`^runs: \\d+ completed, ${cancelledRuns} cancelled, 0 failed, 0 terminated, 0 running$`, 'm'));
+      assert.match(stop.stdout, new RegExp(`^TOTAL\\s+\\d+\\s+${atStop}\\s`, 'm'));
+
+      const again = await startCli(queues, 'stop', '--campaign', stored.campaign.id).exited(120_000);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, new RegExp(`^nothing to stop for campaign ${stored.campaign.id}: no launch and no run was open$`, 'm'));
+      assert.match(
+        again.stdout,
+        new RegExp(`^launch ${launch.launchId}: audience ${n}, runs started ${started}, never started ${n - started}$`, 'm'),
+      );
+      assert.equal(accepted(), atStop);
+    } finally {
+      await w.stop();
+    }
+  });
+});
