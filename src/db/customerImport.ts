@@ -43,7 +43,9 @@ export class CustomerImportError extends Error {
 export interface ImportResult {
   /** customers in the file */
   imported: number;
+  /** new customers */
   inserted: number;
+  /** known customers, merged (their rows are written only where a value changed) */
   updated: number;
 }
 
@@ -130,11 +132,16 @@ async function duplicates(trx: Knex.Transaction): Promise<{ listed: ImportLineEr
   };
 }
 
-/** Applies the staged (clean) file to the live tables. Imports are serialized here, so no other import inserts an id between the update and the insert. */
-async function merge(trx: Knex.Transaction): Promise<{ inserted: number; updated: number }> {
+/**
+ * Applies the staged (clean) file to the live tables and returns how many customers were new. Imports are serialized
+ * here, so that no other import inserts an id between the update and the insert. A row is written only when a value
+ * the line gives differs from the stored one: re-importing an unchanged file writes nothing, and `updated_at` says
+ * when a customer last changed.
+ */
+async function merge(trx: Knex.Transaction): Promise<number> {
   await trx.raw(`select pg_advisory_xact_lock(hashtext('campaign-runner:customer-import'))`);
-  // `c.*` is the row as it is now (a concurrent setTag's tag included): what a line leaves out is kept.
-  const updated = await trx.raw(
+  // `c` is the row as it is now (a concurrent setTag's tag included), so what a line leaves out is kept.
+  await trx.raw(
     `update customers c set
         email = case when s.email_given then s.email else c.email end,
         email_quality_code = coalesce(s.quality, c.email_quality_code),
@@ -144,7 +151,13 @@ async function merge(trx: Knex.Transaction): Promise<{ inserted: number; updated
         tags = coalesce(s.tags, c.tags),
         updated_at = now()
        from customer_import_stage s
-      where c.external_id = s.id`,
+      where c.external_id = s.id
+        and (   (s.email_given and s.email is distinct from c.email)
+             or s.quality <> c.email_quality_code
+             or (s.first_name_given and s.first_name is distinct from c.first_name)
+             or (s.last_name_given and s.last_name is distinct from c.last_name)
+             or s.attributes <> c.attributes
+             or s.tags <> c.tags)`,
   );
   const inserted = await trx.raw(
     `insert into customers (external_id, email, email_quality_code, first_name, last_name, attributes, tags)
@@ -153,17 +166,19 @@ async function merge(trx: Knex.Transaction): Promise<{ inserted: number; updated
       where not exists (select 1 from customers c where c.external_id = s.id)`,
   );
   await trx.raw(
-    `insert into channel_subscriptions (customer_id, channel, active)
+    `insert into channel_subscriptions as cs (customer_id, channel, active)
      select id, 'email', subscribed from customer_import_stage
-     on conflict (customer_id, channel) do update set active = excluded.active, updated_at = now()`,
+     on conflict (customer_id, channel) do update set active = excluded.active, updated_at = now()
+     where cs.active <> excluded.active`,
   );
   // Only the categories a line names: the customer's other category choices stay as they are.
   await trx.raw(
-    `insert into category_subscriptions (customer_id, category_code, email_subscribed)
+    `insert into category_subscriptions as cs (customer_id, category_code, email_subscribed)
      select s.id, e.key, e.value::boolean from customer_import_stage s cross join lateral jsonb_each_text(s.categories) e
-     on conflict (customer_id, category_code) do update set email_subscribed = excluded.email_subscribed, updated_at = now()`,
+     on conflict (customer_id, category_code) do update set email_subscribed = excluded.email_subscribed, updated_at = now()
+     where cs.email_subscribed <> excluded.email_subscribed`,
   );
-  return { inserted: inserted.rowCount, updated: updated.rowCount };
+  return inserted.rowCount;
 }
 
 /** Imports JSON Lines from a stream of chunks, in one transaction. Memory stays bounded whatever the size of the input. */
@@ -178,6 +193,14 @@ export async function importCustomerStream(
     await trx.raw(`create temporary table customer_import_stage (${STAGE_COLUMNS}) on commit drop`);
 
     const log = new ErrorLog();
+    // One batch is staged while the next is parsed (the client's CPU and the server's overlap); a failure surfaces at
+    // the next await, and the no-op catch keeps it from counting as unhandled meanwhile.
+    let staging: Promise<void> = Promise.resolve();
+    const flush = async (rows: StageRow[]) => {
+      await staging;
+      staging = stage(trx, rows);
+      staging.catch(() => undefined);
+    };
     let customers = 0;
     let batch: StageRow[] = [];
     let batchBytes = 0;
@@ -195,12 +218,13 @@ export async function importCustomerStream(
       } else if (checked.id !== null) batch.push({ line: raw.line, id: checked.id, bad: true });
       batchBytes += raw.text.length;
       if (batch.length >= BATCH_ROWS || batchBytes >= BATCH_BYTES) {
-        await stage(trx, batch);
+        await flush(batch);
         batch = [];
         batchBytes = 0;
       }
     }
-    await stage(trx, batch);
+    await flush(batch);
+    await staging;
 
     await trx.raw('analyze customer_import_stage');
     const dups = await duplicates(trx);
@@ -209,7 +233,8 @@ export async function importCustomerStream(
       throw new CustomerImportError(listed, log.count + dups.count, log.badLines + dups.cleanLines);
     }
     if (customers === 0) throw new CustomerImportError([{ line: 1, field: null, message: 'the file holds no customers' }]);
-    return { imported: customers, ...(await merge(trx)) };
+    const inserted = await merge(trx);
+    return { imported: customers, inserted, updated: customers - inserted };
   });
 }
 

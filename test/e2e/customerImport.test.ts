@@ -105,6 +105,11 @@ describe('customer import (Postgres)', () => {
     assert.deepEqual(s.customer.tags, [], 'given tags replace the list');
     assert.equal(s.channel, true);
     assert.deepEqual(s.categories, { news: false, promo: true });
+
+    const before = s.customer.updated_at as Date;
+    await importLines([{ id, email: null, emailSubscribed: true, firstName: 'Anna', tags: [], categories: { promo: true } }]);
+    s = await stored(id);
+    assert.equal((s.customer.updated_at as Date).getTime(), before.getTime(), 'a line that changes nothing writes nothing');
   });
 
   it('a new customer gets the defaults', async () => {
