@@ -6,7 +6,7 @@
 // statement, into a temporary staging table; duplicate ids are then found in SQL, and only a clean file is merged into
 // the live tables, one statement per table. Staging rather than upserting as we read: duplicates anywhere in the file
 // are found without holding every id in memory; the live tables are not touched (nor locked) until the whole file is
-// known to be good; and each live row is written once.
+// known to be good; and each live row is written at most once, only when a value changes.
 import { createReadStream } from 'node:fs';
 import type { Knex } from 'knex';
 import { checkCustomerLine, IMPORT_LIMITS, type CategoryInfo, type CustomerLine, type ImportLineError } from './customerLine';
@@ -243,8 +243,8 @@ async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 }
 
 /** Imports a JSON Lines file, read as a stream. */
-export function importCustomerFile(db: Db, file: string, opts: { highWaterMark?: number } = {}): Promise<ImportResult> {
-  return importCustomerStream(db, createReadStream(file, { highWaterMark: opts.highWaterMark }));
+export function importCustomerFile(db: Db, file: string): Promise<ImportResult> {
+  return importCustomerStream(db, createReadStream(file));
 }
 
 /** Imports JSON Lines held in memory (demo data, tests, the benchmark). */
