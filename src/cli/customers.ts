@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { importCustomers } from '../db/customerImport';
+import { importCustomerFile } from '../db/customerImport';
 import { withContext } from './context';
 
 export function registerCustomers(program: Command): void {
@@ -8,11 +7,11 @@ export function registerCustomers(program: Command): void {
     .command('customers')
     .description('customers')
     .command('import <file>')
-    .description('import customers from JSON Lines (all or nothing: any bad line rejects the file)')
+    .description('import customers from JSON Lines (all or nothing: any bad line rejects the file; a known id merges)')
     .action((file: string) =>
       withContext(async (ctx) => {
-        const { imported } = await importCustomers(ctx.db(), readFileSync(file, 'utf8'));
-        console.log(`imported ${imported} customers from ${file}`);
+        const { imported, inserted, updated } = await importCustomerFile(ctx.db(), file);
+        console.log(`imported ${imported} customers from ${file} (${inserted} new, ${updated} updated)`);
       }),
     );
 }

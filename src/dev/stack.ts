@@ -7,7 +7,7 @@ import { parseCampaign } from '../campaigns/validate';
 import { loadConfig, sendgridApiKey } from '../config';
 import { categoryCodes, upsertCategory, type MailingCategory } from '../db/categories';
 import { storeCampaign } from '../db/campaigns';
-import { importCustomers } from '../db/customerImport';
+import { importCustomerFile } from '../db/customerImport';
 import { createDb, ensureDatabase, migrateLatest } from '../db/knex';
 import { describeRun } from '../runs/format';
 import { runResult, startCampaignRuns } from '../runs/start';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   const categories = JSON.parse(readFileSync(path.join(DEMO, 'categories.json'), 'utf8')) as MailingCategory[];
   for (const c of categories) await upsertCategory(db, c);
-  const { imported } = await importCustomers(db, readFileSync(path.join(DEMO, 'customers.jsonl'), 'utf8'));
+  const { imported } = await importCustomerFile(db, path.join(DEMO, 'customers.jsonl'));
   const campaign = parseCampaign(JSON.parse(readFileSync(path.join(DEMO, 'welcome-campaign.json'), 'utf8')), {
     categoryCodes: await categoryCodes(db),
   });

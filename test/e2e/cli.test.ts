@@ -90,6 +90,34 @@ describe('CLI', function () {
     const syntax = await cli('campaigns', 'validate', file('syntax.json', '{\n  "id": "x",\n  "name": oops\n}'));
     assert.equal(syntax.code, 1);
     assert.match(syntax.stderr, /syntax\.json: line 3, column 11: not valid JSON \(unexpected "o"\)/);
+    const deep = await cli('campaigns', 'validate', file('deep.json', '{"id": "x",\n "actions": ' + '['.repeat(100_000)));
+    assert.equal(deep.code, 1);
+    assert.match(deep.stderr, /deep\.json: line 2, column 140: too deeply nested \(more than 128 levels of arrays and objects\)/);
+  });
+
+  it('customers import streams a 20,000-line file: a bad line near the end writes nothing, the fixed file imports', async () => {
+    const prefix = uid('big');
+    // Multi-byte names and CRLF endings, so that lines and characters straddle the read stream's chunks.
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({ id: `${prefix}-${i}`, email: `${prefix}-${i}@example.com`, emailSubscribed: i % 2 === 0, firstName: `Zoé-${i}` }),
+    );
+    const bad = [...lines];
+    bad[19_989] = JSON.stringify({ id: `${prefix}-19989`, emailSubscribed: true, firstName: 'Zo\u0000é' });
+    const count = async () => Number((await testEnv().db('customers').where('external_id', 'like', `${prefix}-%`).count({ n: '*' }))[0].n);
+    let r = await cli('customers', 'import', file('big-bad.jsonl', bad.join('\r\n') + '\r\n'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nothing was written \(1 error\)/);
+    assert.match(r.stderr, /line 19990: firstName: contains a NUL character/);
+    assert.equal(await count(), 0);
+    r = await cli('customers', 'import', file('big.jsonl', lines.join('\r\n') + '\r\n'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /imported 20000 customers/);
+    assert.equal(await count(), 20_000);
+    const last = await testEnv()
+      .db('customers')
+      .where({ external_id: `${prefix}-19999` })
+      .first();
+    assert.equal(last.first_name, 'Zoé-19999');
   });
 
   it('an import with bad lines is refused with every line and field, and nothing is written', async () => {
