@@ -72,7 +72,9 @@ describe('campaign-runner stop', function () {
       const byStatus = (s: string) => ledger.filter((r) => r.status === s).length;
       assert.equal(byStatus('sent'), atStop);
       assert.equal(byStatus('sending'), 0, 'no send left in progress');
-      assert.ok(byStatus('cancelled') >= 1, 'some sends were stopped on the wire or before');
+      // (Whether a cancelled run had already claimed its send depends on timing: its row, if any, is 'cancelled'.
+      // Dropping a request on the wire is shown in sendGuarantees.test.ts.)
+      assert.equal(ledger.length, byStatus('sent') + byStatus('cancelled') + byStatus('skipped'));
       const cancelledRuns = (await env.client.workflow.count(`${scope} AND ExecutionStatus="Canceled"`)).count;
       assert.ok(cancelledRuns >= 1);
       assert.match(stop.stdout, new RegExp(`^runs: \\d+ completed, ${cancelledRuns} cancelled, 0 failed, 0 terminated, 0 running$`, 'm'));
