@@ -1,7 +1,7 @@
 // `campaign-runner stop`: the operator's switch for a campaign that went out with a mistake. Stopped mid-launch, nothing
 // is sent after it returns, a second stop changes nothing, and the output accounts for every customer.
 import assert from 'node:assert/strict';
-import { startLaunch } from '../../src/runs/launch';
+import { launchStatus, startLaunch } from '../../src/runs/launch';
 import { testEnv } from '../support/env';
 import { startCli } from '../support/cli';
 import { acceptedFor, emailSettings, emailThenTag, eventually, importLines, startWorker, storeDoc, uid } from '../support/harness';
@@ -78,6 +78,9 @@ describe('campaign-runner stop', function () {
       const cancelledRuns = (await env.client.workflow.count(`${scope} AND ExecutionStatus="Canceled"`)).count;
       assert.ok(cancelledRuns >= 1);
       assert.match(stop.stdout, new RegExp(`^runs: \\d+ completed, ${cancelledRuns} cancelled, 0 failed, 0 terminated, 0 running$`, 'm'));
+      // The launch's progress (what `launch` shows) counts them too.
+      const status = await launchStatus(env.client, stored.campaign.id, launch.launchId, n);
+      assert.equal(status.cancelled, cancelledRuns);
       assert.match(stop.stdout, new RegExp(`^TOTAL\\s+\\d+\\s+${atStop}\\s`, 'm'));
 
       const again = await startCli(queues, 'stop', '--campaign', stored.campaign.id).exited(120_000);
