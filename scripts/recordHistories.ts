@@ -1,6 +1,7 @@
 // Records one history per shape of the campaign workflows from real runs (own dev server, own database, the SendGrid
 // fake) and writes them under test/histories/, where the replay test reads them. Run after a deliberate workflow change
-// (see README, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data.
+// (see README, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data. The
+// shapes of interrupted sends (cancellation, lifetime, lost answers, ...) are in recordSendGuarantees.ts.
 // Existing files are kept: a history recorded by older code is exactly what new code must go on replaying. Set
 // RECORD_DIR to write a new generation elsewhere (e.g. test/histories/<date>/).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { setUp, tearDown, testEnv } from '../test/support/env';
 import { emailSettings, importLines, runToEnd, seedCategories, startWorker, storeDoc } from '../test/support/harness';
 import { campaignRunWorkflowId } from '../src/contract';
 import { startLaunch } from '../src/runs/launch';
+import type { SendEmailSettings } from '../src/campaigns/types';
+import { recordSendGuaranteeRuns } from './recordSendGuarantees';
 
 const OUT = path.resolve(process.env.RECORD_DIR ?? path.resolve(__dirname, '..', '..', 'test', 'histories'));
 
@@ -44,14 +47,14 @@ async function recordCampaignRuns(): Promise<void> {
       { id: 'r-429', email: 'r-429@example.com', emailSubscribed: true, categories: { news: true } },
     ]);
     // A root with two children under the e-mail and a sibling root: every ordering the walk can produce.
-    const tree = (id: string, subject?: string) => ({
+    const tree = (id: string, over: Partial<SendEmailSettings> = {}) => ({
       id,
       name: 'Replay fixture',
       actions: [
         {
           id: 'welcome-email',
           type: 'sendEmail',
-          settings: emailSettings({ categoryCode: 'news', ...(subject ? { subject } : {}) }),
+          settings: emailSettings({ categoryCode: 'news', ...over }),
           children: [
             { id: 'tag-welcomed', type: 'setTag', settings: { tag: 'welcomed' }, children: [] },
             { id: 'tag-emailed', type: 'setTag', settings: { tag: 'emailed' }, children: [] },
@@ -78,9 +81,11 @@ async function recordCampaignRuns(): Promise<void> {
     await runToEnd(w, main, 'r-429');
     await save('campaignRun', 'retried-after-429', campaignRunWorkflowId(main.campaign.id, 'r-429'));
     // The subject renders empty for this customer, so SendGrid answers 400.
-    const bad = await storeDoc(tree('replay-400', '{{ customer.attributes.headline }}'));
+    const bad = await storeDoc(tree('replay-400', { subject: '{{ customer.attributes.headline }}' }));
     await runToEnd(w, bad, 'r-400');
     await save('campaignRun', 'failed-on-400', campaignRunWorkflowId(bad.campaign.id, 'r-400'));
+    // Cancelled runs, the message lifetime running out, lost answers, a template that cannot render, a misconfiguration.
+    await recordSendGuaranteeRuns(w, tree, save);
 
     // The launcher: 5 tagged customers, 2 per page, 2 pages per workflow run: one run that continues as new, one that
     // finishes.
