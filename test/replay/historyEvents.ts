@@ -42,3 +42,18 @@ export function scheduledActivities(h: HistoryAndWorkflowId): string[] {
     return name ? [name] : [];
   });
 }
+
+const CLOSE_EVENTS = {
+  completed: 'workflowExecutionCompletedEventAttributes',
+  failed: 'workflowExecutionFailedEventAttributes',
+  canceled: 'workflowExecutionCanceledEventAttributes',
+  terminated: 'workflowExecutionTerminatedEventAttributes',
+  timedOut: 'workflowExecutionTimedOutEventAttributes',
+  continuedAsNew: 'workflowExecutionContinuedAsNewEventAttributes',
+} as const;
+
+/** How the run closed (its last event): completed, failed, canceled, ...; undefined while it was open. */
+export function closedAs(h: HistoryAndWorkflowId): keyof typeof CLOSE_EVENTS | undefined {
+  const last = events(h).at(-1);
+  return last ? (Object.keys(CLOSE_EVENTS) as (keyof typeof CLOSE_EVENTS)[]).find((k) => last[CLOSE_EVENTS[k]]) : undefined;
+}

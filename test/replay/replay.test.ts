@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadHistoryFiles, replayHistories, type ReplayReport } from '../../src/replay/replay';
 import { workflowBundleOptions } from '../../src/temporal/workerShared';
 import { testEnv } from '../support/env';
-import { localActivityMarkers, patchMarkers, scheduledActivities, workflowType } from './historyEvents';
+import { eventTexts } from '../support/historyAddresses';
+import { closedAs, localActivityMarkers, patchMarkers, scheduledActivities, workflowType } from './historyEvents';
 
 const HISTORIES = path.resolve(__dirname, '..', '..', '..', 'test', 'histories');
 
@@ -16,8 +18,13 @@ const HISTORIES = path.resolve(__dirname, '..', '..', '..', 'test', 'histories')
 const BEFORE_SET_TAG_LOCAL = '';
 /** Recorded since the patch: Set tag is a local activity, behind the patch's marker. */
 const SINCE_SET_TAG_LOCAL = '2026-11-27-set-tag-local-activity/';
+/** Recorded since the send guarantees: every shape again, and the sends that something interrupted. */
+const SINCE_SEND_GUARANTEES = '2026-11-28-send-guarantees/';
 /** The patch id in src/workflows/actions/setTag.ts (tests do not import workflow code; the variants do). */
 const SET_TAG_LOCAL = 'set-tag-local-activity';
+/** The patch ids in src/workflows/actions/sendEmail.ts. */
+const CANCEL_ENDS_RUN = 'cancellation-ends-run';
+const RECORD_LIFETIME_EXPIRY = 'record-lifetime-expiry';
 
 const CAMPAIGN_RUN_SHAPES = [
   'sent-with-children',
@@ -30,7 +37,31 @@ const CAMPAIGN_RUN_SHAPES = [
   'failed-on-400',
   'retried-after-429',
 ];
+/** Runs cancelled since cancellation-ends-run: its marker, a closeSend local activity, the run Cancelled. */
+const CANCELLED_SHAPES = ['cancelled-on-the-wire', 'cancelled-between-attempts'];
+/** A run whose message lifetime ran out since record-lifetime-expiry: its marker and a closeSend local activity. */
+const LIFETIME_SHAPES = ['lifetime-expired'];
+/** Recorded since the send guarantees, on top of CAMPAIGN_RUN_SHAPES (scripts/recordSendGuarantees.ts). */
+const SEND_GUARANTEE_SHAPES = [
+  ...CANCELLED_SHAPES,
+  ...LIFETIME_SHAPES,
+  'failed-delivery_unknown',
+  'resent-possible_duplicate',
+  'failed-template-render',
+  'misconfigured-then-fixed',
+];
 const LAUNCH_SHAPES = ['first-run-continues-as-new', 'last-run-completes'];
+
+/** Every generation and the campaign run shapes it holds (each holds the launcher's too). */
+const GENERATIONS: [string, string[]][] = [
+  [BEFORE_SET_TAG_LOCAL, CAMPAIGN_RUN_SHAPES],
+  [SINCE_SET_TAG_LOCAL, CAMPAIGN_RUN_SHAPES],
+  [SINCE_SEND_GUARANTEES, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES]],
+];
+
+/** An e-mail address in a history's text, and the only domain committed histories may hold one of. */
+const ADDRESS = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
+const TEST_DOMAIN = /(^|\.)example\.com$/;
 
 async function bundleVariant(name: string): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
@@ -56,15 +87,31 @@ describe('replay of committed histories', function () {
   const campaignRuns = (generation: string) =>
     histories.filter((h) => workflowType(h) === 'campaignRun' && h.workflowId.startsWith(`${generation}campaignRun/`));
   const named = (hs: HistoryAndWorkflowId[]) => hs.map((h) => h.workflowId);
+  const shapes = (generation: string, names: string[]) =>
+    histories.filter((h) => names.some((s) => h.workflowId === `${generation}campaignRun/${s}.json`));
 
   it('has a history for every recorded shape', () => {
     const names = named(histories);
     // The launcher's commands did not change between the generations; its input did (maxInFlight).
-    const expected = [BEFORE_SET_TAG_LOCAL, SINCE_SET_TAG_LOCAL].flatMap((g) => [
-      ...CAMPAIGN_RUN_SHAPES.map((s) => `${g}campaignRun/${s}.json`),
+    const expected = GENERATIONS.flatMap(([g, runShapes]) => [
+      ...runShapes.map((s) => `${g}campaignRun/${s}.json`),
       ...LAUNCH_SHAPES.map((s) => `${g}launchCampaign/${s}.json`),
     ]);
     for (const shape of expected) assert.ok(names.includes(shape), `missing ${shape}`);
+  });
+
+  it('no committed history holds an e-mail address outside example.com', () => {
+    for (const h of histories) {
+      const events: unknown[] = JSON.parse(historyToJSON(h.history as History)).events ?? [];
+      const found = events.flatMap((e) => eventTexts(e).match(ADDRESS) ?? []);
+      const foreign = [...new Set(found)].filter((a) => !TEST_DOMAIN.test(a.slice(a.indexOf('@') + 1)));
+      // Only the domain is printed: the local part could be a customer's.
+      assert.deepEqual(
+        foreign.map((a) => a.slice(a.indexOf('@'))),
+        [],
+        `${h.workflowId} holds addresses`,
+      );
+    }
   });
 
   it('replays every committed history against the current workflow code', async () => {
@@ -74,13 +121,31 @@ describe('replay of committed histories', function () {
   });
 
   it('runs recorded since set-tag-local-activity took its patched branch: the marker, and Set tag as a local activity', () => {
-    const runs = campaignRuns(SINCE_SET_TAG_LOCAL);
-    assert.equal(runs.length, CAMPAIGN_RUN_SHAPES.length);
-    for (const h of runs) {
+    assert.equal(campaignRuns(SINCE_SET_TAG_LOCAL).length, CAMPAIGN_RUN_SHAPES.length);
+    assert.equal(campaignRuns(SINCE_SEND_GUARANTEES).length, CAMPAIGN_RUN_SHAPES.length + SEND_GUARANTEE_SHAPES.length);
+    for (const h of [...campaignRuns(SINCE_SET_TAG_LOCAL), ...campaignRuns(SINCE_SEND_GUARANTEES)]) {
       // Every shape runs Set tag (the fixture's sibling root "tag-entered"), so every run consulted the patch.
-      assert.deepEqual(patchMarkers(h), [SET_TAG_LOCAL], h.workflowId);
+      assert.equal(patchMarkers(h)[0], SET_TAG_LOCAL, h.workflowId);
       assert.ok(localActivityMarkers(h).includes('setTag'), `${h.workflowId}: no setTag local activity marker`);
       assert.ok(!scheduledActivities(h).includes('setTag'), `${h.workflowId}: setTag scheduled as a normal activity`);
+    }
+    for (const h of campaignRuns(SINCE_SET_TAG_LOCAL)) assert.deepEqual(patchMarkers(h), [SET_TAG_LOCAL], h.workflowId);
+  });
+
+  it('runs recorded since the send guarantees took the branch their shape names: markers, closeSend, how they ended', () => {
+    const shapeOf = (h: HistoryAndWorkflowId) => path.basename(h.workflowId, '.json');
+    const runs = campaignRuns(SINCE_SEND_GUARANTEES);
+    assert.equal(runs.length, CAMPAIGN_RUN_SHAPES.length + SEND_GUARANTEE_SHAPES.length);
+    for (const h of runs) {
+      const shape = shapeOf(h);
+      const cancelled = CANCELLED_SHAPES.includes(shape);
+      const expired = LIFETIME_SHAPES.includes(shape);
+      // A patch is consulted (and its marker recorded) only when a run meets its case: cancelled, or out of lifetime.
+      const patches = [SET_TAG_LOCAL, ...(cancelled ? [CANCEL_ENDS_RUN] : []), ...(expired ? [RECORD_LIFETIME_EXPIRY] : [])];
+      assert.deepEqual(patchMarkers(h), patches, h.workflowId);
+      const closes = localActivityMarkers(h).filter((t) => t === 'closeSend').length;
+      assert.equal(closes, cancelled || expired ? 1 : 0, `${h.workflowId}: closeSend local activity markers`);
+      assert.equal(closedAs(h), cancelled ? 'canceled' : 'completed', h.workflowId);
     }
   });
 
@@ -94,34 +159,58 @@ describe('replay of committed histories', function () {
 
   describe('the guard bites', () => {
     // The richest shape of each generation: Send e-mail, its two child tags and the sibling root tag.
-    const sent = () =>
-      histories.filter((h) =>
-        [BEFORE_SET_TAG_LOCAL, SINCE_SET_TAG_LOCAL].some((g) => h.workflowId === `${g}campaignRun/sent-with-children.json`),
-      );
+    const sent = () => GENERATIONS.flatMap(([g]) => shapes(g, ['sent-with-children']));
 
     it('an extra activity before Send e-mail fails to replay, naming the history', async () => {
       const report = await replayHistories(sent(), { workflowBundle: await bundleVariant('extraActivity') });
-      assertNondeterminism(report, 2, named(sent()));
+      assertNondeterminism(report, GENERATIONS.length, named(sent()));
     });
 
     it('the same change behind patched() replays', async () => {
-      const runs = [...campaignRuns(BEFORE_SET_TAG_LOCAL), ...campaignRuns(SINCE_SET_TAG_LOCAL)];
+      const runs = GENERATIONS.flatMap(([g]) => campaignRuns(g));
       const report = await replayHistories(runs, { workflowBundle: await bundleVariant('extraActivityPatched') });
       assert.deepEqual(report.failures, [], report.failures.map((f) => `${f.name}: ${f.error}`).join('\n'));
-      assert.equal(report.replayed, 2 * CAMPAIGN_RUN_SHAPES.length);
+      assert.equal(
+        report.replayed,
+        GENERATIONS.reduce((n, [, runShapes]) => n + runShapes.length, 0),
+      );
     });
 
     it('making sibling actions sequential fails to replay, naming the history', async () => {
       const report = await replayHistories(sent(), { workflowBundle: await bundleVariant('sequentialSiblings') });
-      assertNondeterminism(report, 2, named(sent()));
+      assertNondeterminism(report, GENERATIONS.length, named(sent()));
     });
 
     it("changing set-tag-local-activity's patched branch fails every run recorded since the patch, and only those", async () => {
       const before = campaignRuns(BEFORE_SET_TAG_LOCAL);
-      const since = campaignRuns(SINCE_SET_TAG_LOCAL);
+      const since = [...campaignRuns(SINCE_SET_TAG_LOCAL), ...campaignRuns(SINCE_SEND_GUARANTEES)];
       assert.ok(since.length > 0, 'no committed history took the patched branch');
       const report = await replayHistories([...before, ...since], { workflowBundle: await bundleVariant('setTagActivityWhenPatched') });
       assertNondeterminism(report, before.length + since.length, named(since));
+    });
+
+    // The send guarantees' branches: each variant changes one of them (test/replay/variants/sendEmailChanged.ts) and is
+    // replayed against every committed history, of every workflow type and generation. Exactly the runs that took the
+    // changed branch fail; all the others replay, which also shows the variant's copy of the handler is faithful.
+    const cancelledRuns = () => shapes(SINCE_SEND_GUARANTEES, CANCELLED_SHAPES);
+    const lifetimeRuns = () => shapes(SINCE_SEND_GUARANTEES, LIFETIME_SHAPES);
+
+    it('swallowing the cancellation (the code before cancellation-ends-run) fails the cancelled runs, and only those', async () => {
+      assert.equal(cancelledRuns().length, CANCELLED_SHAPES.length, 'no committed history was cancelled');
+      const report = await replayHistories(histories, { workflowBundle: await bundleVariant('cancellationSwallowed') });
+      assertNondeterminism(report, histories.length, named(cancelledRuns()));
+    });
+
+    it("ending Cancelled without cancellation-ends-run's closeSend fails the cancelled runs, and only those", async () => {
+      assert.equal(cancelledRuns().length, CANCELLED_SHAPES.length, 'no committed history was cancelled');
+      const report = await replayHistories(histories, { workflowBundle: await bundleVariant('cancelledWithoutClose') });
+      assertNondeterminism(report, histories.length, named(cancelledRuns()));
+    });
+
+    it("leaving out record-lifetime-expiry's closeSend fails the run whose lifetime ran out, and only that", async () => {
+      assert.equal(lifetimeRuns().length, LIFETIME_SHAPES.length, 'no committed history ran out of lifetime');
+      const report = await replayHistories(histories, { workflowBundle: await bundleVariant('lifetimeNotClosed') });
+      assertNondeterminism(report, histories.length, named(lifetimeRuns()));
     });
   });
 });

@@ -57,7 +57,7 @@ export async function testDataAddresses(db: Db, fake: SendGridFake): Promise<str
 }
 
 /** The searchable text of one history event: its protobuf JSON plus the decoded data of every payload in it. */
-function eventTexts(event: unknown): string {
+export function eventTexts(event: unknown): string {
   const texts: string[] = [JSON.stringify(event)];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);

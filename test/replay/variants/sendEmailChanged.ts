@@ -1,0 +1,93 @@
+// The production Send e-mail handler (src/workflows/actions/sendEmail.ts), copied command for command, with one of the
+// branches that cancellation-ends-run and record-lifetime-expiry guard changed. Each variant entry installs it with its
+// change; the replay tests assert that exactly the histories that took the changed branch fail, so every other history
+// proves the copy otherwise issues what production issues.
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  TimeoutFailure,
+} from '@temporalio/workflow';
+import { RetryState, TimeoutType } from '@temporalio/common';
+import type { Activities } from '../../../src/activities';
+import { FINAL_SEND_FAILURES, type ActionActivityInput, type ActionOutcome } from '../../../src/contract';
+import { handlers } from '../../../src/workflows/actions';
+import { failureMessage } from '../../../src/workflows/actions/failure';
+import { CANCEL_ENDS_RUN, RECORD_LIFETIME_EXPIRY } from '../../../src/workflows/actions/sendEmail';
+import type { ActionHandler } from '../../../src/workflows/actions/types';
+
+export type SendEmailChange =
+  /** the code before cancellation-ends-run: a cancelled send fails the e-mail and the run completes */
+  | 'cancellation-swallowed'
+  /** the patch consulted, the run ends Cancelled, but the ledger row is not closed (no closeSend) */
+  | 'cancelled-without-close'
+  /** the patch consulted when the lifetime runs out, but the row is not closed (no closeSend) */
+  | 'lifetime-not-closed';
+
+const { closeSend } = proxyLocalActivities<Activities>({
+  summary: 'Close an e-mail the run gave up on',
+  startToCloseTimeout: 10_000,
+  retry: { initialInterval: 1_000, maximumInterval: 5_000, maximumAttempts: 120 },
+});
+
+function lifetimeRanOut(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  if (err.retryState === RetryState.TIMEOUT) return true;
+  return err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
+}
+
+function sendEmailHandler(change: SendEmailChange): ActionHandler {
+  return async (node, run) => {
+    const o = run.input.options ?? {};
+    const { sendEmail } = proxyActivities<Activities>({
+      activityId: node.id,
+      summary: `Send e-mail: action ${node.id}`,
+      startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
+      heartbeatTimeout: 10_000,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      scheduleToCloseTimeout: o.messageLifetimeMs ?? 24 * 60 * 60_000,
+      retry: {
+        initialInterval: 1_000,
+        backoffCoefficient: 2,
+        maximumInterval: o.maxRetryIntervalMs ?? 60_000,
+        nonRetryableErrorTypes: FINAL_SEND_FAILURES,
+      },
+    });
+    const input: ActionActivityInput = {
+      runKey: run.runKey,
+      campaignId: run.input.campaignId,
+      campaignVersion: run.input.campaignVersion,
+      actionId: node.id,
+      customerId: run.input.customerId,
+    };
+    let outcome: ActionOutcome;
+    try {
+      outcome = await sendEmail(input);
+    } catch (err) {
+      if (isCancellation(err) && change === 'cancellation-swallowed') {
+        outcome = { status: 'failed', error: failureMessage(err) };
+      } else if (isCancellation(err) && patched(CANCEL_ENDS_RUN)) {
+        if (change !== 'cancelled-without-close') await CancellationScope.nonCancellable(() => closeSend(input, 'cancelled'));
+        throw err;
+      } else if (lifetimeRanOut(err) && patched(RECORD_LIFETIME_EXPIRY)) {
+        outcome =
+          change === 'lifetime-not-closed'
+            ? { status: 'failed', error: 'message lifetime ran out (lifetime_expired)' }
+            : await closeSend(input, 'lifetime_expired');
+      } else {
+        outcome = { status: 'failed', error: failureMessage(err) };
+      }
+    }
+    run.progress.emailDecided(outcome);
+    return { outcome, runChildren: outcome.status === 'sent' };
+  };
+}
+
+/** Swaps the handler in this bundle only (the registry is a plain object; each bundle has its own copy of the module). */
+export function installSendEmail(change: SendEmailChange): void {
+  (handlers as { sendEmail: ActionHandler }).sendEmail = sendEmailHandler(change);
+}
