@@ -92,11 +92,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const k of ENV_NAMES) raw[k] = env[k] === '' ? undefined : env[k];
   const r = z.object(ENV_SCHEMA).safeParse(raw);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => {
+    // One line per variable: a list (WORKER_ROLES) with several bad items gives one issue per item, all saying the same.
+    const lines = new Map<string, string>();
+    for (const i of r.error.issues) {
       const key = String(i.path[0]);
-      return `${key}=${JSON.stringify(raw[key])} is not valid: expected ${i.message}`;
-    });
-    throw new ConfigError(lines.join('\n'));
+      if (!lines.has(key)) lines.set(key, `${key}=${JSON.stringify(raw[key])} is not valid: expected ${i.message}`);
+    }
+    throw new ConfigError([...lines.values()].join('\n'));
   }
   const e = r.data;
   return {
