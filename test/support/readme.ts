@@ -39,7 +39,7 @@ export function jsonBlocks(text: string): unknown[] {
     try {
       return JSON.parse(body);
     } catch (err) {
-      throw new Error(`a JSON example in README.md does not parse (${(err as Error).message}): ${body.split('\n')[0]}`);
+      throw new Error(`a JSON example in README.md does not parse (${(err as Error).message}): ${body.split('\n')[0]}`, { cause: err });
     }
   });
 }
