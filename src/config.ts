@@ -200,6 +200,20 @@ export function unsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe'>):
 }
 
 /**
+ * The unsubscribe link settings of a worker. A worker that sends through SendGrid itself (not the fake on loopback) must
+ * be told the service's public address: a loopback link in a real customer's e-mail would lead nowhere.
+ */
+export function workerUnsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe' | 'sendgrid'>): ReturnType<typeof unsubscribeSettings> {
+  const s = unsubscribeSettings(c);
+  const realSendGrid = !c.sendgrid.baseUrl || !isLoopbackUrl(c.sendgrid.baseUrl);
+  if (realSendGrid && isLoopbackUrl(s.publicUrl))
+    throw new ConfigError(
+      `PUBLIC_URL is required: e-mails go out through SendGrid itself, and their unsubscribe link would be ${s.publicUrl}`,
+    );
+  return s;
+}
+
+/**
  * The webhook's verification key. Without one the service refuses to start unless it is bound to loopback (local use);
  * there the webhook answers 503 until a key is configured, and never takes an unsigned event.
  */
