@@ -113,6 +113,9 @@ interface CustomerRow {
   email_soft_reset_at: Date | null;
 }
 
+// The BCC list of the e-mail action $id, wherever it sits in the stored campaign's tree.
+const BCC_OF_ACTION = '$.** ? (@.id == $id && @.type == "sendEmail").settings.bcc[*]';
+
 async function matchEvent(trx: Knex.Transaction, e: DeliveryEvent): Promise<{ match: Match; send?: SendRow; customer?: CustomerRow }> {
   const send = await findSend(trx, e);
   if (!send) return { match: 'no_send' };
@@ -127,9 +130,10 @@ async function matchEvent(trx: Knex.Transaction, e: DeliveryEvent): Promise<{ ma
   const { rows } = await trx.raw(
     `select exists (
        select 1 from campaign_versions cv,
-              jsonb_path_query(cv.document, '$.** ? (@.id == $id && @.type == "sendEmail").settings.bcc[*]', jsonb_build_object('id', ?::text)) as b
+              jsonb_path_query(cv.document, ?::jsonpath, jsonb_build_object('id', ?::text)) as b
         where cv.campaign_id = ? and cv.version = ? and lower(b #>> '{}') = ?) as bcc`,
-    [send.action_id, send.campaign_id, send.campaign_version, address],
+    // The path goes in as a binding: its own '?' would otherwise read as a placeholder.
+    [BCC_OF_ACTION, send.action_id, send.campaign_id, send.campaign_version, address],
   );
   return { match: rows[0].bcc ? 'bcc' : 'other_address', send, customer };
 }
