@@ -18,7 +18,8 @@ export interface ServiceOptions {
 
 export async function buildService(o: ServiceOptions): Promise<FastifyInstance> {
   // Fastify's request log would print unsubscribe URLs, whose tokens act for the customer: our own lines only.
-  const app = Fastify({ logger: false, bodyLimit: 65_536 });
+  // maxParamLength: an unsubscribe token is about 200 characters (fastify's default, 100, answers 414).
+  const app = Fastify({ logger: false, bodyLimit: 65_536, routerOptions: { maxParamLength: 1000 } });
   const log = o.log ?? ((line: string) => console.error(line));
   app.get('/healthz', async () => ({ ok: true }));
   // Ready when the database answers: without it no event can be stored (SendGrid then retries).
