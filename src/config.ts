@@ -12,6 +12,8 @@ const hostPort = z.string().regex(/^[^\s:/]+:[0-9]{1,5}$/, 'host:port, e.g. 127.
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// URL' });
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits and _ . : -');
+const host = z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0');
+const emailLike = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an e-mail address');
 
 export const WORKER_ROLES = ['runs', 'launches'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
@@ -30,6 +32,15 @@ export const ENV_SCHEMA = {
   SENDGRID_BASE_URL: httpUrl.optional(),
   SENDGRID_TIMEOUT_MS: positiveInt.default(15_000),
   SENDGRID_FAKE_PORT: port.default(3030),
+  SENDGRID_FAKE_WEBHOOK_URL: httpUrl.optional(),
+  SERVICE_HOST: host.default('127.0.0.1'),
+  SERVICE_PORT: port.default(3040),
+  PUBLIC_URL: httpUrl.optional(),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(1).optional(),
+  WEBHOOK_MAX_BYTES: positiveInt.default(1_048_576),
+  WEBHOOK_MAX_AGE_SECONDS: positiveInt.default(600),
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  UNSUBSCRIBE_MAILTO: emailLike.optional(),
   WORKER_ROLES: z
     .string()
     .transform((s) => s.split(',').map((r) => r.trim()))
@@ -75,6 +86,23 @@ export interface Config {
     timeoutMs: number;
   };
   sendgridFakePort: number;
+  /** where the SendGrid fake posts its signed events (the stack points it at the service) */
+  sendgridFakeWebhookUrl: string | undefined;
+  service: {
+    host: string;
+    port: number;
+    /** the base URL customers reach the service at; undefined = http://SERVICE_HOST:SERVICE_PORT (loopback only) */
+    publicUrl: string | undefined;
+    /** SendGrid's signed-webhook verification key (base64 SPKI DER or PEM) */
+    webhookPublicKey: string | undefined;
+    webhookMaxBytes: number;
+    webhookMaxAgeSeconds: number;
+  };
+  unsubscribe: {
+    /** signs unsubscribe tokens; shared by the workers (which build links) and the service (which checks them) */
+    secret: string | undefined;
+    mailto: string | undefined;
+  };
   workerRoles: WorkerRole[];
   tuning: WorkerTuning;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -111,6 +139,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: e.DB_POOL_MAX,
     sendgrid: { apiKey: e.SENDGRID_API_KEY, baseUrl: e.SENDGRID_BASE_URL, timeoutMs: e.SENDGRID_TIMEOUT_MS },
     sendgridFakePort: e.SENDGRID_FAKE_PORT,
+    sendgridFakeWebhookUrl: e.SENDGRID_FAKE_WEBHOOK_URL,
+    service: {
+      host: e.SERVICE_HOST,
+      port: e.SERVICE_PORT,
+      publicUrl: e.PUBLIC_URL,
+      webhookPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY,
+      webhookMaxBytes: e.WEBHOOK_MAX_BYTES,
+      webhookMaxAgeSeconds: e.WEBHOOK_MAX_AGE_SECONDS,
+    },
+    unsubscribe: { secret: e.UNSUBSCRIBE_SECRET, mailto: e.UNSUBSCRIBE_MAILTO },
     workerRoles: [...new Set(e.WORKER_ROLES)],
     tuning: {
       ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
@@ -123,10 +161,70 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** True for a host name or address on this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 /** True for an http(s) URL whose host is on this machine (the fake). */
 export function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return isLoopbackHost(new URL(url).hostname);
+}
+
+/**
+ * A signing secret known to everyone, for links that only this machine can follow: used when UNSUBSCRIBE_SECRET is unset
+ * and the public URL is a loopback one (the local stack, tests).
+ */
+export const LOOPBACK_UNSUBSCRIBE_SECRET = 'loopback-only-unsubscribe-secret-not-for-production';
+
+/** The service's public base URL: PUBLIC_URL, or its own loopback address when it is bound to loopback. */
+export function publicUrl(c: Pick<Config, 'service'>): string {
+  const { publicUrl: url, host, port } = c.service;
+  if (url) {
+    if (!url.startsWith('https://') && !isLoopbackUrl(url))
+      throw new ConfigError(`PUBLIC_URL="${url}" must be an https URL (mail providers and customers follow it; http only on loopback)`);
+    return url.replace(/\/+$/, '');
+  }
+  if (!isLoopbackHost(host))
+    throw new ConfigError(
+      `PUBLIC_URL is required: SERVICE_HOST is "${host}", not a loopback address (links must name the public https address)`,
+    );
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** What the workers need to put an unsubscribe link in every e-mail, and the service to check it. */
+export function unsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe'>): { publicUrl: string; secret: string; mailto?: string } {
+  const url = publicUrl(c);
+  const secret = c.unsubscribe.secret ?? (isLoopbackUrl(url) ? LOOPBACK_UNSUBSCRIBE_SECRET : undefined);
+  if (!secret) throw new ConfigError(`UNSUBSCRIBE_SECRET is required: PUBLIC_URL "${url}" is not a loopback address`);
+  return { publicUrl: url, secret, ...(c.unsubscribe.mailto ? { mailto: c.unsubscribe.mailto } : {}) };
+}
+
+/**
+ * The unsubscribe link settings of a worker. A worker that sends through SendGrid itself (not the fake on loopback) must
+ * be told the service's public address: a loopback link in a real customer's e-mail would lead nowhere.
+ */
+export function workerUnsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe' | 'sendgrid'>): ReturnType<typeof unsubscribeSettings> {
+  const s = unsubscribeSettings(c);
+  const realSendGrid = !c.sendgrid.baseUrl || !isLoopbackUrl(c.sendgrid.baseUrl);
+  if (realSendGrid && isLoopbackUrl(s.publicUrl))
+    throw new ConfigError(
+      `PUBLIC_URL is required: e-mails go out through SendGrid itself, and their unsubscribe link would be ${s.publicUrl}`,
+    );
+  return s;
+}
+
+/**
+ * The webhook's verification key. Without one the service refuses to start unless it is bound to loopback (local use);
+ * there the webhook answers 503 until a key is configured, and never takes an unsigned event.
+ */
+export function webhookPublicKey(c: Pick<Config, 'service'>): string | undefined {
+  if (c.service.webhookPublicKey) return c.service.webhookPublicKey;
+  if (isLoopbackHost(c.service.host)) return undefined;
+  throw new ConfigError(
+    `SENDGRID_WEBHOOK_PUBLIC_KEY is required: SERVICE_HOST is "${c.service.host}", not a loopback address (SendGrid's Signed Event Webhook key)`,
+  );
 }
 
 /**

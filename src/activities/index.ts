@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import type { Mailer } from '../email/mailer';
+import type { UnsubscribeLinkConfig } from '../email/unsubscribeToken';
 import { CampaignCache } from './campaignCache';
 import { createCloseSend } from './closeSend';
 import { createSendEmail } from './sendEmail';
@@ -23,12 +24,14 @@ export interface ActivityDeps {
    * is free.
    */
   eagerStart?: boolean;
+  /** the unsubscribe link every e-mail carries (its base URL and signing secret) */
+  unsubscribe?: UnsubscribeLinkConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const campaigns = new CampaignCache(deps.db);
   return {
-    sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs }),
+    sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs, unsubscribe: deps.unsubscribe }),
     closeSend: createCloseSend({ db: deps.db }),
     setTag: createSetTag({ db: deps.db, campaigns }),
     startLaunchPage: createStartLaunchPage({

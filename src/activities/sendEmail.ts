@@ -30,6 +30,7 @@ import {
 } from '../email/mailer';
 import { renderEmail, TemplateRenderError, type CompiledEmail } from '../email/render';
 import type { TemplateContext } from '../email/types';
+import { unsubscribeLink, type UnsubscribeLinkConfig } from '../email/unsubscribeToken';
 import type { CampaignCache, LoadedAction } from './campaignCache';
 
 export interface SendEmailDeps {
@@ -42,6 +43,11 @@ export interface SendEmailDeps {
   pollMs?: number;
   /** tries of the write that records an accepted message before the attempt gives up (default 4) */
   recordTries?: number;
+  /**
+   * Where every e-mail's unsubscribe link points and the secret that signs its token. Lives in the worker's
+   * configuration only: the secret never enters a workflow input or history.
+   */
+  unsubscribe?: UnsubscribeLinkConfig;
 }
 
 /** What an attempt leaves in its heartbeat as soon as SendGrid accepted: the next attempt records it instead of sending. */
@@ -238,12 +244,14 @@ export function createSendEmail(deps: SendEmailDeps) {
     const to = asciiEmail(customer.email!.trim()); // an internationalised domain goes out in its xn-- form
     // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
     const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
-    const rendered = await renderOrFail(
-      loaded.prepared.email,
-      templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name }),
-      claimed,
-      input,
-    );
+    const sendKey = `${input.runKey}/${input.actionId}`;
+    // One-click unsubscribe (RFC 8058): ids only in the token, signed here, in the activity.
+    const unsubscribe = deps.unsubscribe
+      ? unsubscribeLink(deps.unsubscribe, { customerId: customer.external_id, categoryCode: settings.categoryCode ?? null, sendKey })
+      : undefined;
+    const context = templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name });
+    if (unsubscribe) context.unsubscribe_url = unsubscribe.url;
+    const rendered = await renderOrFail(loaded.prepared.email, context, claimed, input);
     const message: OutgoingEmail = {
       to: { email: to, name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || undefined },
       bcc,
@@ -253,8 +261,10 @@ export function createSendEmail(deps: SendEmailDeps) {
       html: rendered.html,
       text: rendered.text,
       categories: settings.categoryCode ? [settings.categoryCode] : undefined,
-      customArgs: { send_key: `${input.runKey}/${input.actionId}`, campaign_id: input.campaignId, action_id: input.actionId },
+      customArgs: { send_key: sendKey, campaign_id: input.campaignId, action_id: input.actionId },
     };
+    if (unsubscribe) message.headers = unsubscribe.headers;
+    if (found.asmGroupId != null) message.asmGroupId = found.asmGroupId;
 
     return { message, bccCount: bcc.length };
   }

@@ -6,6 +6,11 @@ import { UsageError, withContext } from './context';
 const categoryInput = z.object({
   code: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, _ or -'),
   name: z.string().trim().min(1, 'must not be empty').max(200),
+  asmGroup: z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, 'must be a SendGrid suppression group id (a whole number)')
+    .transform(Number)
+    .optional(),
 });
 
 export function registerCategories(program: Command): void {
@@ -17,13 +22,25 @@ export function registerCategories(program: Command): void {
     .requiredOption('--name <name>', 'name shown to customers')
     .option('--hidden', 'hidden category: not on the unsubscribe page, cannot be unsubscribed from', false)
     .option('--default-unsubscribed', 'customers without their own choice are NOT subscribed (default: subscribed)', false)
-    .action((o: { code: string; name: string; hidden: boolean; defaultUnsubscribed: boolean }) =>
+    .option('--asm-group <id>', "SendGrid suppression group: sends carry asm.group_id, the group's unsubscribes change this category")
+    .action((o: { code: string; name: string; hidden: boolean; defaultUnsubscribed: boolean; asmGroup?: string }) =>
       withContext(async (ctx) => {
         const parsed = categoryInput.safeParse(o);
         if (!parsed.success) {
-          throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+          throw new UsageError(
+            parsed.error.issues.map((i) => `--${i.path.join('.').replace('asmGroup', 'asm-group')}: ${i.message}`).join('\n'),
+          );
         }
-        await upsertCategory(ctx.db(), { ...parsed.data, visible: !o.hidden, defaultEmailSubscribed: !o.defaultUnsubscribed });
+        if (o.hidden && parsed.data.asmGroup !== undefined) {
+          throw new UsageError('--asm-group: a hidden category cannot be unsubscribed from, so it cannot name a suppression group');
+        }
+        const { asmGroup, ...fields } = parsed.data;
+        await upsertCategory(ctx.db(), {
+          ...fields,
+          visible: !o.hidden,
+          defaultEmailSubscribed: !o.defaultUnsubscribed,
+          asmGroupId: asmGroup,
+        });
         console.log(`category "${parsed.data.code}" saved`);
       }),
     );
@@ -34,7 +51,8 @@ export function registerCategories(program: Command): void {
       withContext(async (ctx) => {
         for (const c of await listCategories(ctx.db())) {
           console.log(
-            `${c.code}\t${c.name}\t${c.visible ? 'visible' : 'hidden'}\tdefault ${c.defaultEmailSubscribed ? 'subscribed' : 'unsubscribed'}`,
+            `${c.code}\t${c.name}\t${c.visible ? 'visible' : 'hidden'}\tdefault ${c.defaultEmailSubscribed ? 'subscribed' : 'unsubscribed'}` +
+              (c.asmGroupId ? `\tASM group ${c.asmGroupId}` : ''),
           );
         }
       }),

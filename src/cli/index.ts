@@ -13,6 +13,7 @@ import { registerCustomers } from './customers';
 import { registerLaunch } from './launch';
 import { registerReplay } from './replay';
 import { registerRun } from './run';
+import { registerServe } from './serve';
 import { registerStop } from './stop';
 
 export function buildProgram(): Command {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerLaunch(program);
   registerStop(program);
   registerReplay(program);
+  registerServe(program);
   program
     .command('worker')
     .description('run a worker (configured by environment variables)')

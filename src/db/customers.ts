@@ -16,6 +16,8 @@ export interface CustomerForSend {
   emailChannelActive: boolean;
   /** null when no category was asked for */
   categorySubscribed: boolean | null;
+  /** the SendGrid suppression group of the action's category, if it names one (sends then carry asm.group_id) */
+  asmGroupId?: number | null;
 }
 
 /** Adds a tag once; re-running is a no-op, so the activity is safe to retry. Returns false if the customer is gone. */

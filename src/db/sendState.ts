@@ -23,7 +23,7 @@ export async function claimForSend(db: Db, meta: LedgerMeta, leaseMs: number, ca
      select claim.*,
             c.external_id, c.email, c.email_quality_code, c.first_name, c.last_name, c.attributes, c.tags,
             coalesce(ch.active, false) as email_channel_active,
-            mc.code is not null as category_exists, sub.email_subscribed, mc.default_email_subscribed
+            mc.code is not null as category_exists, sub.email_subscribed, mc.default_email_subscribed, mc.asm_group_id
        from (select 1) as one
        left join claim on true
        left join customers c on c.external_id = :customer_id
@@ -58,5 +58,5 @@ function customerForSend(r: any, categoryCode: string | undefined): CustomerForS
     attributes: r.attributes,
     tags: r.tags,
   };
-  return { customer, emailChannelActive: r.email_channel_active === true, categorySubscribed };
+  return { customer, emailChannelActive: r.email_channel_active === true, categorySubscribed, asmGroupId: r.asm_group_id ?? null };
 }

@@ -14,6 +14,13 @@
  *   GET  /__fake/requests  → RecordedRequest[]
  *   POST /__fake/reset     → 204, clears recorded data and faults
  *   POST /__fake/faults    → 201, body is a Fault
+ *   POST /__fake/scripts   → 201, body is a RecipientScript (the events the next message to that address produces)
+ *   GET  /__fake/webhook   → the webhook settings and the public key its batches verify with
+ *   POST /__fake/webhook   → 200, body is WebhookSettings (url, signing, newEventIdsOnRetry, ...)
+ *   GET  /__fake/webhook-deliveries → every POST of a batch and its answer
+ *   GET  /__fake/events    → every event generated
+ * and SendGrid's own GET /v3/user/webhooks/event/settings/signed → { public_key }.
+ * Event Webhook behaviour: ./sendgridFakeEvents.ts.
  */
 import * as http from 'node:http';
 import * as crypto from 'node:crypto';
@@ -29,6 +36,7 @@ import {
   type ApiError,
 } from './sendgridValidation';
 import { loadConfig } from '../config';
+import { FakeEventPoster, SCRIPT_EVENTS, type RecipientScript, type WebhookDelivery, type WebhookSettings } from './sendgridFakeEvents';
 
 export interface FakeOptions {
   /** 0 = random free port. */
@@ -43,6 +51,8 @@ export interface FakeOptions {
   verifiedSenders?: string[];
   /** Cap on merged custom_args size per personalization. Default 10000 (docs also say 50000). */
   customArgsMaxBytes?: number;
+  /** where and how accepted messages' events are posted (no url: events are generated, not posted) */
+  webhook?: WebhookSettings;
 }
 
 /**
@@ -90,9 +100,23 @@ export interface SendGridFake {
   injectFault(f: Fault): void;
   /** faults still queued (a fault is consumed when the request it hits arrives) */
   pendingFaults(): Fault[];
-  /** clears recorded data and faults */
+  /** clears recorded data and faults, scripts, suppressions and queued events (the webhook settings stay) */
   reset(): void;
   close(): Promise<void>;
+  /** the Event Webhook side */
+  webhook: {
+    /** base64 SPKI DER of the P-256 key batches are signed with (generated at start) */
+    publicKey: string;
+    configure(s: WebhookSettings): void;
+    /** the events of the next message(s) to an address */
+    script(s: RecipientScript): void;
+    events(): Record<string, unknown>[];
+    deliveries(): WebhookDelivery[];
+    /** events not yet answered 2xx */
+    pending(): number;
+    /** posts the last batch answered 2xx again (same sg_event_ids, or new ones as SendGrid's resends have) */
+    replayLast(o?: { newEventIds?: boolean }): number;
+  };
 }
 
 const MAIL_SEND_PATH = '/v3/mail/send';
@@ -113,6 +137,49 @@ const FaultSchema = z
     resetInSeconds: z.number().int().nonnegative().optional(),
   })
   .strict();
+
+const SIGNED_SETTINGS_PATH = '/v3/user/webhooks/event/settings/signed';
+
+const ScriptSchema = z
+  .object({
+    to: z.string().min(3),
+    times: z.number().int().positive().optional(),
+    steps: z.array(
+      z
+        .object({
+          event: z.enum(SCRIPT_EVENTS),
+          status: z.string().optional(),
+          reason: z.string().optional(),
+          response: z.string().optional(),
+          times: z.number().int().positive().max(100).optional(),
+          url: z.string().optional(),
+          groupId: z.number().int().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+const WebhookSchema = z
+  .object({
+    url: z.url().optional(),
+    flushMs: z.number().int().nonnegative().optional(),
+    batchSize: z.number().int().positive().optional(),
+    retryBaseMs: z.number().int().nonnegative().optional(),
+    retryMaxMs: z.number().int().nonnegative().optional(),
+    maxAttempts: z.number().int().positive().optional(),
+    newEventIdsOnRetry: z.boolean().optional(),
+    signing: z.enum(['valid', 'bad-signature', 'stale-timestamp', 'unsigned']).optional(),
+  })
+  .strict();
+
+function parseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 interface QueuedFault {
   fault: Fault;
@@ -137,6 +204,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
   const keysWithoutSendScope = new Set(opts.keysWithoutSendScope ?? []);
   const verifiedSenders = opts.verifiedSenders ? new Set(opts.verifiedSenders.map((s) => s.toLowerCase())) : null;
   const customArgsMaxBytes = opts.customArgsMaxBytes ?? 10000;
+  const poster = new FakeEventPoster(opts.webhook);
 
   let accepted: AcceptedMessage[] = [];
   let requests: RecordedRequest[] = [];
@@ -150,6 +218,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
   const accept = (apiKey: string, body: unknown): AcceptedMessage => {
     const m: AcceptedMessage = { messageId: newMessageId(), receivedAt: new Date().toISOString(), apiKey, body };
     accepted.push(m);
+    poster.onAccepted(m.messageId, body);
     return m;
   };
 
@@ -370,13 +439,46 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
       injectFault(r.data);
       return sendJson(res, 201, { ok: true, queued: faults.length });
     }
-    const known = ['/__fake/messages', '/__fake/requests', '/__fake/reset', '/__fake/faults'].includes(path);
+    if (route === 'GET /__fake/webhook') return sendJson(res, 200, { url: poster.webhookUrl ?? null, publicKey: poster.publicKey });
+    if (route === 'GET /__fake/webhook-deliveries') return sendJson(res, 200, poster.webhookDeliveries());
+    if (route === 'GET /__fake/events') return sendJson(res, 200, poster.events());
+    if (route === 'POST /__fake/webhook' || route === 'POST /__fake/scripts') {
+      const { buf } = await readBody(req);
+      const r = (route === 'POST /__fake/webhook' ? WebhookSchema : ScriptSchema).safeParse(parseJson(buf));
+      if (!r.success) {
+        return sendJson(res, 400, {
+          errors: r.error.issues.map((i) => ({ message: i.message, field: i.path.join('.') || null, help: null })),
+        });
+      }
+      if (route === 'POST /__fake/webhook') {
+        poster.configure(r.data as WebhookSettings);
+        return sendJson(res, 200, { url: poster.webhookUrl ?? null, publicKey: poster.publicKey });
+      }
+      poster.script(r.data as RecipientScript);
+      return sendJson(res, 201, { ok: true });
+    }
+    const known = [
+      '/__fake/messages',
+      '/__fake/requests',
+      '/__fake/reset',
+      '/__fake/faults',
+      '/__fake/webhook',
+      '/__fake/webhook-deliveries',
+      '/__fake/events',
+      '/__fake/scripts',
+    ].includes(path);
     return sendJson(res, known ? 405 : 404, { errors: [plainError(known ? 'method not allowed' : 'not found')] });
   }
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     if (path.startsWith('/__fake/')) return handleControl(req, res, path);
+    if (path === SIGNED_SETTINGS_PATH && req.method === 'GET') {
+      req.resume();
+      const key = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!key || !apiKeys.has(key)) return fail(res, 401, [plainError('authorization required')], null);
+      return sendJson(res, 200, { id: 'fake', public_key: poster.publicKey });
+    }
     if (path === MAIL_SEND_PATH) {
       if (req.method !== 'POST') {
         req.resume();
@@ -415,6 +517,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     accepted = [];
     requests = [];
     faults = [];
+    poster.reset();
   }
 
   return {
@@ -426,10 +529,20 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     injectFault,
     pendingFaults: () => faults.map((q) => ({ ...q.fault })),
     reset,
+    webhook: {
+      publicKey: poster.publicKey,
+      configure: (s) => poster.configure(s),
+      script: (s) => poster.script(s),
+      events: () => poster.events(),
+      deliveries: () => poster.webhookDeliveries(),
+      pending: () => poster.pending(),
+      replayLast: (o) => poster.replayLast(o),
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const t of timers) clearTimeout(t);
         timers.clear();
+        poster.close();
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive and delayed (slow) connections would otherwise hold close() open.
         server.closeAllConnections();
@@ -439,9 +552,13 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
 
 // CLI: `node dist/src/dev/sendgridFake.js` (SENDGRID_FAKE_PORT, default 3030) for the local demo.
 if (require.main === module) {
-  startSendGridFake({ port: loadConfig().sendgridFakePort })
+  const config = loadConfig();
+  startSendGridFake({ port: config.sendgridFakePort, webhook: { url: config.sendgridFakeWebhookUrl } })
     .then((fake) => {
       console.log(`SendGrid fake listening on ${fake.url} (API key: SG.fake-key; control API under ${fake.url}/__fake/)`);
+      console.log(
+        `Event webhook: ${config.sendgridFakeWebhookUrl ?? 'none (SENDGRID_FAKE_WEBHOOK_URL)'}; public key ${fake.webhook.publicKey}`,
+      );
       const stop = (): void => {
         fake.close().then(
           () => process.exit(0),

@@ -1,22 +1,44 @@
-// The local stack (`npm start`): Temporal dev server with Temporal Web, Postgres schema, the SendGrid fake, demo
-// categories and customers, a worker, and the demo campaign started for every demo customer. Serves until Ctrl-C.
+// The local stack (`npm start`): Temporal dev server with Temporal Web, Postgres schema, the SendGrid fake, the HTTP
+// service (webhook, unsubscribe links) with the fake's Event Webhook pointed at it, demo categories and customers, a
+// worker, and the demo campaign started for every demo customer. The fake then speaks back (an open, a hard bounce, an
+// unsubscribe), a customer unsubscribes with one click, and a follow-up campaign shows the next run's outcomes change.
+// Serves until Ctrl-C.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { parseCampaign } from '../campaigns/validate';
-import { loadConfig, sendgridApiKey } from '../config';
+import { loadConfig, publicUrl, sendgridApiKey } from '../config';
 import { categoryCodes, upsertCategory, type MailingCategory } from '../db/categories';
 import { storeCampaign } from '../db/campaigns';
 import { importCustomerFile } from '../db/customerImport';
 import { createDb, ensureDatabase, migrateLatest } from '../db/knex';
+import { campaignReport, formatReport } from '../report/campaignReport';
 import { describeRun } from '../runs/format';
+import { startService } from '../service/app';
 import { runResult, startCampaignRuns } from '../runs/start';
 import { connectClient, webUrl } from '../temporal/connection';
 import { assembleWorkers } from '../temporal/worker';
 import { startSendGridFake } from './sendgridFake';
+import type { RecipientScript } from './sendgridFakeEvents';
 import { isServing, PROJECT_ROOT, startDevServer, type DevServer } from './temporalServer';
 
 const DEMO = path.join(PROJECT_ROOT, 'demo');
+
+/** What the demo customers' mailboxes do with the welcome e-mail (every other recipient: delivered). */
+const DEMO_SCRIPTS: RecipientScript[] = [
+  { to: 'alice@example.com', steps: [{ event: 'delivered' }, { event: 'open' }, { event: 'click' }] },
+  {
+    to: 'gina@example.com',
+    steps: [{ event: 'bounce', status: '5.1.1', reason: '550 5.1.1 The email account that you tried to reach does not exist' }],
+  },
+  { to: 'jon@example.com', steps: [{ event: 'delivered' }, { event: 'open' }, { event: 'unsubscribe' }] },
+  { to: 'ivy@example.com', steps: [{ event: 'delivered' }, { event: 'open' }] },
+];
+
+/** Waits (at most 30 s) for a fact. */
+async function settle(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
+}
 
 async function main(): Promise<void> {
   // Warnings and errors only: the demo's own output is the outcome table.
@@ -47,6 +69,16 @@ async function main(): Promise<void> {
 
   const fake = await startSendGridFake({ port: fakePort, apiKeys: [sendgridApiKey(config.sendgrid)] });
   console.log(`SendGrid fake: ${fake.url} (accepted messages: ${fake.url}/__fake/messages)`);
+  // The service checks the fake's signatures unless a real key was configured.
+  const serviceConfig = {
+    ...config,
+    service: { ...config.service, webhookPublicKey: config.service.webhookPublicKey ?? fake.webhook.publicKey },
+  };
+  const service = await startService(serviceConfig, db);
+  const webhookUrl = config.sendgridFakeWebhookUrl ?? `${service.url}/sendgrid/events`;
+  fake.webhook.configure({ url: webhookUrl });
+  console.log(`Service: ${service.url} (public URL ${publicUrl(config)}); the fake posts signed events to ${webhookUrl}`);
+  for (const s of DEMO_SCRIPTS) fake.webhook.script(s);
 
   const categories = JSON.parse(readFileSync(path.join(DEMO, 'categories.json'), 'utf8')) as MailingCategory[];
   for (const c of categories) await upsertCategory(db, c);
@@ -72,6 +104,42 @@ async function main(): Promise<void> {
   console.log('Outcomes:');
   for (const r of results) console.log(`  ${describeRun(r)}`);
 
+  // SendGrid speaks back: wait until the service has taken every event, then one customer unsubscribes with one click.
+  if (fresh > 0) {
+    await settle(() => fake.webhook.pending() === 0);
+    const ivy = fake.accepted().find((m) => m.body.personalizations?.[0]?.to?.[0]?.email === 'ivy@example.com');
+    const target = /<(https?:[^>]+)>/.exec(ivy?.body.headers?.['List-Unsubscribe'] ?? '')?.[1];
+    if (target) {
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      console.log(`\nc-009 clicked "Unsubscribe" in their mail app (one-click POST): ${res.status}`);
+    }
+  }
+  const events = await db('webhook_events')
+    .where({ matched: 'recipient' })
+    .whereNotNull('effects')
+    .orderBy('id')
+    .select('customer_id', 'event', 'effects');
+  console.log('\nWhat SendGrid told the service (events with an effect; BCC copies are stored and change nothing):');
+  for (const e of events) console.log(`  ${e.customer_id}\t${e.event}: ${e.effects}`);
+  console.log(`\n${formatReport(await campaignReport(db, stored.campaign.id))}`);
+
+  // The next campaign meets the changed customers: c-007 bounced (email_invalid), c-010 unsubscribed from all e-mails,
+  // c-009 left the category with one click; c-001 opened and clicked, and is sent to again.
+  const followup = parseCampaign(JSON.parse(readFileSync(path.join(DEMO, 'followup-campaign.json'), 'utf8')), {
+    categoryCodes: await categoryCodes(db),
+  });
+  const storedFollowup = await storeCampaign(db, followup);
+  const next = await startCampaignRuns(
+    { client, taskQueue: config.taskQueue, campaign: storedFollowup.campaign, campaignVersion: storedFollowup.version },
+    ids,
+  );
+  console.log(`\nFollow-up campaign "${followup.id}", after the events:`);
+  for (const r of await Promise.all(next.map((s) => runResult(client, s.workflowId)))) console.log(`  ${describeRun(r)}`);
+
   console.log(`\nTemporal Web: ${config.temporalWebUrl}/namespaces/${config.temporalNamespace}/workflows`);
   console.log(`  one run:    ${webUrl(config.temporalWebUrl, config.temporalNamespace, started[0].workflowId)}`);
   console.log(`SendGrid fake messages: ${fake.url}/__fake/messages`);
@@ -79,6 +147,7 @@ async function main(): Promise<void> {
 
   await running; // the SDK ends the worker on SIGINT/SIGTERM
   await client.connection.close();
+  await service.close();
   await fake.close();
   await db.destroy();
   await server?.stop();

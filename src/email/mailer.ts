@@ -35,6 +35,10 @@ export interface OutgoingEmail {
   categories?: string[];
   /** echoed back in webhook events: lets anyone downstream de-duplicate and correlate */
   customArgs: Record<string, string>;
+  /** message headers, e.g. List-Unsubscribe and List-Unsubscribe-Post */
+  headers?: Record<string, string>;
+  /** the SendGrid suppression group (asm.group_id): SendGrid honours that group's unsubscribes */
+  asmGroupId?: number;
 }
 
 export interface Mailer {
@@ -198,6 +202,8 @@ export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
       if (msg.replyTo) data.replyTo = { email: msg.replyTo.email, name: safeName(msg.replyTo.name) };
       if (msg.text) data.text = msg.text; // the client puts text/plain before text/html, as SendGrid requires
       if (msg.categories?.length) data.categories = msg.categories;
+      if (msg.headers) data.headers = msg.headers;
+      if (msg.asmGroupId !== undefined) data.asm = { groupId: msg.asmGroupId };
       try {
         if (opts.signal?.aborted) throw new SendGridAbortedError();
         client.nextSignal = opts.signal;

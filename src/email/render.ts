@@ -69,8 +69,12 @@ function firstLine(message: string): string {
   return message.split('\n')[0];
 }
 
+// Top-level variables that are a value themselves.
+const TOP_LEVEL_VALUES = new Set(['unsubscribe_url']);
+
 function unknownVariable(v: Variable): boolean {
   const [root, field, ...rest] = v.segments;
+  if (typeof root === 'string' && TOP_LEVEL_VALUES.has(root)) return field !== undefined;
   const fields = typeof root === 'string' ? KNOWN_FIELDS[root] : undefined;
   if (!fields || typeof field !== 'string' || !fields.has(field)) return true;
   if (field === 'attributes' || rest.length === 0) return false;

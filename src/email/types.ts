@@ -34,4 +34,6 @@ export interface TemplateContext {
     tags: string[];
   };
   campaign: { id: string; name: string };
+  /** this customer's unsubscribe link for this send (one-click capable), for a link in the body */
+  unsubscribe_url?: string;
 }

@@ -16,6 +16,23 @@ const GROUP_OF: Record<SkipReason, SkipGroup> = {
   customer_not_found: 'customerNotFound',
 };
 
+/**
+ * What SendGrid's event webhook said about the sends (send_delivery: the recipient's events only, never a BCC copy's).
+ * Each send counts in one of delivered, bounced and dropped at most: its furthest status.
+ */
+export interface DeliveryFigures {
+  delivered: number;
+  bounced: { total: number; hard: number; soft: number };
+  dropped: number;
+  /** customers who opened (unique) */
+  openedCustomers: number;
+  /** customers who clicked (unique) */
+  clickedCustomers: number;
+  /** sends whose recipient unsubscribed through them (the link, one-click, or SendGrid's unsubscribe events) */
+  unsubscribed: number;
+  spamReports: number;
+}
+
 export interface ActionFigures {
   customersReached: number;
   sent: number;
@@ -30,6 +47,7 @@ export interface ActionFigures {
   inProgress: number;
   /** sent, but possibly a second time (the campaign resends unknown deliveries) */
   possibleDuplicates: number;
+  delivery: DeliveryFigures;
 }
 
 export interface CampaignReport {
@@ -54,7 +72,55 @@ function empty(): ActionFigures {
     cancelled: 0,
     inProgress: 0,
     possibleDuplicates: 0,
+    delivery: emptyDelivery(),
   };
+}
+
+function emptyDelivery(): DeliveryFigures {
+  return {
+    delivered: 0,
+    bounced: { total: 0, hard: 0, soft: 0 },
+    dropped: 0,
+    openedCustomers: 0,
+    clickedCustomers: 0,
+    unsubscribed: 0,
+    spamReports: 0,
+  };
+}
+
+/** Per action and in total (unique customers across actions), from send_delivery. */
+async function deliveryFigures(db: Db, campaignId: string): Promise<{ byAction: Map<string, DeliveryFigures>; totals: DeliveryFigures }> {
+  const { rows } = await db.raw(
+    `select l.action_id,
+            count(*) filter (where d.status = 'delivered')::int as delivered,
+            count(*) filter (where d.status = 'bounced' and d.bounce_class = 'hard')::int as hard,
+            count(*) filter (where d.status = 'bounced' and d.bounce_class = 'soft')::int as soft,
+            count(*) filter (where d.status = 'dropped')::int as dropped,
+            count(distinct l.customer_id) filter (where d.open_count > 0)::int as opened,
+            count(distinct l.customer_id) filter (where d.click_count > 0)::int as clicked,
+            count(*) filter (where d.unsubscribed_at is not null)::int as unsubscribed,
+            count(*) filter (where d.spam_reported_at is not null)::int as spam
+       from send_ledger l join send_delivery d on d.ledger_id = l.id
+      where l.campaign_id = ?
+      group by rollup (l.action_id)`,
+    [campaignId],
+  );
+  const byAction = new Map<string, DeliveryFigures>();
+  let totals = emptyDelivery();
+  for (const r of rows) {
+    const f: DeliveryFigures = {
+      delivered: r.delivered,
+      bounced: { total: r.hard + r.soft, hard: r.hard, soft: r.soft },
+      dropped: r.dropped,
+      openedCustomers: r.opened,
+      clickedCustomers: r.clicked,
+      unsubscribed: r.unsubscribed,
+      spamReports: r.spam,
+    };
+    if (r.action_id === null) totals = f;
+    else byAction.set(r.action_id, f);
+  }
+  return { byAction, totals };
 }
 
 interface Row {
@@ -101,6 +167,9 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
     add(byAction.get(r.action_id)!, r, n);
     add(totals, r, n);
   }
+  const delivery = await deliveryFigures(db, campaignId);
+  for (const [id, f] of byAction) f.delivery = delivery.byAction.get(id) ?? emptyDelivery();
+  totals.delivery = delivery.totals;
   return {
     campaignId,
     generatedAt: new Date().toISOString(),
@@ -125,6 +194,15 @@ export function formatReport(r: CampaignReport): string {
     'expired',
     'cancelled',
     'sending',
+    'delivered',
+    'bounced',
+    'hard',
+    'soft',
+    'dropped',
+    'opened',
+    'clicked',
+    'unsub',
+    'spam',
   ];
   const line = (id: string, f: ActionFigures) =>
     [
@@ -142,6 +220,15 @@ export function formatReport(r: CampaignReport): string {
       f.lifetimeExpired,
       f.cancelled,
       f.inProgress,
+      f.delivery.delivered,
+      f.delivery.bounced.total,
+      f.delivery.bounced.hard,
+      f.delivery.bounced.soft,
+      f.delivery.dropped,
+      f.delivery.openedCustomers,
+      f.delivery.clickedCustomers,
+      f.delivery.unsubscribed,
+      f.delivery.spamReports,
     ].map(String);
   const table = [head, ...r.actions.map((a) => line(a.actionId, a)), line('TOTAL', r.totals)];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
@@ -152,5 +239,6 @@ export function formatReport(r: CampaignReport): string {
     ...table.slice(1).map(fmt),
     'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
     'maybe dup = sent, possibly a second time (campaign resends unknown deliveries); failed includes unknown (delivery_unknown) and expired (lifetime_expired)',
+    "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
   ].join('\n');
 }

@@ -4,7 +4,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities } from '../activities';
-import { sendgridApiKey, type Config, type WorkerRole } from '../config';
+import { sendgridApiKey, workerUnsubscribeSettings, type Config, type WorkerRole } from '../config';
 import type { Db } from '../db/knex';
 import { createSendGridMailer, type Mailer } from '../email/mailer';
 import { resolveWorkflowBundle } from './workflowBundle';
@@ -73,6 +73,7 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
       client,
       taskQueue: config.taskQueue,
       eagerStart: roles.includes('runs'),
+      unsubscribe: workerUnsubscribeSettings(config),
     }),
     ...o.activityOverrides,
   };

@@ -88,6 +88,7 @@ export function testConfig(o: {
   apiKey?: string;
   baseUrl?: string;
   timeoutMs?: number;
+  publicUrl?: string;
 }): Config {
   const e = testEnv();
   const base = loadConfig();
@@ -101,6 +102,8 @@ export function testConfig(o: {
     sendgrid: { apiKey: o.apiKey, baseUrl: o.baseUrl ?? e.fake.url, timeoutMs: o.timeoutMs ?? 8000 },
     workerRoles: ['runs', 'launches'],
     tuning: {},
+    service: { ...base.service, host: '127.0.0.1', publicUrl: o.publicUrl ?? base.service.publicUrl },
+    unsubscribe: { secret: undefined, mailto: base.unsubscribe.mailto },
   };
 }
 

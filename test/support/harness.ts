@@ -30,6 +30,8 @@ export interface StartWorkerOptions {
   queues?: { taskQueue: string; launchTaskQueue: string };
   /** stubbed activities, for tests of workflow logic */
   activityOverrides?: Partial<Activities> & Record<string, (...args: never[]) => Promise<unknown>>;
+  /** the service's public base URL for unsubscribe links (default: the configured one, on loopback) */
+  publicUrl?: string;
   /** another workflow bundle (replay variants) */
   workflowBundle?: Parameters<typeof assembleWorkers>[0]['workflowBundle'];
 }
@@ -39,7 +41,14 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   const env = testEnv();
   const taskQueue = opts.queues?.taskQueue ?? `test-${randomUUID()}`;
   const launchTaskQueue = opts.queues?.launchTaskQueue ?? `${taskQueue}-launches`;
-  const config = testConfig({ taskQueue, launchTaskQueue, apiKey: opts.apiKey, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs ?? 8000 });
+  const config = testConfig({
+    taskQueue,
+    launchTaskQueue,
+    apiKey: opts.apiKey,
+    baseUrl: opts.baseUrl,
+    timeoutMs: opts.timeoutMs ?? 8000,
+    publicUrl: opts.publicUrl,
+  });
   const workers = await assembleWorkers({
     config,
     db: env.db,

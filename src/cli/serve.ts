@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { loadConfig, publicUrl } from '../config';
+import { createDb } from '../db/knex';
+import { startService } from '../service/app';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP service: SendGrid event webhook, unsubscribe links, /healthz, /readyz')
+    .action(async () => {
+      const config = loadConfig();
+      const db = createDb(config.databaseUrl, { max: config.dbPoolMax });
+      const service = await startService(config, db);
+      console.log(`campaign-runner service on ${service.url} (public URL ${publicUrl(config)})`);
+      if (!config.service.webhookPublicKey) console.log('no SENDGRID_WEBHOOK_PUBLIC_KEY: the webhook answers 503 (loopback only)');
+      const stop = () => {
+        service
+          .close()
+          .then(() => db.destroy())
+          .then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,405 @@
+// SendGrid's webhook events, stored once and applied in the same transaction (README "Event webhook"): the send's
+// delivery status, the customer's quality code (SmartCom's codes) and subscriptions. An event is matched to its send by
+// send_key (or, without one, by the message id) AND the recipient's address: events for BCC copies, for an address the
+// customer no longer has, or for no known send are stored and change nothing else.
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { normalizeEmail } from '../email/address';
+import {
+  isHardCode,
+  qualityForBounce,
+  qualityForDeferred,
+  qualityForDropped,
+  QUALITY,
+  SOFT_LIMIT,
+  SOFT_WINDOW_DAYS,
+  type QualityVerdict,
+} from '../email/deliveryQuality';
+import type { Db } from './knex';
+import { categoryForAsmGroup, setCategoryEmail, setEmailChannel } from './subscriptions';
+
+export const EVENT_TYPES = [
+  'processed',
+  'dropped',
+  'delivered',
+  'deferred',
+  'bounce',
+  'open',
+  'click',
+  'spamreport',
+  'unsubscribe',
+  'group_unsubscribe',
+  'group_resubscribe',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One webhook event, as the service parsed it (SendGrid's field names in comments). */
+export interface DeliveryEvent {
+  sgEventId: string; // sg_event_id
+  event: EventType;
+  /** unix seconds */
+  timestamp: number;
+  email: string;
+  sgMessageId?: string; // sg_message_id
+  sendKey?: string; // custom_args.send_key, echoed as a top-level key
+  url?: string;
+  type?: string; // bounce: bounce | blocked
+  status?: string; // enhanced SMTP status, e.g. 5.1.1
+  reason?: string;
+  response?: string;
+  attempt?: string;
+  asmGroupId?: number; // asm_group_id
+  /** the event as received */
+  raw: Record<string, unknown>;
+}
+
+export type Match = 'recipient' | 'bcc' | 'other_address' | 'no_send' | 'no_customer';
+
+export interface AppliedEvent {
+  sgEventId: string;
+  /** false: this event (by sg_event_id or by content) was stored before; nothing changed */
+  stored: boolean;
+  match?: Match;
+  effects: string[];
+}
+
+/**
+ * What identifies an event whatever its sg_event_id (SendGrid gives a resent batch new ones): the message (or, for an
+ * event without one, the send), the event, its time, the address, the URL and the deferral attempt.
+ */
+export function contentKey(e: DeliveryEvent): string {
+  const message = e.sgMessageId ?? `send:${e.sendKey ?? ''}`;
+  const parts = [message, e.event, String(e.timestamp), e.email.trim().toLowerCase(), e.url ?? '', e.attempt ?? ''];
+  return createHash('sha256').update(parts.join('\n')).digest('base64url');
+}
+
+interface SendRow {
+  ledger_id: string;
+  customer_id: string;
+  campaign_id: string;
+  campaign_version: number;
+  action_id: string;
+}
+
+/** A send key is `<run key>/<action id>`; action ids hold no '/'. */
+function splitSendKey(sendKey: string): { runKey: string; actionId: string } | null {
+  const i = sendKey.lastIndexOf('/');
+  return i > 0 && i < sendKey.length - 1 ? { runKey: sendKey.slice(0, i), actionId: sendKey.slice(i + 1) } : null;
+}
+
+const SEND_COLUMNS = 'id as ledger_id, customer_id, campaign_id, campaign_version, action_id';
+
+async function findSend(trx: Knex.Transaction, e: DeliveryEvent): Promise<SendRow | null> {
+  const key = e.sendKey ? splitSendKey(e.sendKey) : null;
+  if (key) {
+    const { rows } = await trx.raw(`select ${SEND_COLUMNS} from send_ledger where run_key = ? and action_id = ?`, [
+      key.runKey,
+      key.actionId,
+    ]);
+    return rows[0] ?? null;
+  }
+  // Without custom_args (some asynchronous bounces): sg_message_id is "<X-Message-Id>.<suffix>".
+  const messageId = e.sgMessageId?.split('.')[0];
+  if (!messageId) return null;
+  const { rows } = await trx.raw(`select ${SEND_COLUMNS} from send_ledger where provider_message_id = ? limit 1`, [messageId]);
+  return rows[0] ?? null;
+}
+
+interface CustomerRow {
+  external_id: string;
+  email: string | null;
+  email_quality_code: number;
+  email_quality_event_at: Date | null;
+  email_soft_reset_at: Date | null;
+}
+
+// The BCC list of the e-mail action $id, wherever it sits in the stored campaign's tree.
+const BCC_OF_ACTION = '$.** ? (@.id == $id && @.type == "sendEmail").settings.bcc[*]';
+
+async function matchEvent(trx: Knex.Transaction, e: DeliveryEvent): Promise<{ match: Match; send?: SendRow; customer?: CustomerRow }> {
+  const send = await findSend(trx, e);
+  if (!send) return { match: 'no_send' };
+  // Locked: two batches for one customer apply one after the other.
+  const customer: CustomerRow | undefined = await trx('customers')
+    .where({ external_id: send.customer_id })
+    .forUpdate()
+    .first('external_id', 'email', 'email_quality_code', 'email_quality_event_at', 'email_soft_reset_at');
+  if (!customer) return { match: 'no_customer', send };
+  const address = normalizeEmail(e.email);
+  if (customer.email && normalizeEmail(customer.email) === address) return { match: 'recipient', send, customer };
+  const { rows } = await trx.raw(
+    `select exists (
+       select 1 from campaign_versions cv,
+              jsonb_path_query(cv.document, ?::jsonpath, jsonb_build_object('id', ?::text)) as b
+        where cv.campaign_id = ? and cv.version = ? and lower(b #>> '{}') = ?) as bcc`,
+    // The path goes in as a binding: its own '?' would otherwise read as a placeholder.
+    [BCC_OF_ACTION, send.action_id, send.campaign_id, send.campaign_version, address],
+  );
+  return { match: rows[0].bcc ? 'bcc' : 'other_address', send, customer };
+}
+
+// How far a send got; a later event of a lower rank (they arrive in any order) does not move it back.
+const RANK: Record<string, number> = { processed: 1, deferred: 2, delivered: 3, bounced: 4, dropped: 4 };
+
+interface DeliveryRow {
+  status: string | null;
+  status_at: Date | null;
+}
+
+class Effects {
+  readonly done: string[] = [];
+  constructor(
+    private readonly trx: Knex.Transaction,
+    private readonly send: SendRow,
+    private readonly customer: CustomerRow,
+    private readonly at: Date,
+  ) {}
+
+  /** The send's delivery row, created on its first event, locked for this transaction. */
+  async delivery(): Promise<DeliveryRow> {
+    await this.trx.raw(`insert into send_delivery (ledger_id, customer_id) values (?, ?) on conflict (ledger_id) do nothing`, [
+      this.send.ledger_id,
+      this.send.customer_id,
+    ]);
+    return this.trx('send_delivery').where({ ledger_id: this.send.ledger_id }).forUpdate().first('status', 'status_at');
+  }
+
+  async update(set: Record<string, unknown>): Promise<void> {
+    await this.trx('send_delivery')
+      .where({ ledger_id: this.send.ledger_id })
+      .update({ ...set, updated_at: this.trx.fn.now() });
+  }
+
+  async status(status: string, extra: Record<string, unknown> = {}): Promise<void> {
+    const row = await this.delivery();
+    const old = row.status ? RANK[row.status] : 0;
+    const newer = RANK[status] > old || (RANK[status] === old && (!row.status_at || row.status_at <= this.at));
+    await this.update({ ...extra, ...(newer ? { status, status_at: this.at } : {}) });
+    if (newer) this.done.push(`status ${status}`);
+  }
+
+  /** first/last time and count of an open or a click */
+  async engagement(kind: 'open' | 'click'): Promise<void> {
+    await this.delivery();
+    const [count, first, last] =
+      kind === 'open' ? ['open_count', 'first_opened_at', 'last_opened_at'] : ['click_count', 'first_clicked_at', 'last_clicked_at'];
+    await this.trx.raw(
+      `update send_delivery set ${count} = ${count} + 1, ${first} = least(coalesce(${first}, ?), ?), ${last} = greatest(coalesce(${last}, ?), ?),
+              updated_at = now() where ledger_id = ?`,
+      [this.at, this.at, this.at, this.at, this.send.ledger_id],
+    );
+    this.done.push(kind === 'open' ? 'opened' : 'clicked');
+  }
+
+  async quality(v: QualityVerdict): Promise<void> {
+    if (v.kind === 'hard') return this.hard(v.code);
+    return this.soft(v.code);
+  }
+
+  /** A hard code excludes the address; an address that already has one keeps its first. */
+  async hard(code: number): Promise<void> {
+    await this.delivery();
+    await this.update({ quality_code: code });
+    if (isHardCode(this.customer.email_quality_code)) return;
+    await this.setCode(code);
+  }
+
+  /**
+   * A soft failure counts once per send (a message deferred five times is one failure). Its code is set unless the
+   * address already has a hard one or a newer event set one; SOFT_LIMIT of them within SOFT_WINDOW_DAYS since the last
+   * delivery to the same address make it 34.
+   */
+  async soft(code: number): Promise<void> {
+    await this.delivery();
+    const address = normalizeEmail(this.customer.email!);
+    const { rowCount } = await this.trx.raw(
+      `insert into email_soft_failures (customer_id, email, ledger_id, quality_code, occurred_at) values (?, ?, ?, ?, ?)
+       on conflict (ledger_id) do nothing`,
+      [this.customer.external_id, address, this.send.ledger_id, code, this.at],
+    );
+    if (!rowCount) return;
+    await this.update({ quality_code: code });
+    if (isHardCode(this.customer.email_quality_code)) return;
+    const { rows } = await this.trx.raw(
+      `select count(*)::int as n from email_soft_failures
+        where customer_id = ? and email = ? and occurred_at > ?::timestamptz - interval '${SOFT_WINDOW_DAYS} days' and occurred_at <= ?
+          and occurred_at > coalesce(?::timestamptz, '-infinity')`,
+      [this.customer.external_id, address, this.at, this.at, this.customer.email_soft_reset_at],
+    );
+    this.done.push(`soft failure ${rows[0].n} of ${SOFT_LIMIT}`);
+    if (rows[0].n >= SOFT_LIMIT) return this.setCode(QUALITY.attemptsExhausted);
+    const at = this.customer.email_quality_event_at;
+    if (!at || at <= this.at) await this.setCode(code);
+  }
+
+  /** A delivery proves the address works: soft failures before it no longer count, and a soft code before it goes. */
+  async delivered(): Promise<void> {
+    const c = this.customer;
+    const set: Record<string, unknown> = {};
+    if (!c.email_soft_reset_at || c.email_soft_reset_at < this.at) set.email_soft_reset_at = this.at;
+    const code = c.email_quality_code;
+    if (code > 0 && !isHardCode(code) && (!c.email_quality_event_at || c.email_quality_event_at <= this.at)) {
+      set.email_quality_code = QUALITY.ok;
+      set.email_quality_event_at = this.at;
+      this.done.push('quality 0 (delivered)');
+    }
+    if (Object.keys(set).length)
+      await this.trx('customers')
+        .where({ external_id: c.external_id })
+        .update({ ...set, updated_at: this.trx.fn.now() });
+    Object.assign(c, set);
+  }
+
+  private async setCode(code: number): Promise<void> {
+    await this.trx('customers')
+      .where({ external_id: this.customer.external_id })
+      .update({ email_quality_code: code, email_quality_event_at: this.at, updated_at: this.trx.fn.now() });
+    this.customer.email_quality_code = code;
+    this.customer.email_quality_event_at = this.at;
+    this.done.push(`quality ${code}`);
+  }
+
+  async channelOff(): Promise<void> {
+    await setEmailChannel(this.trx, this.customer.external_id, false);
+    this.done.push('channel unsubscribed');
+  }
+
+  async group(groupId: number | undefined, subscribed: boolean): Promise<boolean> {
+    const category = groupId === undefined ? null : await categoryForAsmGroup(this.trx, groupId);
+    if (!category) {
+      this.done.push(`no category for ASM group ${groupId ?? '(none)'}`);
+      return false;
+    }
+    if (!category.visible) {
+      this.done.push(`category ${category.code} is hidden: not changed`);
+      return false;
+    }
+    await setCategoryEmail(this.trx, this.customer.external_id, category.code, subscribed);
+    this.done.push(`category ${category.code} ${subscribed ? 'resubscribed' : 'unsubscribed'}`);
+    return true;
+  }
+
+  async deferral(): Promise<void> {
+    await this.trx.raw(
+      'update send_delivery set deferred_count = deferred_count + 1, last_deferred_at = greatest(coalesce(last_deferred_at, ?), ?) where ledger_id = ?',
+      [this.at, this.at, this.send.ledger_id],
+    );
+  }
+
+  async unsubscribed(): Promise<void> {
+    await this.delivery();
+    await this.trx.raw(`update send_delivery set unsubscribed_at = coalesce(unsubscribed_at, ?), updated_at = now() where ledger_id = ?`, [
+      this.at,
+      this.send.ledger_id,
+    ]);
+  }
+}
+
+async function applyEffects(fx: Effects, e: DeliveryEvent, at: Date): Promise<void> {
+  switch (e.event) {
+    case 'processed':
+      return fx.status('processed', { processed_at: at });
+    case 'deferred': {
+      await fx.status('deferred');
+      await fx.deferral();
+      return fx.soft(qualityForDeferred(e).code);
+    }
+    case 'delivered':
+      await fx.status('delivered', { delivered_at: at });
+      return fx.delivered();
+    case 'bounce': {
+      const v = qualityForBounce(e);
+      await fx.status('bounced', { bounced_at: at, bounce_type: e.type ?? 'bounce', bounce_class: v.kind });
+      return fx.quality(v);
+    }
+    case 'dropped': {
+      await fx.status('dropped', { dropped_at: at, drop_reason: e.reason ?? null });
+      const v = qualityForDropped(e.reason);
+      if (v) {
+        await fx.quality(v);
+        if (v.unsubscribe === 'channel') await fx.channelOff();
+      } else if (/^unsubscribed address/i.test(e.reason ?? '')) {
+        // SendGrid's own suppression list says the customer unsubscribed: ours follows (the group's category, else all).
+        if (!(e.asmGroupId !== undefined && (await fx.group(e.asmGroupId, false)))) await fx.channelOff();
+      }
+      return;
+    }
+    case 'open':
+    case 'click':
+      return fx.engagement(e.event);
+    case 'spamreport':
+      await fx.delivery();
+      await fx.update({ spam_reported_at: at });
+      await fx.hard(QUALITY.spamComplaint);
+      return fx.channelOff();
+    case 'unsubscribe':
+      await fx.unsubscribed();
+      return fx.channelOff();
+    case 'group_unsubscribe':
+      if (await fx.group(e.asmGroupId, false)) await fx.unsubscribed();
+      return;
+    case 'group_resubscribe':
+      await fx.group(e.asmGroupId, true);
+      return;
+  }
+}
+
+/**
+ * Stores and applies a batch in one transaction: all of it or none of it (a failure rolls back, the webhook answers 5xx
+ * and SendGrid sends the batch again). Events already stored, by sg_event_id or by content, change nothing.
+ */
+export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Promise<AppliedEvent[]> {
+  return db.transaction(async (trx) => {
+    const out: AppliedEvent[] = [];
+    for (const e of events) {
+      const at = new Date(e.timestamp * 1000);
+      const { match, send, customer } = await matchEvent(trx, e);
+      const { rows } = await trx.raw(
+        `insert into webhook_events (sg_event_id, content_key, event, event_at, sg_message_id, send_key, matched, ledger_id, customer_id, payload)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
+        [
+          e.sgEventId,
+          contentKey(e),
+          e.event,
+          at,
+          e.sgMessageId ?? null,
+          e.sendKey ?? null,
+          match,
+          send?.ledger_id ?? null,
+          send?.customer_id ?? null,
+          JSON.stringify(e.raw),
+        ],
+      );
+      if (rows.length === 0) {
+        out.push({ sgEventId: e.sgEventId, stored: false, effects: [] });
+        continue;
+      }
+      const effects: string[] = [];
+      if (match === 'recipient') {
+        const fx = new Effects(trx, send!, customer!, at);
+        await applyEffects(fx, e, at);
+        effects.push(...fx.done);
+        await trx('webhook_events')
+          .where({ id: rows[0].id })
+          .update({ effects: effects.join('; ') || null });
+      }
+      out.push({ sgEventId: e.sgEventId, stored: true, match, effects });
+    }
+    return out;
+  });
+}
+
+/**
+ * The customer unsubscribed through the link of this send (the unsubscribe page or one-click): the send counts as
+ * unsubscribed in the report. Nothing happens when the send is unknown or another customer's.
+ */
+export async function markSendUnsubscribed(q: Knex | Knex.Transaction, sendKey: string, customerId: string): Promise<void> {
+  const key = splitSendKey(sendKey);
+  if (!key) return;
+  await q.raw(
+    `insert into send_delivery (ledger_id, customer_id, unsubscribed_at)
+       select id, customer_id, now() from send_ledger where run_key = ? and action_id = ? and customer_id = ?
+     on conflict (ledger_id) do update set unsubscribed_at = coalesce(send_delivery.unsubscribed_at, excluded.unsubscribed_at), updated_at = now()`,
+    [key.runKey, key.actionId, customerId],
+  );
+}

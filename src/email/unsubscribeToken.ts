@@ -1,0 +1,70 @@
+// One-click unsubscribe (RFC 8058): the link in every e-mail carries an HMAC-signed token naming the customer, the
+// mailing category and the send, by id only (never an address). Whoever holds the secret can mint tokens, so it stays in
+// the worker's and the service's configuration: it never enters a workflow input or history.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface UnsubscribeClaims {
+  /** the customer's external id */
+  customerId: string;
+  /** the send's mailing category, if it had one */
+  categoryCode: string | null;
+  /** `<run key>/<action id>`, as in custom_args.send_key */
+  sendKey: string;
+}
+
+const VERSION = 'v1';
+
+function mac(secret: string, payload: string): Buffer {
+  return createHmac('sha256', secret).update(`${VERSION}.${payload}`).digest();
+}
+
+export function signUnsubscribeToken(secret: string, c: UnsubscribeClaims): string {
+  const payload = Buffer.from(JSON.stringify([c.customerId, c.categoryCode, c.sendKey]), 'utf8').toString('base64url');
+  return `${VERSION}.${payload}.${mac(secret, payload).toString('base64url')}`;
+}
+
+/** The claims of a token this secret signed, or null for anything else (forged, altered, truncated, another version). */
+export function verifyUnsubscribeToken(secret: string, token: string): UnsubscribeClaims | null {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION) return null;
+  const [, payload, sig] = parts;
+  if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(sig)) return null;
+  const given = Buffer.from(sig, 'base64url');
+  const expected = mac(secret, payload);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (!Array.isArray(v) || v.length !== 3) return null;
+    const [customerId, categoryCode, sendKey] = v;
+    if (typeof customerId !== 'string' || typeof sendKey !== 'string') return null;
+    if (categoryCode !== null && typeof categoryCode !== 'string') return null;
+    return { customerId, categoryCode, sendKey };
+  } catch {
+    return null;
+  }
+}
+
+export interface UnsubscribeLinkConfig {
+  /** the service's public base URL (https, or http on loopback for local use) */
+  publicUrl: string;
+  secret: string;
+  /** optional address for a mailto: unsubscribe next to the URL */
+  mailto?: string;
+}
+
+export interface UnsubscribeLink {
+  url: string;
+  /** List-Unsubscribe and List-Unsubscribe-Post, as RFC 2369 and RFC 8058 want them */
+  headers: Record<string, string>;
+}
+
+/** The path the service answers on; the token is the last segment. */
+export const UNSUBSCRIBE_PATH = '/unsubscribe';
+
+export function unsubscribeLink(cfg: UnsubscribeLinkConfig, claims: UnsubscribeClaims): UnsubscribeLink {
+  const token = signUnsubscribeToken(cfg.secret, claims);
+  const url = `${cfg.publicUrl.replace(/\/+$/, '')}${UNSUBSCRIBE_PATH}/${token}`;
+  const targets = [`<${url}>`];
+  if (cfg.mailto) targets.push(`<mailto:${cfg.mailto}?subject=${encodeURIComponent(`unsubscribe ${token}`)}>`);
+  return { url, headers: { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
+}

@@ -1,0 +1,74 @@
+// The HTTP service (`campaign-runner serve`): SendGrid's event webhook, the unsubscribe endpoints, /healthz and /readyz.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { publicUrl, unsubscribeSettings, webhookPublicKey, type Config } from '../config';
+import type { Db } from '../db/knex';
+import { registerUnsubscribe } from './unsubscribe';
+import { registerWebhook } from './webhook';
+
+export interface ServiceOptions {
+  db: Db;
+  /** base64 SPKI DER or PEM; undefined: the webhook answers 503 */
+  webhookPublicKey: string | undefined;
+  webhookMaxBytes: number;
+  webhookMaxAgeSeconds: number;
+  unsubscribeSecret: string;
+  /** one line per event worth an operator's eye; ids only, never an address (default: stderr) */
+  log?: (line: string) => void;
+}
+
+export async function buildService(o: ServiceOptions): Promise<FastifyInstance> {
+  // Fastify's request log would print unsubscribe URLs, whose tokens act for the customer: our own lines only.
+  // maxParamLength: an unsubscribe token is about 200 characters (fastify's default, 100, answers 414).
+  const app = Fastify({ logger: false, bodyLimit: 65_536, routerOptions: { maxParamLength: 1000 } });
+  const log = o.log ?? ((line: string) => console.error(line));
+  app.get('/healthz', async () => ({ ok: true }));
+  // Ready when the database answers: without it no event can be stored (SendGrid then retries).
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await o.db.raw('select 1');
+      return { ok: true };
+    } catch {
+      return reply.code(503).send({ ok: false, error: 'database unavailable' });
+    }
+  });
+  await registerWebhook(app, {
+    db: o.db,
+    publicKey: o.webhookPublicKey,
+    maxBytes: o.webhookMaxBytes,
+    maxAgeSeconds: o.webhookMaxAgeSeconds,
+    log,
+  });
+  await registerUnsubscribe(app, { db: o.db, secret: o.unsubscribeSecret, log });
+  return app;
+}
+
+export interface RunningService {
+  app: FastifyInstance;
+  /** http://host:port it listens on */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Checks the configuration (a key and a secret are required unless the service is bound to loopback), builds the
+ * service and listens on SERVICE_HOST:SERVICE_PORT (`port` 0 = a free one, for tests).
+ */
+export async function startService(
+  config: Pick<Config, 'service' | 'unsubscribe'>,
+  db: Db,
+  opts: { port?: number; log?: (line: string) => void } = {},
+): Promise<RunningService> {
+  const key = webhookPublicKey(config);
+  const { secret } = unsubscribeSettings(config);
+  publicUrl(config);
+  const app = await buildService({
+    db,
+    webhookPublicKey: key,
+    webhookMaxBytes: config.service.webhookMaxBytes,
+    webhookMaxAgeSeconds: config.service.webhookMaxAgeSeconds,
+    unsubscribeSecret: secret,
+    log: opts.log,
+  });
+  const address = await app.listen({ host: config.service.host, port: opts.port ?? config.service.port });
+  return { app, url: address, close: () => app.close() };
+}

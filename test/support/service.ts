@@ -1,0 +1,47 @@
+// The HTTP service for end-to-end tests: the production service on a free loopback port, against the test database,
+// verifying with the SendGrid fake's key; the fake's Event Webhook posts to it while it runs.
+import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../../src/config';
+import { startService, type RunningService } from '../../src/service/app';
+import type { WebhookSettings } from '../../src/dev/sendgridFakeEvents';
+import type { Db } from '../../src/db/knex';
+import { testEnv } from './env';
+
+export interface TestService extends RunningService {
+  /** lines the service logged */
+  logs: string[];
+  webhookUrl: string;
+}
+
+export async function startTestService(
+  o: { db?: Db; webhook?: WebhookSettings; maxBytes?: number; maxAgeSeconds?: number; publicKey?: string | null } = {},
+): Promise<TestService> {
+  const env = testEnv();
+  const logs: string[] = [];
+  const service = await startService(
+    {
+      service: {
+        host: '127.0.0.1',
+        port: 0,
+        publicUrl: undefined,
+        webhookPublicKey: o.publicKey === null ? undefined : (o.publicKey ?? env.fake.webhook.publicKey),
+        webhookMaxBytes: o.maxBytes ?? 1_048_576,
+        webhookMaxAgeSeconds: o.maxAgeSeconds ?? 600,
+      },
+      unsubscribe: { secret: LOOPBACK_UNSUBSCRIBE_SECRET, mailto: undefined },
+    },
+    o.db ?? env.db,
+    { port: 0, log: (l) => logs.push(l) },
+  );
+  const webhookUrl = `${service.url}/sendgrid/events`;
+  env.fake.webhook.configure({ url: webhookUrl, signing: 'valid', newEventIdsOnRetry: false, flushMs: 50, retryBaseMs: 100, ...o.webhook });
+  return {
+    ...service,
+    logs,
+    webhookUrl,
+    async close() {
+      // Stop the fake posting to a closed port; later tests configure their own.
+      if (env.fake.webhook && testEnv().fake) env.fake.webhook.configure({ url: undefined });
+      await service.close();
+    },
+  };
+}
