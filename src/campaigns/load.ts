@@ -2,6 +2,8 @@
 // JSON.parse does not say where it failed, and the recursive scanner used before overflowed its stack on ~20,000
 // unclosed brackets and then reported "line 1, column 1". So an iterative scanner (an explicit stack, no recursion)
 // checks the text first, and JSON.parse builds the value only from text the scanner accepted.
+import { printable, quote } from '../email/quote';
+
 export class JsonSyntaxError extends Error {}
 
 /** Arrays and objects nested deeper than this are refused. A valid campaign (at most 20 levels of actions) needs ~45. */
@@ -160,13 +162,13 @@ export function parseJsonText(text: string, source: string): unknown {
     const what =
       err.reason === 'depth'
         ? `too deeply nested (more than ${MAX_JSON_DEPTH} levels of arrays and objects)`
-        : `not valid JSON (${err.offset < text.length ? `unexpected ${JSON.stringify(text[err.offset])}` : 'unexpected end of file'})`;
+        : `not valid JSON (${err.offset < text.length ? `unexpected ${quote(String.fromCodePoint(text.codePointAt(err.offset)!))}` : 'unexpected end of file'})`;
     throw new JsonSyntaxError(`${source}: line ${line}, column ${column}: ${what}`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
     // Not expected: the scanner accepts exactly what JSON.parse accepts (a unit test compares them).
-    throw new JsonSyntaxError(`${source}: not valid JSON (${(e as Error).message})`);
+    throw new JsonSyntaxError(`${source}: not valid JSON (${printable((e as Error).message)})`);
   }
 }

@@ -2,10 +2,12 @@
 // Fields are checked one by one in document order, so one bad field never hides the errors of its siblings; each
 // error carries a JSON path such as $.actions[0].children[1].settings.subject.
 import { z } from 'zod';
+import { quote } from '../email/quote';
+import { storableString } from './storableText';
 import { MAX_ACTIONS, MAX_DEPTH, UNKNOWN_DELIVERY, type Action, type Campaign } from './types';
 import { actionTypes, getActionType } from './registry';
 
-import type { ValidationContext } from './actionTypeDef';
+import type { ActionTypeDef, ValidationContext } from './actionTypeDef';
 
 export type { ValidationContext };
 export interface ValidationError {
@@ -23,20 +25,25 @@ export class CampaignValidationError extends Error {
   }
 }
 
+// Longer unknown keys are named in the message rather than in the path.
+const MAX_KEY_IN_PATH = 64;
+
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const idSchema = z.string().regex(ID, 'must be 1-64 characters: letters, digits, _ and -, starting with a letter or digit');
-const nameSchema = z
-  .string()
+const nameSchema = storableString
   .refine((s) => s.trim() !== '', 'must not be empty')
   .refine((s) => s.length <= 200, 'must be at most 200 characters');
 
-/** Appends property names / indexes to a JSON path: .name for identifiers, ["odd key"] otherwise, [3] for indexes. */
+/**
+ * Appends property names / indexes to a JSON path: .name for identifiers, ["odd key"] otherwise (escaped as in JSON, and
+ * invisible characters too: see email/quote.ts), [3] for indexes.
+ */
 export function joinPath(base: string, segments: readonly PropertyKey[]): string {
   let out = base;
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`;
     else if (typeof s === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) out += `.${s}`;
-    else out += `[${JSON.stringify(String(s))}]`;
+    else out += `[${quote(String(s), Infinity)}]`;
   }
   return out;
 }
@@ -52,11 +59,29 @@ class Validator {
   readonly errors: ValidationError[] = [];
   private readonly idPaths = new Map<string, string>();
   private actionCount = 0;
+  // One schema per action type and validation: building a zod schema costs far more than using it.
+  private readonly settingsSchemas = new Map<ActionTypeDef<unknown>, z.ZodType<unknown, unknown>>();
 
   constructor(private readonly ctx: ValidationContext) {}
 
   error(path: string, message: string): void {
     this.errors.push({ path, message });
+  }
+
+  /**
+   * An unknown key, at its own path; a key too long to be read in a path (a pasted blob) is named, cut, in the message
+   * at its object's path instead.
+   */
+  unknownKey(objectPath: string, key: string, allowed?: readonly string[]): void {
+    const also = allowed ? `allowed: ${allowed.join(', ')}` : '';
+    if (key.length <= MAX_KEY_IN_PATH) this.error(joinPath(objectPath, [key]), `unknown key ${quote(key)}${also && ` (${also})`}`);
+    else this.error(objectPath, `unknown key ${quote(key)} (${key.length} characters${also && `; ${also}`})`);
+  }
+
+  settingsSchema(def: ActionTypeDef<unknown>): z.ZodType<unknown, unknown> {
+    let schema = this.settingsSchemas.get(def);
+    if (!schema) this.settingsSchemas.set(def, (schema = def.settingsSchema(this.ctx)));
+    return schema;
   }
 
   /** The parsed value, or undefined after recording every zod issue under `path`. */
@@ -65,7 +90,7 @@ class Validator {
     if (r.success) return r.data;
     for (const issue of r.error.issues) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) this.error(joinPath(path, [...issue.path, key]), `unknown key "${key}"`);
+        for (const key of issue.keys) this.unknownKey(joinPath(path, issue.path), key);
       } else {
         this.error(joinPath(path, issue.path), issue.message);
       }
@@ -86,9 +111,8 @@ class Validator {
     const before = this.errors.length;
     const allowed = Object.keys(fields);
     for (const [key, value] of Object.entries(obj)) {
-      const fieldPath = joinPath(path, [key]);
-      if (Object.hasOwn(fields, key)) fields[key](value, fieldPath);
-      else this.error(fieldPath, `unknown key "${key}" (allowed: ${allowed.join(', ')})`);
+      if (Object.hasOwn(fields, key)) fields[key](value, joinPath(path, [key]));
+      else this.unknownKey(path, key, allowed);
     }
     for (const key of required) if (!Object.hasOwn(obj, key)) this.error(joinPath(path, [key]), 'is required');
     return this.errors.length === before;
@@ -128,16 +152,20 @@ class Validator {
     }
     const out: Action[] = [];
     let ok = true;
-    value.forEach((node, i) => {
-      const action = this.action(node, `${path}[${i}]`, depth);
+    for (let i = 0; i < value.length && this.actionCount <= MAX_ACTIONS; i++) {
+      const action = this.action(value[i], `${path}[${i}]`, depth);
       if (action) out.push(action);
       else ok = false;
-    });
+    }
     return ok ? out : undefined;
   }
 
   action(node: unknown, path: string, depth: number): Action | undefined {
-    if (++this.actionCount === MAX_ACTIONS + 1) this.error(path, `a campaign may have at most ${MAX_ACTIONS} actions`);
+    if (++this.actionCount > MAX_ACTIONS) {
+      // Reported once, and nothing after it is checked: a file of a million actions is answered as fast as one of 101.
+      this.error(path, `a campaign may have at most ${MAX_ACTIONS} actions`);
+      return undefined;
+    }
     if (!isObject(node)) {
       this.error(path, 'an action must be a JSON object');
       return undefined;
@@ -159,13 +187,13 @@ class Validator {
         type: (v, p) => {
           a.type = this.zod(z.string(), v, p);
           if (a.type !== undefined && !def) {
-            this.error(p, `unknown action type "${a.type}" (known: ${Object.keys(actionTypes).join(', ')})`);
+            this.error(p, `unknown action type ${quote(a.type as string)} (known: ${Object.keys(actionTypes).join(', ')})`);
           }
         },
         settings: (v, p) => {
           // Settings of an unknown type cannot be judged; the type error covers the action.
           if (!def) return;
-          a.settings = this.zod(def.settingsSchema(this.ctx), v, p);
+          a.settings = this.zod(this.settingsSchema(def), v, p);
         },
         // undefined only reaches us from JS callers (JSON has none); treat it like an absent key.
         children: (v, p) => (a.children = v === undefined ? [] : this.actions(v, p, depth + 1)),

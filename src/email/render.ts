@@ -1,7 +1,10 @@
 // Liquid rendering of e-mail templates. Pure: no file system, no network.
 // Templates are parsed once per campaign action (compileEmail) and rendered once per customer (renderEmail).
 import { Liquid, Template, Variable } from 'liquidjs';
+import { installFastPositions } from './liquidPositions';
 import { hrefValues, isAllowedHref } from './links';
+import { printable, quote } from './quote';
+import { shapeProblem } from './templateShape';
 import type { EmailContent, TemplateContext, UtmParams } from './types';
 import { addUtmToLinks } from './utm';
 
@@ -16,7 +19,16 @@ export const TEMPLATE_LIMITS = {
    * string filters and HTML escaping produce. Charged before the work, so (1..1000000000) fails at once.
    */
   memory: 1_000_000,
+  /**
+   * Liquid tags and outputs in one template (each line of a {% liquid %} tag counts): parts of liquidjs' parser grow
+   * with the square of their number. A long newsletter has a few hundred.
+   */
+  elements: 5_000,
+  /** blocks inside blocks, brackets inside brackets: liquidjs parses and renders them by recursion */
+  nesting: 50,
 } as const;
+
+installFastPositions();
 
 /**
  * A template cannot be rendered for one customer: a limit was reached, or the HTML links to a scheme we do not send.
@@ -65,10 +77,6 @@ function makeEngine(escapeOutput: boolean): Liquid {
 const htmlEngine = makeEngine(true);
 const plainEngine = makeEngine(false);
 
-function firstLine(message: string): string {
-  return message.split('\n')[0];
-}
-
 // Top-level variables that are a value themselves.
 const TOP_LEVEL_VALUES = new Set(['unsubscribe_url']);
 
@@ -91,9 +99,12 @@ export function checkTemplate(source: string): string[] {
   if (source.length > TEMPLATE_LIMITS.length) return [`template is longer than ${TEMPLATE_LIMITS.length} characters`];
   let templates: Template[];
   try {
+    const tooBig = shapeProblem(plainEngine, source, TEMPLATE_LIMITS);
+    if (tooBig) return [`template ${tooBig}`];
     templates = plainEngine.parse(source);
   } catch (e) {
-    return [`template does not parse: ${firstLine((e as Error).message)}`];
+    // liquidjs quotes the template in its messages: kept to one printable line.
+    return [`template does not parse: ${printable((e as Error).message)}`];
   }
   const globals = Object.values(plainEngine.analyzeSync(templates, { partials: false }).globals).flat();
   globals.sort((a, b) => a.location.row - b.location.row || a.location.col - b.location.col);
@@ -103,7 +114,7 @@ export function checkTemplate(source: string): string[] {
     const name = v.toString();
     if (seen.has(name) || !unknownVariable(v)) continue;
     seen.add(name);
-    problems.push(`unknown variable "${name}" (line ${v.location.row}, column ${v.location.col})`);
+    problems.push(`unknown variable ${quote(name, 80)} (line ${v.location.row}, column ${v.location.col})`);
   }
   return problems;
 }

@@ -282,6 +282,57 @@ describe('validateCampaign', () => {
   });
 });
 
+describe('validateCampaign: hostile input', () => {
+  it('refuses NUL and unpaired surrogates in free text (Postgres cannot store them), naming field and position', () => {
+    const doc = welcome();
+    doc.name = 'Wel\u0000come';
+    doc.actions[0].settings.from.name = 'Shop\ud800';
+    doc.actions[0].settings.subject = 'Hi \udc00there';
+    doc.actions[0].settings.utm.source = 'x\u0000';
+    expectErrors(doc, [
+      ['$.name', /^must not contain the NUL character \\u0000 \(character 4\)$/],
+      [`${S}.from.name`, /^must not contain an unpaired surrogate "\\ud800" \(character 5\)$/],
+      [`${S}.subject`, /^must not contain an unpaired surrogate "\\udc00" \(character 4\)$/],
+      [`${S}.utm.source`, /^must not contain the NUL character/],
+    ]);
+    doc.name = 'Welcome \ud83d\ude00'; // a pair is fine
+    doc.actions[0].settings.from.name = 'Shop';
+    doc.actions[0].settings.subject = 'Hi';
+    doc.actions[0].settings.utm.source = 'x';
+    assert.ok(validateCampaign(doc, ctx).ok);
+  });
+
+  it('keeps every message on one printable line whatever the keys and types hold', () => {
+    const doc = welcome();
+    doc['a\nb'] = 1;
+    doc.actions[0].children[0].type = 'setTag\r\n\u202e';
+    doc.actions[0].settings.categoryCode = 'news\u0085';
+    expectErrors(doc, [
+      [`${S}.categoryCode`, /^unknown mailing category "news\\u0085"$/],
+      ['$.actions[0].children[0].type', /^unknown action type "setTag\\r\\n\\u202e" \(known: sendEmail, setTag\)$/],
+      ['$["a\\nb"]', /^unknown key "a\\nb" \(allowed: /],
+    ]);
+  });
+
+  it('names a key too long for a path in the message, at its object', () => {
+    const doc = welcome();
+    const blob = '<html>'.repeat(200_000);
+    doc[blob] = 1;
+    doc.actions[0].settings[blob] = 1;
+    expectErrors(doc, [
+      [S, /^unknown key "<html><html>.{28}…" \(1200000 characters\)$/],
+      ['$', /^unknown key "<html>.{34}…" \(1200000 characters; allowed: id, name, unknownDelivery, actions\)$/],
+    ]);
+  });
+
+  it(`stops checking actions after the ${MAX_ACTIONS + 1}st: a file of many actions is answered at once`, () => {
+    const actions = Array.from({ length: 100_000 }, (_, i) => ({ id: 'same', type: 'setTag', settings: { tag: `bad tag ${i}` } }));
+    const errors = errorsOf({ id: 'c', name: 'C', actions });
+    assert.equal(errors.filter((e) => /at most 100 actions/.test(e.message)).length, 1);
+    assert.ok(errors.length <= 2 * (MAX_ACTIONS + 1), `${errors.length} errors: nothing after the cap was checked`);
+  });
+});
+
 describe('parseCampaign', () => {
   it('returns the campaign when valid', () => {
     assert.equal(parseCampaign(welcome(), ctx).id, 'welcome');

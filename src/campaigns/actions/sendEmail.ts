@@ -6,6 +6,8 @@ import { MAX_BCC, type SendEmailSettings } from '../types';
 import type { ActionTypeDef } from '../actionTypeDef';
 import { isValidEmail, isValidSenderEmail, normalizeEmail } from '../../email/address';
 import { checkTemplate } from '../../email/render';
+import { quote } from '../../email/quote';
+import { storableString } from '../storableText';
 
 const emailAddress = z.string().refine(isValidEmail, 'not a valid e-mail address');
 
@@ -19,16 +21,12 @@ const senderEmail = emailAddress.refine(
 // The name ends up in a mail header: a line break would let it inject headers.
 const senderAddress = z.strictObject({
   email: senderEmail,
-  name: z
-    .string()
-    .regex(/^[^\r\n]*$/, 'must not contain line breaks')
-    .optional(),
+  name: storableString.regex(/^[^\r\n]*$/, 'must not contain line breaks').optional(),
 });
 
 // Template problems are reported by the schema itself (not by `check`) so they show up even when another field of
 // the same settings is invalid.
-const template = z
-  .string()
+const template = storableString
   .refine((s) => s.trim() !== '', 'must not be empty')
   .superRefine((source, zctx) => {
     for (const problem of checkTemplate(source)) zctx.addIssue({ code: 'custom', message: problem });
@@ -37,7 +35,7 @@ const template = z
 // `raw` would switch escaping off and let customer data write HTML into the message.
 const htmlTemplate = template.refine((s) => !/\|\s*raw\b/.test(s), 'the raw filter is not allowed: customer data in HTML stays escaped');
 
-const utmValue = z.string().min(1, 'must not be empty');
+const utmValue = storableString.min(1, 'must not be empty');
 
 const bcc = z
   .array(emailAddress)
@@ -56,7 +54,7 @@ export const sendEmail: ActionTypeDef<SendEmailSettings> = {
         .string()
         .min(1, 'must not be empty')
         .superRefine((code, zctx) => {
-          if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category "${code}"` });
+          if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category ${quote(code)}` });
         })
         .optional(),
       bcc: bcc.optional(),

@@ -1,0 +1,231 @@
+// fast-check generators for campaign documents: `validCampaign` follows README "Campaign documents" (the validator must
+// accept it), `mutatedCampaign` applies one to three changes to a valid one (wrong types, unknown and missing keys,
+// duplicate ids, deeper or wider trees, huge strings, NUL bytes, lone surrogates, odd numbers, deep nesting), and
+// `anyCampaignText` adds arbitrary JSON and text that is not JSON at all.
+import fc from 'fast-check';
+import { MAX_ACTIONS, MAX_BCC, MAX_DEPTH } from '../../../src/campaigns/types';
+import { Deep, anyJsonValue, deep, hugeString, nastyString, oddNumber, safeString, toJsonText } from './text';
+import { validTemplate } from './templates';
+
+/** The categories that exist when these documents are validated. */
+export const CATEGORIES = ['news', 'promo'];
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+type Path = (string | number)[];
+
+interface Shape {
+  type: 'sendEmail' | 'setTag';
+  children: Shape[];
+}
+
+const shape: fc.Arbitrary<Shape[]> = fc.letrec<{ node: Shape; list: Shape[] }>((tie) => ({
+  node: fc.record({ type: fc.constantFrom('sendEmail' as const, 'setTag' as const), children: tie('list') }),
+  list: fc.oneof({ depthSize: 'small' }, fc.constant<Shape[]>([]), fc.array(tie('node'), { maxLength: 3 })),
+})).list;
+
+const idBase = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$/);
+const senderName = safeString({ maxLength: 40 }).map((s) => s.replace(/[\r\n\u2028]/g, ''));
+const sender = fc.record(
+  { email: fc.constantFrom('news@shop.example.com', 'a.b-c+d@xn--80a1acny.xn--p1ai', 'X@Shop.Example.COM'), name: senderName },
+  { requiredKeys: ['email'] },
+);
+const bccAddress = fc.constantFrom(
+  'audit@shop.example.com',
+  'AUDIT@shop.example.com',
+  'ivan@почта.рф',
+  'x@sub.example.org',
+  'y@example.net',
+);
+const utmValue = safeString({ minLength: 1, maxLength: 20 });
+
+const emailSettings = fc.record(
+  {
+    from: sender,
+    replyTo: sender,
+    subject: validTemplate,
+    html: validTemplate,
+    text: validTemplate,
+    categoryCode: fc.constantFrom(...CATEGORIES),
+    bcc: fc.array(bccAddress, { maxLength: MAX_BCC }),
+    utm: fc.record({ source: utmValue, medium: utmValue, campaign: utmValue, term: utmValue, content: utmValue }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ['from', 'subject', 'html'] },
+);
+const tagSettings = fc.record({ tag: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,20}$/) });
+
+/** Settings for every action of `shapes`, in document order. */
+function settingsFor(shapes: Shape[]): fc.Arbitrary<Obj[]> {
+  const types: Shape['type'][] = [];
+  const walk = (list: Shape[]) => list.forEach((s) => (types.push(s.type), walk(s.children)));
+  walk(shapes);
+  return fc.tuple(...types.map((t) => (t === 'sendEmail' ? emailSettings : tagSettings))) as fc.Arbitrary<Obj[]>;
+}
+
+/** A document the validator must accept. */
+export const validCampaign: fc.Arbitrary<Obj> = fc
+  .tuple(shape, idBase, safeString({ minLength: 1, maxLength: 60 }), fc.option(fc.constantFrom('hold', 'resend')))
+  .chain(([shapes, id, name, unknownDelivery]) =>
+    fc.tuple(settingsFor(shapes), fc.array(idBase, { minLength: 100, maxLength: 100 })).map(([settings, ids]) => {
+      let n = 0;
+      const build = (list: Shape[]): Obj[] =>
+        list.map((s) => {
+          const i = n++;
+          const action: Obj = { id: `${ids[i % ids.length]}-${i}`, type: s.type, settings: settings[i] };
+          const children = build(s.children);
+          // children may be left out when empty
+          if (children.length > 0 || i % 2 === 0) action.children = children;
+          return action;
+        });
+      const doc: Obj = { id, name: name.trim() === '' ? `${name}x` : name, actions: build(shapes) };
+      if (unknownDelivery !== null) doc.unknownDelivery = unknownDelivery;
+      return doc;
+    }),
+  );
+
+/** Every place in a document: the path of each object, array and value (the root is []; a Deep marker is a value). */
+export function pathsOf(doc: Json): Path[] {
+  const out: Path[] = [];
+  const visit = (v: Json, p: Path) => {
+    out.push(p);
+    if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...p, i]));
+    else if (v !== null && typeof v === 'object' && !(v instanceof Deep)) for (const [k, x] of Object.entries(v)) visit(x, [...p, k]);
+  };
+  visit(doc, []);
+  return out;
+}
+
+function at(doc: Json, p: Path): Json {
+  return p.reduce<Json>((v, k) => (v as Obj)[k as string], doc);
+}
+
+/** Sets a property without invoking setters (a key "__proto__" becomes an own property, as JSON.parse makes it). */
+function put(o: Obj | Json[], k: string | number, v: Json): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+function actionsOf(doc: Obj): Obj[] {
+  const out: Obj[] = [];
+  const walk = (list: Json) =>
+    Array.isArray(list) && list.forEach((a) => a && typeof a === 'object' && (out.push(a as Obj), walk((a as Obj).children)));
+  walk(doc.actions);
+  return out;
+}
+
+const chainOf = (n: number, prefix: string): Obj => {
+  let node: Obj = { id: `${prefix}-${n}`, type: 'setTag', settings: { tag: 't' }, children: [] };
+  for (let i = n - 1; i >= 1; i--) node = { id: `${prefix}-${i}`, type: 'setTag', settings: { tag: 't' }, children: [node] };
+  return node;
+};
+
+/** A change to a document, at a place chosen by index among pathsOf(doc). */
+export type Mutation = { kind: string; apply(doc: Obj): void };
+
+const strangeValue = fc.oneof(anyJsonValue, nastyString(), hugeString, oddNumber, deep);
+
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.tuple(fc.nat(), strangeValue).map(([i, v]) => ({
+    kind: 'replace a value',
+    apply(doc: Obj) {
+      const paths = pathsOf(doc).filter((p) => p.length > 0);
+      const p = paths[i % paths.length];
+      if (p) put(at(doc, p.slice(0, -1)) as Obj, p[p.length - 1], v);
+    },
+  })),
+  fc.nat().map((i) => ({
+    kind: 'delete a key or element',
+    apply(doc: Obj) {
+      const paths = pathsOf(doc).filter((p) => p.length > 0);
+      const p = paths[i % paths.length];
+      if (!p) return;
+      const parent = at(doc, p.slice(0, -1));
+      if (Array.isArray(parent)) parent.splice(p[p.length - 1] as number, 1);
+      else delete (parent as Obj)[p[p.length - 1]];
+    },
+  })),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.oneof(nastyString(12), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'ID', 'children ')),
+      strangeValue,
+    )
+    .map(([i, key, v]) => ({
+      kind: 'add a key',
+      apply(doc: Obj) {
+        const objects = pathsOf(doc).filter((p) => {
+          const v = at(doc, p);
+          return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Deep);
+        });
+        put(at(doc, objects[i % objects.length]) as Obj, key, v);
+      },
+    })),
+  fc
+    .tuple(fc.nat(), fc.constantFrom('\0', '\ud800', '\udfff', '\u2028', '\r\n', '\u202e', '😀'.slice(0, 1), '\ufeff'), fc.nat())
+    .map(([i, bad, pos]) => ({
+      kind: 'insert a character into a string',
+      apply(doc: Obj) {
+        const strings = pathsOf(doc).filter((p) => p.length > 0 && typeof at(doc, p) === 'string');
+        const p = strings[i % strings.length];
+        if (!p) return;
+        const s = at(doc, p) as string;
+        const k = pos % (s.length + 1);
+        put(at(doc, p.slice(0, -1)) as Obj, p[p.length - 1], s.slice(0, k) + bad + s.slice(k));
+      },
+    })),
+  fc.tuple(fc.nat(), fc.nat()).map(([i, j]) => ({
+    kind: 'duplicate an action id',
+    apply(doc: Obj) {
+      const as = actionsOf(doc);
+      if (as.length > 1) as[i % as.length].id = as[j % as.length].id;
+    },
+  })),
+  fc.tuple(fc.nat(), fc.constantFrom(MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 5)).map(([i, n]) => ({
+    kind: 'hang a chain of actions',
+    apply(doc: Obj) {
+      const as = actionsOf(doc);
+      const parent = as.length ? as[i % as.length] : undefined;
+      const chain = chainOf(n, `chain${i}`);
+      if (parent) parent.children = [...(Array.isArray(parent.children) ? parent.children : []), chain];
+      else doc.actions = [chain];
+    },
+  })),
+  fc.constantFrom(MAX_ACTIONS - 1, MAX_ACTIONS, MAX_ACTIONS + 1, 5_000).map((n) => ({
+    kind: 'add many actions',
+    apply(doc: Obj) {
+      const extra = Array.from({ length: n }, (_, k) => ({ id: `many-${k}`, type: 'setTag', settings: { tag: 't' } }));
+      doc.actions = [...(Array.isArray(doc.actions) ? doc.actions : []), ...extra];
+    },
+  })),
+  fc.tuple(fc.nat(), fc.constantFrom('sendEmail', 'setTag', 'sendSms', '', 'SENDEMAIL', 'constructor', '__proto__')).map(([i, type]) => ({
+    kind: 'change an action type',
+    apply(doc: Obj) {
+      const as = actionsOf(doc);
+      if (as.length) as[i % as.length].type = type;
+    },
+  })),
+);
+
+/** A valid document with one to three mutations, and their kinds (for the failure report). */
+export const mutatedCampaign: fc.Arbitrary<{ doc: Obj; kinds: string[] }> = fc
+  .tuple(validCampaign, fc.array(mutation, { minLength: 1, maxLength: 3 }))
+  .map(([doc, ms]) => {
+    const copy = JSON.parse(JSON.stringify(doc)) as Obj;
+    for (const m of ms) m.apply(copy);
+    return { doc: copy, kinds: ms.map((m) => m.kind) };
+  });
+
+/** Campaign file text of every kind: valid, mutated, arbitrary JSON, and text that is not JSON. */
+export const anyCampaignText: fc.Arbitrary<string> = fc.oneof(
+  { weight: 2, arbitrary: validCampaign.map((d) => toJsonText(d, 2)) },
+  { weight: 6, arbitrary: mutatedCampaign.map(({ doc }) => toJsonText(doc)) },
+  { weight: 2, arbitrary: anyJsonValue.map((v) => toJsonText(v)) },
+  { weight: 1, arbitrary: nastyString(80) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('utf8')) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(validCampaign, fc.nat()).map(([d, n]) => {
+      const t = toJsonText(d);
+      return t.slice(0, n % t.length); // a file cut short
+    }),
+  },
+);

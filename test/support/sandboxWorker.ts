@@ -1,0 +1,51 @@
+// The worker side of test/support/sandbox.ts: the checks of untrusted input that property tests call, by name. Anything
+// a check throws goes back to the caller as { name, message, stack }; expected refusals come back as values.
+import { parentPort } from 'node:worker_threads';
+import { JsonSyntaxError, parseJsonText } from '../../src/campaigns/load';
+import { validateCampaign, type ValidationResult } from '../../src/campaigns/validate';
+import type { TemplateContext } from '../../src/campaigns/types';
+import { TemplateRenderError, checkTemplate, compileEmail, renderEmail } from '../../src/email/render';
+import type { EmailContent } from '../../src/email/types';
+
+export type CampaignCheck = { kind: 'syntax'; message: string } | { kind: 'checked'; result: ValidationResult };
+export type Rendered = { kind: 'rendered'; subject: string; html: string; text?: string } | { kind: 'refused'; message: string };
+
+const calls = {
+  /** What `campaigns validate` does with a file's text (categories: the codes that exist). */
+  campaignText(arg: { text: string; categories: string[] }): CampaignCheck {
+    let doc: unknown;
+    try {
+      doc = parseJsonText(arg.text, 'campaign.json');
+    } catch (err) {
+      if (err instanceof JsonSyntaxError) return { kind: 'syntax', message: err.message };
+      throw err;
+    }
+    return { kind: 'checked', result: validateCampaign(doc, { categoryCodes: new Set(arg.categories) }) };
+  },
+  checkTemplate(source: string): string[] {
+    return checkTemplate(source);
+  },
+  /** What the sendEmail activity does with validated settings for one customer. */
+  async render(arg: { content: EmailContent; ctx: TemplateContext }): Promise<Rendered> {
+    try {
+      return { kind: 'rendered', ...(await renderEmail(compileEmail(arg.content), arg.ctx)) };
+    } catch (err) {
+      if (err instanceof TemplateRenderError) return { kind: 'refused', message: err.message };
+      throw err;
+    }
+  },
+};
+
+export type SandboxCalls = typeof calls;
+
+parentPort?.on('message', (m: { id: number; fn: keyof SandboxCalls; arg: never }) => {
+  Promise.resolve()
+    .then(() => (calls[m.fn] as (arg: unknown) => unknown)(m.arg))
+    .then(
+      (value) => parentPort!.postMessage({ id: m.id, ok: true, value }),
+      (err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
+        parentPort!.postMessage({ id: m.id, ok: false, name: e.name, message: e.message, stack: e.stack });
+      },
+    );
+});
