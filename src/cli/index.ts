@@ -17,7 +17,10 @@ import { registerServe } from './serve';
 import { registerStop } from './stop';
 
 export function buildProgram(): Command {
-  const program = new Command('campaign-runner').description('durable marketing campaigns on Temporal').showHelpAfterError();
+  const program = new Command('campaign-runner')
+    .description('durable marketing campaigns on Temporal')
+    // A usage mistake is one line (commander's "Did you mean ...?" joins it), and every subcommand inherits this.
+    .configureOutput({ outputError: (message, write) => write(`${message.trim().replace(/\s*\n\s*/g, ' ')} (--help shows the usage)\n`) });
   program
     .command('migrate')
     .description('create the database if needed and apply the schema migrations')

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { campaignReport, formatReport } from '../report/campaignReport';
 import { LAUNCH_DEFAULTS, LaunchInputError, startLaunch, type LaunchStatus } from '../runs/launch';
 import { LaunchEndedError, watchLaunch } from '../runs/launchWatch';
 import type { Audience } from '../contract';
 import { UsageError, withContext } from './context';
-import { parseCustomerIdFile } from './run';
+import { readCustomerIdFile } from './run';
 import { loadStored } from './stored';
 
 function bar(s: LaunchStatus, width = 30): string {
@@ -53,7 +52,7 @@ export function registerLaunch(program: Command): void {
         const db = ctx.db();
         const stored = await loadStored(db, o.campaign, o.campaignVersion);
         const audience: Audience = o.all ? { kind: 'all' } : o.tag ? { kind: 'tag', tag: o.tag } : { kind: 'list' };
-        const customerIds = o.customersFile ? parseCustomerIdFile(readFileSync(o.customersFile, 'utf8'), o.customersFile) : undefined;
+        const customerIds = o.customersFile ? readCustomerIdFile(o.customersFile) : undefined;
         const client = await ctx.client();
         const launch = await startLaunch({
           client,

@@ -1,26 +1,38 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { unknownCustomerIds } from '../db/audience';
 import { describeRun } from '../runs/format';
 import { runResult, startCampaignRuns } from '../runs/start';
 import { webUrl } from '../temporal/connection';
+import { quote } from '../email/quote';
 import { UsageError, withContext } from './context';
+import { INPUT_LIMITS, readTextFile } from './inputFile';
 import { loadStored } from './stored';
 
 const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+// A file of a million bad lines (a binary file, the wrong file) is one mistake: the first few are listed, all counted.
+const MAX_LISTED_BAD_LINES = 10;
 
 /** Customer ids from a file: one per line; blank lines and lines starting with # are ignored. */
 export function parseCustomerIdFile(text: string, file: string): string[] {
   const ids: string[] = [];
   const errors: string[] = [];
+  let bad = 0;
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    if (!CUSTOMER_ID.test(line)) errors.push(`${file}: line ${i + 1}: "${line.slice(0, 40)}" is not a customer id`);
-    else ids.push(line);
+    if (CUSTOMER_ID.test(line)) ids.push(line);
+    else if (++bad <= MAX_LISTED_BAD_LINES) errors.push(`${file}: line ${i + 1}: ${quote(line)} is not a customer id`);
   });
+  if (bad > MAX_LISTED_BAD_LINES) errors.push(`${file}: and ${bad - MAX_LISTED_BAD_LINES} more lines that are not customer ids`);
   if (errors.length) throw new UsageError(errors.join('\n'));
+  if (ids.length === 0) throw new UsageError(`${file}: holds no customer ids (one a line; # starts a comment)`);
   return ids;
+}
+
+/** The ids of a --customers-file. */
+export function readCustomerIdFile(file: string): string[] {
+  return parseCustomerIdFile(readTextFile(file, { maxBytes: INPUT_LIMITS.idFileBytes, what: 'a customer id file' }), file);
 }
 
 interface RunOpts {
@@ -49,7 +61,7 @@ export function registerRun(program: Command): void {
 
         const ids = [...(o.customer ?? [])];
         for (const id of o.customer ?? []) if (!CUSTOMER_ID.test(id)) throw new UsageError(`--customer: "${id}" is not a customer id`);
-        if (o.customersFile) ids.push(...parseCustomerIdFile(readFileSync(o.customersFile, 'utf8'), o.customersFile));
+        if (o.customersFile) ids.push(...readCustomerIdFile(o.customersFile));
         const unique = [...new Set(ids)];
         if (unique.length === 0) throw new UsageError('give --customer <id...> or --customers-file <file>');
         // Nothing starts unless every id is known: a typo should not be discovered one run at a time.

@@ -91,9 +91,11 @@ function unknownVariable(v: Variable): boolean {
   return !rest.every((s) => typeof s !== 'string' || BUILTIN_PROPERTIES.has(s));
 }
 
+const MAX_LISTED_VARIABLES = 10;
+
 /**
- * Problems with a template source: a parse error (including unknown filters and unsupported tags), or one entry per
- * unknown variable, in source order. Empty array = fine.
+ * Problems with a template source: a parse error (including unknown filters and unsupported tags), a limit passed, or
+ * one entry per unknown variable (the first ten, then how many more), in source order. Empty array = fine.
  */
 export function checkTemplate(source: string): string[] {
   if (source.length > TEMPLATE_LIMITS.length) return [`template is longer than ${TEMPLATE_LIMITS.length} characters`];
@@ -115,6 +117,10 @@ export function checkTemplate(source: string): string[] {
     if (seen.has(name) || !unknownVariable(v)) continue;
     seen.add(name);
     problems.push(`unknown variable ${quote(name, 80)} (line ${v.location.row}, column ${v.location.col})`);
+  }
+  // A template of 5,000 different misspelt variables is one mistake, not 5,000 lines on the terminal.
+  if (problems.length > MAX_LISTED_VARIABLES) {
+    return [...problems.slice(0, MAX_LISTED_VARIABLES), `and ${problems.length - MAX_LISTED_VARIABLES} more unknown variables`];
   }
   return problems;
 }

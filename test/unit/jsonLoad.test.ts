@@ -14,7 +14,7 @@ describe('campaign file JSON syntax errors', () => {
     ['{"a" 1}', 'f.json: line 1, column 6: not valid JSON (unexpected "1")'],
     ['[tru]', 'f.json: line 1, column 5: not valid JSON (unexpected "]")'],
     ['[1.]', 'f.json: line 1, column 4: not valid JSON (unexpected "]")'],
-    ['\ufeff{}', 'f.json: line 1, column 1: not valid JSON (unexpected "\ufeff")'],
+    ['\ufeff{}', 'f.json: line 1, column 1: not valid JSON (unexpected "\\ufeff")'],
     ['', 'f.json: line 1, column 1: not valid JSON (unexpected end of file)'],
   ];
   for (const [text, message] of cases) {

@@ -56,6 +56,13 @@ describe('template limits', () => {
     ]);
   });
 
+  it('lists the first ten unknown variables, then how many more', () => {
+    const problems = checkTemplate(Array.from({ length: 4_000 }, (_, i) => `{{ customer.p${i} }}`).join(''));
+    assert.equal(problems.length, 11);
+    assert.equal(problems[9], 'unknown variable "customer.p9" (line 1, column 157)');
+    assert.equal(problems[10], 'and 3990 more unknown variables');
+  });
+
   it("gives liquidjs' line and column from a line index", () => {
     // liquidjs' own algorithm (Token.getPosition before installFastPositions), as the reference.
     const scan = (input: string, begin: number) => {

@@ -108,14 +108,18 @@ export const importText: fc.Arbitrary<string> = fc
   .map(([lines, eol, trailing]) => lines.join(eol) + (trailing ? eol : ''));
 
 /** The context a customer renders with, as the activity builds it from a stored row. */
-export const templateContext: fc.Arbitrary<TemplateContext> = fc.record({
-  customer: fc.record({
-    id: customerId,
-    email: fc.option(email, { nil: null }),
-    firstName: fc.option(fc.oneof(safeString({ maxLength: 200 }), nastyString()), { nil: null }),
-    lastName: fc.option(nastyString(), { nil: null }),
-    attributes,
-    tags: fc.uniqueArray(tag, { maxLength: 5 }),
-  }),
-  campaign: fc.record({ id: fc.constantFrom('welcome', 'c-1'), name: safeString({ minLength: 1, maxLength: 50 }) }),
-});
+export const templateContext: fc.Arbitrary<TemplateContext> = fc.record(
+  {
+    customer: fc.record({
+      id: customerId,
+      email: fc.option(email, { nil: null }),
+      firstName: fc.option(fc.oneof(safeString({ maxLength: 200 }), nastyString()), { nil: null }),
+      lastName: fc.option(nastyString(), { nil: null }),
+      attributes,
+      tags: fc.uniqueArray(tag, { maxLength: 5 }),
+    }),
+    campaign: fc.record({ id: fc.constantFrom('welcome', 'c-1'), name: safeString({ minLength: 1, maxLength: 50 }) }),
+    unsubscribe_url: fc.constantFrom('https://shop.example.com/u/tok.en?x=1&y=2', 'javascript:alert(1)', ''),
+  },
+  { requiredKeys: ['customer', 'campaign'] },
+);

@@ -26,8 +26,18 @@ const KNOWN = [
   'customer.attributes.nested.list[1]',
   'campaign.id',
   'campaign.name',
+  'unsubscribe_url',
 ];
-const UNKNOWN = ['customer.phone', 'customer', 'foo', 'campaign.secret', 'customer.tags.foo', 'settings.from', 'customer.email.domain'];
+const UNKNOWN = [
+  'unsubscribe_url.x',
+  'customer.phone',
+  'customer',
+  'foo',
+  'campaign.secret',
+  'customer.tags.foo',
+  'settings.from',
+  'customer.email.domain',
+];
 
 const literal = fc.oneof(
   fc.constantFrom('1', '-0', '0.5', '99999999999999999999', 'nil', 'true', 'false', 'empty', 'blank', '(1..3)', '(3..1)'),
