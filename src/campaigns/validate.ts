@@ -29,6 +29,11 @@ export class CampaignValidationError extends Error {
 const MAX_KEY_IN_PATH = 64;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** Whether `s` can be a campaign's (or an action's) id. */
+export function isValidId(s: string): boolean {
+  return ID.test(s);
+}
+
 const idSchema = z.string().regex(ID, 'must be 1-64 characters: letters, digits, _ and -, starting with a letter or digit');
 const nameSchema = storableString
   .refine((s) => s.trim() !== '', 'must not be empty')

@@ -6,6 +6,7 @@ import type { Audience } from '../contract';
 import { UsageError, withContext } from './context';
 import { readCustomerIdFile } from './run';
 import { loadStored } from './stored';
+import { quote } from '../email/quote';
 
 function bar(s: LaunchStatus, width = 30): string {
   const total = Math.max(s.audienceSize, 1);
@@ -45,7 +46,7 @@ export function registerLaunch(program: Command): void {
         const chosen = [o.all, o.tag, o.customersFile].filter((x) => x !== undefined && x !== false).length;
         if (chosen !== 1) throw new UsageError('give exactly one of --all, --tag <tag>, --customers-file <file>');
         if (o.launchId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(o.launchId))
-          throw new UsageError(`--launch-id: "${o.launchId}" must be 1-64 letters, digits, _ . : -`);
+          throw new UsageError(`--launch-id: ${quote(o.launchId)} must be 1-64 letters, digits, _ . : -`);
         const pageSize = Number(o.pageSize);
         if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
           throw new UsageError('--page-size: a whole number from 1 to 1000');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { replayHistories } from '../replay/replay';
 import { UsageError, withContext } from './context';
+import { quote } from '../email/quote';
 
 export function registerReplay(program: Command): void {
   program
@@ -11,7 +12,7 @@ export function registerReplay(program: Command): void {
     .action((o: { query: string; limit: string }) =>
       withContext(async (ctx) => {
         const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${o.limit}" is not a positive whole number`);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: ${quote(o.limit)} is not a positive whole number`);
         const client = await ctx.client();
         const histories = limited(client.workflow.list({ query: o.query, pageSize: Math.min(limit, 1000) }).intoHistories(), limit);
         const report = await replayHistories(histories);

@@ -60,7 +60,7 @@ export function registerRun(program: Command): void {
         const stored = await loadStored(db, o.campaign, o.campaignVersion);
 
         const ids = [...(o.customer ?? [])];
-        for (const id of o.customer ?? []) if (!CUSTOMER_ID.test(id)) throw new UsageError(`--customer: "${id}" is not a customer id`);
+        for (const id of o.customer ?? []) if (!CUSTOMER_ID.test(id)) throw new UsageError(`--customer: ${quote(id)} is not a customer id`);
         if (o.customersFile) ids.push(...readCustomerIdFile(o.customersFile));
         const unique = [...new Set(ids)];
         if (unique.length === 0) throw new UsageError('give --customer <id...> or --customers-file <file>');

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { campaignReport, formatReport } from '../report/campaignReport';
 import { formatStop, StopTimeoutError, stopCampaign } from '../runs/stop';
 import { UsageError, withContext } from './context';
+import { quote } from '../email/quote';
+import { isValidId } from '../campaigns/validate';
 
 export function registerStop(program: Command): void {
   program
@@ -12,8 +14,10 @@ export function registerStop(program: Command): void {
     .option('--json', 'print the summary and the report as JSON', false)
     .action((o: { campaign: string; launchId?: string; json: boolean }) =>
       withContext(async (ctx) => {
+        // The id goes into visibility queries: only what a stored campaign's id can be.
+        if (!isValidId(o.campaign)) throw new UsageError(`--campaign: ${quote(o.campaign)} is not a campaign id`);
         if (o.launchId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(o.launchId)) {
-          throw new UsageError(`--launch-id: "${o.launchId}" must be 1-64 letters, digits, _ . : -`);
+          throw new UsageError(`--launch-id: ${quote(o.launchId)} must be 1-64 letters, digits, _ . : -`);
         }
         const client = await ctx.client();
         const summary = await stopCampaign({

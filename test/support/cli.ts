@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { testEnv } from './env';
 
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
+export const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
 
 export interface CliResult {
   /** the exit code; null when the process was killed because it did not exit in time */
