@@ -78,7 +78,7 @@ function fromLedger(e: LedgerEntry): SendEmailResult | null {
   return null;
 }
 
-function templateContext(c: CustomerForSend['customer'], campaign: { id: string; name: string }): TemplateContext {
+export function templateContext(c: CustomerForSend['customer'], campaign: { id: string; name: string }): TemplateContext {
   return {
     customer: {
       id: c.external_id,

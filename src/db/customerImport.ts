@@ -7,7 +7,7 @@
 // the live tables, one statement per table. Staging rather than upserting as we read: duplicates anywhere in the file
 // are found without holding every id in memory; the live tables are not touched (nor locked) until the whole file is
 // known to be good; and each live row is written at most once, only when a value changes.
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Knex } from 'knex';
 import { checkCustomerLine, IMPORT_LIMITS, type CategoryInfo, type CustomerLine, type ImportLineError } from './customerLine';
 import { readLines } from './jsonLines';
@@ -243,8 +243,11 @@ async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 }
 
 /** Imports a JSON Lines file, read as a stream. */
-export function importCustomerFile(db: Db, file: string): Promise<ImportResult> {
-  return importCustomerStream(db, createReadStream(file));
+export async function importCustomerFile(db: Db, file: string): Promise<ImportResult> {
+  // Opened first: a stream opened by path reports a missing file as an 'error' event, which arrived while the
+  // transaction was starting, before anything listened, and crashed the process.
+  const handle = await open(file, 'r');
+  return importCustomerStream(db, handle.createReadStream());
 }
 
 /** Imports JSON Lines held in memory (demo data, tests, the benchmark). */

@@ -2,6 +2,7 @@
 // mailing categories. Whole-file rules (duplicate ids) are checked in the database, see customerImport.ts.
 import { z } from 'zod';
 import { findJsonError } from '../campaigns/load';
+import { quote } from '../email/quote';
 
 export const IMPORT_LIMITS = {
   /** bytes of one line, without its line ending */
@@ -54,10 +55,13 @@ export interface CheckedLine {
 
 type Segment = string | number;
 
-/** `attributes.city`, `tags.1`; a key that is not plain is quoted and escaped, so no raw control character is printed. */
+/**
+ * `attributes.city`, `tags.1`; a key that is not plain is quoted and escaped (controls, line separators, direction
+ * overrides: see email/quote.ts) and cut to 64 characters, so a field name stays short and on its line.
+ */
 export function fieldName(path: readonly PropertyKey[]): string | null {
   if (path.length === 0) return null;
-  return path.map((s) => (typeof s === 'string' && !/^[A-Za-z0-9_:-]+$/.test(s) ? JSON.stringify(s) : String(s))).join('.');
+  return path.map((s) => (typeof s === 'string' && !/^[A-Za-z0-9_:-]+$/.test(s) ? quote(s, 64) : String(s))).join('.');
 }
 
 // Postgres text and jsonb cannot hold U+0000, and a lone surrogate cannot be encoded as UTF-8 (it would be silently
@@ -139,7 +143,7 @@ export function checkCustomerLine(text: string, line: number, categories: Readon
     const what =
       at === null || at.offset >= text.length
         ? 'unexpected end of line'
-        : `unexpected ${JSON.stringify(text[at.offset])} at column ${at.offset + 1}`;
+        : `unexpected ${quote(String.fromCodePoint(text.codePointAt(at.offset)!))} at column ${at.offset + 1}`;
     return { customer: null, id: null, errors: [{ line, field: null, message: `not valid JSON (${what})` }] };
   }
   const errors = SUSPECT_ESCAPE.test(text) ? badTextErrors(json, line) : [];

@@ -6,6 +6,8 @@ import { validateCampaign, type ValidationResult } from '../../src/campaigns/val
 import type { TemplateContext } from '../../src/campaigns/types';
 import { TemplateRenderError, checkTemplate, compileEmail, renderEmail } from '../../src/email/render';
 import type { EmailContent } from '../../src/email/types';
+import { checkCustomerLine, IMPORT_LIMITS, type ImportLineError } from '../../src/db/customerLine';
+import { readLines } from '../../src/db/jsonLines';
 
 export type CampaignCheck = { kind: 'syntax'; message: string } | { kind: 'checked'; result: ValidationResult };
 export type Rendered = { kind: 'rendered'; subject: string; html: string; text?: string } | { kind: 'refused'; message: string };
@@ -25,6 +27,34 @@ const calls = {
   checkTemplate(source: string): string[] {
     return checkTemplate(source);
   },
+  /**
+   * What the import does with each line before the database (duplicates across lines are found there): the bytes cut
+   * into chunks of the given sizes, as a stream delivers them (a chunk may end inside a character or a CRLF).
+   */
+  async customerText(arg: { bytes: Uint8Array; chunkSizes: number[]; categories: [string, boolean][] }): Promise<LinesChecked> {
+    const categories = new Map(arg.categories.map(([code, visible]) => [code, { visible }]));
+    const bytes = Buffer.from(arg.bytes);
+    const chunks: Buffer[] = [];
+    for (let at = 0, k = 0; at < bytes.length; k++) {
+      const size = Math.max(1, arg.chunkSizes[k % arg.chunkSizes.length] ?? bytes.length);
+      chunks.push(bytes.subarray(at, at + size));
+      at += size;
+    }
+    const out: LinesChecked = { lines: [], errors: [], customers: [] };
+    const stream = (async function* () {
+      yield* chunks;
+    })();
+    for await (const raw of readLines(stream, IMPORT_LIMITS.lineBytes)) {
+      out.lines.push(raw.line);
+      if ('error' in raw) out.errors.push({ line: raw.line, field: null, message: raw.error });
+      else if (raw.text.trim() !== '') {
+        const checked = checkCustomerLine(raw.text, raw.line, categories);
+        out.errors.push(...checked.errors);
+        if (checked.customer) out.customers.push(checked.customer.id);
+      }
+    }
+    return out;
+  },
   /** What the sendEmail activity does with validated settings for one customer. */
   async render(arg: { content: EmailContent; ctx: TemplateContext }): Promise<Rendered> {
     try {
@@ -37,6 +67,13 @@ const calls = {
 };
 
 export type SandboxCalls = typeof calls;
+export interface LinesChecked {
+  /** the numbers of the lines read, in order */
+  lines: number[];
+  errors: ImportLineError[];
+  /** ids of the lines without errors */
+  customers: string[];
+}
 
 parentPort?.on('message', (m: { id: number; fn: keyof SandboxCalls; arg: never }) => {
   Promise.resolve()

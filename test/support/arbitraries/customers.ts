@@ -2,7 +2,7 @@
 // context a stored customer renders with.
 import fc from 'fast-check';
 import type { TemplateContext } from '../../../src/campaigns/types';
-import { anyJsonValue, hugeString, nastyString, oddNumber, safeString } from './text';
+import { anyJsonValue, hugeString, nastyString, oddNumber, safeString, toJsonText } from './text';
 
 export const customerId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,20}$/);
 const tag = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,12}$/);
@@ -27,85 +27,118 @@ const attributes = fc.dictionary(
   },
 );
 
-/** An import line the importer must accept (the categories news and service exist, service is hidden). */
-export const validLine = fc.record(
-  {
-    id: customerId,
-    email: fc.option(email, { nil: null }),
-    emailQualityCode: fc.integer({ min: 0, max: 99 }),
-    emailSubscribed: fc.boolean(),
-    categories: fc.record({ news: fc.boolean(), service: fc.constant(true) }, { requiredKeys: [] }),
-    firstName: fc.option(safeString({ maxLength: 200 }), { nil: null }),
-    lastName: fc.option(safeString({ maxLength: 200 }), { nil: null }),
-    attributes,
-    tags: fc.uniqueArray(tag, { maxLength: 5 }),
-  },
-  { requiredKeys: ['id', 'emailSubscribed'] },
-);
+/**
+ * An import line the importer must accept (the categories news and service exist, service is hidden). Ids are drawn
+ * from `ids`: a small set, so that files repeat ids (refused as duplicates) and runs meet earlier runs' customers (merged).
+ */
+export function validLine(ids: fc.Arbitrary<string> = customerId) {
+  return fc.record(
+    {
+      id: ids,
+      email: fc.option(email, { nil: null }),
+      emailQualityCode: fc.integer({ min: 0, max: 99 }),
+      emailSubscribed: fc.boolean(),
+      categories: fc.record({ news: fc.boolean(), service: fc.constant(true) }, { requiredKeys: [] }),
+      firstName: fc.option(safeString({ maxLength: 200 }), { nil: null }),
+      lastName: fc.option(safeString({ maxLength: 200 }), { nil: null }),
+      attributes,
+      tags: fc.uniqueArray(tag, { maxLength: 5 }),
+    },
+    { requiredKeys: ['id', 'emailSubscribed'] },
+  );
+}
 
 type Line = Record<string, unknown>;
 
-/** One change that may or may not make a line invalid. */
-const lineMutation: fc.Arbitrary<(l: Line) => void> = fc.oneof(
-  fc
-    .tuple(
-      fc.constantFrom('id', 'email', 'emailQualityCode', 'emailSubscribed', 'categories', 'firstName', 'tags', 'attributes'),
-      anyJsonValue,
-    )
-    .map(
+/** One change that may or may not make a line invalid; an id it writes is `${prefix}...` or not a string. */
+function lineMutation(prefix: string): fc.Arbitrary<(l: Line) => void> {
+  const set = (k: string, v: unknown) => (l: Line) =>
+    void Object.defineProperty(l, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return fc.oneof(
+    fc
+      .tuple(fc.constantFrom('email', 'emailQualityCode', 'emailSubscribed', 'categories', 'firstName', 'tags', 'attributes'), anyJsonValue)
+      .map(([k, v]) => set(k, v)),
+    fc
+      .oneof(
+        anyJsonValue.filter((v) => typeof v !== 'string'),
+        nastyString().map((s) => `${prefix}${s}`),
+      )
+      .map((v) => set('id', v)),
+    fc.constantFrom('id', 'emailSubscribed').map((k) => (l: Line) => void delete l[k]),
+    fc.tuple(nastyString(10), anyJsonValue).map(([k, v]) => set(`x${k}`, v)),
+    fc.constantFrom('__proto__', 'constructor', 'toString').map((k) => set(k, 1)),
+    fc.tuple(fc.constantFrom('firstName', 'lastName', 'email'), fc.oneof(nastyString(), hugeString)).map(([k, v]) => set(k, v)),
+    fc.tuple(nastyString(10), anyJsonValue).map(
       ([k, v]) =>
         (l: Line) =>
-          void (l[k] = v),
+          void (l.attributes = { ...(l.attributes as object), [k]: v }),
     ),
-  fc.constantFrom('id', 'emailSubscribed').map((k) => (l: Line) => void delete l[k]),
-  fc.tuple(nastyString(10), anyJsonValue).map(
-    ([k, v]) =>
-      (l: Line) =>
-        void Object.defineProperty(l, `x${k}`, { value: v, enumerable: true }),
-  ),
-  fc
-    .constantFrom('__proto__', 'constructor', 'toString')
-    .map((k) => (l: Line) => void Object.defineProperty(l, k, { value: 1, enumerable: true })),
-  fc.tuple(fc.constantFrom('firstName', 'lastName', 'email'), fc.oneof(nastyString(), hugeString)).map(
-    ([k, v]) =>
-      (l: Line) =>
-        void (l[k] = v),
-  ),
-  fc.tuple(nastyString(10), anyJsonValue).map(
-    ([k, v]) =>
-      (l: Line) =>
-        void (l.attributes = { ...(l.attributes as object), [k]: v }),
-  ),
-  fc.constantFrom({ nope: true }, { news: 'yes' }, { service: false }).map((c) => (l: Line) => void (l.categories = c)),
-  fc
-    .constantFrom(
-      ['bad tag'],
-      Array.from({ length: 101 }, (_, i) => `t${i}`),
-      [1],
-    )
-    .map((t) => (l: Line) => void (l.tags = t)),
-);
+    fc.constantFrom({ nope: true }, { news: 'yes' }, { service: false }, { '': true }).map((c) => set('categories', c)),
+    fc
+      .constantFrom(
+        ['bad tag'],
+        Array.from({ length: 101 }, (_, i) => `t${i}`),
+        [1],
+        ['\u0000'],
+      )
+      .map((t) => set('tags', t)),
+  );
+}
 
-/** A line as text: a valid line, a mutated one, or something that is not a customer (or not JSON) at all. */
-export const anyLineText: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: validLine.map((l) => JSON.stringify(l)) },
-  {
-    weight: 4,
-    arbitrary: fc.tuple(validLine, fc.array(lineMutation, { minLength: 1, maxLength: 3 })).map(([l, ms]) => {
-      const line: Line = { ...l };
-      for (const m of ms) m(line);
-      return JSON.stringify(line);
-    }),
-  },
-  { weight: 2, arbitrary: anyJsonValue.map((v) => JSON.stringify(v) ?? 'null') },
-  { weight: 2, arbitrary: nastyString(60) },
-  fc.constantFrom('', ' ', '\t', '\ufeff{}', '{', '}', '[', 'null', '{"id":"a","emailSubscribed":true}x'),
-);
+/** One line's bytes: a valid line, a mutated one, JSON that is no customer, text that is no JSON, or bytes that are no text. */
+function anyLine(prefix: string, ids: fc.Arbitrary<string>): fc.Arbitrary<Buffer> {
+  const text = (a: fc.Arbitrary<string>) => a.map((s) => Buffer.from(s));
+  return fc.oneof(
+    { weight: 5, arbitrary: text(validLine(ids).map((l) => JSON.stringify(l))) },
+    {
+      weight: 4,
+      arbitrary: text(
+        fc.tuple(validLine(ids), fc.array(lineMutation(prefix), { minLength: 1, maxLength: 3 })).map(([l, ms]) => {
+          const line: Line = { ...l };
+          for (const m of ms) m(line);
+          return toJsonText(line);
+        }),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: text(anyJsonValue.filter((v) => !(v && typeof v === 'object' && 'id' in v)).map((v) => toJsonText(v) ?? 'null')),
+    },
+    { weight: 2, arbitrary: text(nastyString(60)) },
+    text(fc.constantFrom('', ' ', '\t', '{', '}', '[', 'null', '{"emailSubscribed":true}x', `{"id":"${prefix}x","emailSubscribed":true} `)),
+    fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
+    fc.constantFrom(
+      Buffer.from('{"id":"caf\xe9"}', 'latin1'),
+      Buffer.from([0xc3]),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.alloc(70 * 1024, 0x61),
+    ),
+  );
+}
 
-/** A whole import file: lines joined by \n or \r\n, sometimes with a trailing newline or a BOM. */
-export const importText: fc.Arbitrary<string> = fc
-  .tuple(fc.array(anyLineText, { minLength: 0, maxLength: 8 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
-  .map(([lines, eol, trailing]) => lines.join(eol) + (trailing ? eol : ''));
+/** A whole import file's bytes: lines joined by \n or \r\n, sometimes with a trailing newline or a byte order mark. */
+export function importFile(prefix = 'c', idCount = 30): fc.Arbitrary<Uint8Array> {
+  const ids = fc.integer({ min: 0, max: idCount - 1 }).map((i) => `${prefix}-${i}`);
+  return fc
+    .tuple(fc.array(anyLine(prefix, ids), { minLength: 0, maxLength: 8 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.boolean())
+    .map(([lines, eol, trailing, bom]) => {
+      const parts: Buffer[] = bom ? [Buffer.from([0xef, 0xbb, 0xbf])] : [];
+      lines.forEach((l, i) => parts.push(...(i > 0 ? [Buffer.from(eol)] : []), l));
+      if (trailing) parts.push(Buffer.from(eol));
+      return new Uint8Array(Buffer.concat(parts));
+    });
+}
+
+/** A file of valid lines only, each id once (ids from `${prefix}-0` to `${prefix}-${idCount - 1}`). */
+export function validImportFile(prefix = 'c', idCount = 1_000_000): fc.Arbitrary<Uint8Array> {
+  return fc
+    .uniqueArray(validLine(fc.integer({ min: 0, max: idCount - 1 }).map((i) => `${prefix}-${i}`)), {
+      selector: (l) => l.id,
+      minLength: 1,
+      maxLength: 8,
+    })
+    .map((lines) => new Uint8Array(Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n'))));
+}
 
 /** The context a customer renders with, as the activity builds it from a stored row. */
 export const templateContext: fc.Arbitrary<TemplateContext> = fc.record(
