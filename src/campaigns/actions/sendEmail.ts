@@ -6,6 +6,7 @@ import { MAX_BCC, type SendEmailSettings } from '../types';
 import type { ActionTypeDef } from '../actionTypeDef';
 import { isValidEmail, isValidSenderEmail, normalizeEmail } from '../../email/address';
 import { checkTemplate } from '../../email/render';
+import { sendWindowSchema } from '../timingSchemas';
 
 const emailAddress = z.string().refine(isValidEmail, 'not a valid e-mail address');
 
@@ -46,28 +47,39 @@ const bcc = z
 
 export const sendEmail: ActionTypeDef<SendEmailSettings> = {
   settingsSchema: (ctx) =>
-    z.strictObject({
-      from: senderAddress,
-      replyTo: senderAddress.optional(),
-      subject: template,
-      html: htmlTemplate,
-      text: template.optional(),
-      categoryCode: z
-        .string()
-        .min(1, 'must not be empty')
-        .superRefine((code, zctx) => {
-          if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category "${code}"` });
-        })
-        .optional(),
-      bcc: bcc.optional(),
-      utm: z
-        .strictObject({
-          source: utmValue.optional(),
-          medium: utmValue.optional(),
-          campaign: utmValue.optional(),
-          term: utmValue.optional(),
-          content: utmValue.optional(),
-        })
-        .optional(),
-    }),
+    z
+      .strictObject({
+        from: senderAddress,
+        replyTo: senderAddress.optional(),
+        subject: template,
+        html: htmlTemplate,
+        text: template.optional(),
+        categoryCode: z
+          .string()
+          .min(1, 'must not be empty')
+          .superRefine((code, zctx) => {
+            if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category "${code}"` });
+          })
+          .optional(),
+        bcc: bcc.optional(),
+        utm: z
+          .strictObject({
+            source: utmValue.optional(),
+            medium: utmValue.optional(),
+            campaign: utmValue.optional(),
+            term: utmValue.optional(),
+            content: utmValue.optional(),
+          })
+          .optional(),
+        sendWindow: sendWindowSchema.optional(),
+        deliverImmediately: z.boolean().optional(),
+      })
+      .superRefine((s, zctx) => {
+        if (s.deliverImmediately && s.sendWindow)
+          zctx.addIssue({
+            code: 'custom',
+            path: ['deliverImmediately'],
+            message: 'ignores every send window: leave out sendWindow or this',
+          });
+      }),
 };
