@@ -1,8 +1,9 @@
 // Campaign timing end to end (real worker, Postgres, the SendGrid fake): a Wait before an e-mail and what the report
 // says about it, the send window, Wait until. Durations are seconds; only lower bounds on time are asserted.
 import assert from 'node:assert/strict';
-import { campaignRunWorkflowId, type CampaignRunResult, type CampaignRunWorkflow } from '../../src/contract';
+import { campaignRunWorkflowId, launchProgressQuery, type CampaignRunResult, type CampaignRunWorkflow } from '../../src/contract';
 import { campaignReport } from '../../src/report/campaignReport';
+import { startLaunch } from '../../src/runs/launch';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
 import {
@@ -155,5 +156,49 @@ describe('campaign timing (end to end)', function () {
       'the e-mail was scheduled before the window opened',
     );
     assert.equal(events.filter((e) => e.timerStartedEventAttributes).length, 1, 'only the windowed e-mail waited');
+  });
+
+  it("a launch's flow control does not count runs that are waiting: a Wait of days does not hold the rest of the audience back", async () => {
+    const ids = await customers(6);
+    const tag = uid('waiters');
+    await testEnv()
+      .db('customers')
+      .whereIn('external_id', ids)
+      .update({ tags: [tag] });
+    const stored = await storeDoc({
+      id: uid('days'),
+      name: 'Wait days',
+      actions: [
+        {
+          id: 'pause',
+          type: 'wait',
+          settings: { duration: { days: 3 } },
+          children: [{ id: 'email', type: 'sendEmail', settings: emailSettings(), children: [] }],
+        },
+      ],
+    });
+    const env = testEnv();
+    // At most 2 runs open at once, one customer a page: without the rule, the third page would wait three days.
+    const launch = await startLaunch({
+      client: env.client,
+      db: env.db,
+      launchTaskQueue: w.launchTaskQueue,
+      campaignId: stored.campaign.id,
+      campaignVersion: stored.version,
+      audience: { kind: 'tag', tag },
+      pageSize: 1,
+      maxInFlight: 2,
+    });
+    const handle = env.client.workflow.getHandle(launch.workflowId);
+    const progress = await eventually(
+      () => handle.query(launchProgressQuery),
+      (p) => p.done,
+      90_000,
+    );
+    assert.equal(progress.started, 6);
+    const report = await campaignReport(env.db, stored.campaign.id);
+    assert.equal(report.flow[0].customersReached, 6);
+    assert.equal(report.flow[0].branches.continued, 0, 'every run is still waiting');
+    for (const id of ids) await env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).terminate('test over');
   });
 });
