@@ -45,7 +45,7 @@ const { sendWindowOpening } = proxyLocalActivities<Activities>({
  * Outside the window, a durable timer until it opens. Eligibility is decided after it, when the e-mail goes out, and
  * the message lifetime (the activity's schedule-to-close timeout) starts after it too: from the moment the window opens.
  */
-async function waitForSendWindow(node: ActionNode, run: RunContext): Promise<void> {
+export async function waitForSendWindow(node: ActionNode, run: RunContext): Promise<void> {
   const window = node.sendWindow!;
   const opening = await sendWindowOpening({ window, atMs: Date.now() });
   if (!opening) return;
