@@ -11,8 +11,9 @@ import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
 import { acceptedFor, emailSettings, eventually, importLines, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
 
-const PER_MINUTE = 120; // 2 a second
-const RATE = PER_MINUTE / 60;
+const PER_MINUTE = 120;
+/** what the queue is polled with: a little under 2 a second (src/temporal/sendQueues.ts, queueRatePerSecond) */
+const RATE = PER_MINUTE / 61;
 const N = 12;
 
 async function pollers(queue: string) {
@@ -68,7 +69,7 @@ describe('messages per minute (end to end)', function () {
         30_000,
       );
       assert.equal(new Set(seen.map((p) => p.identity)).size, 2, JSON.stringify(seen));
-      for (const p of seen) assert.equal(p.ratePerSecond, RATE, JSON.stringify(p));
+      for (const p of seen) assert.ok(Math.abs(p.ratePerSecond - RATE) < 1e-6, JSON.stringify(p));
 
       const t0 = Date.now();
       for (const customerId of ids)
@@ -87,8 +88,8 @@ describe('messages per minute (end to end)', function () {
         starts.push({ at: ms(started[0].eventTime), identity: started[0].activityTaskStartedEventAttributes!.identity ?? '' });
       }
       starts.sort((a, b) => a.at - b.at);
-      // The server's token bucket holds one second's worth (measured: at 2/s the first two go at once, then one every
-      // 500 ms): in any stretch of d seconds at most RATE x d + RATE sends start, plus one for rounding at the edges.
+      // The server's token bucket holds one second's worth of tasks: in any stretch of d seconds at most RATE x d + RATE
+      // sends start (so at most PER_MINUTE in any 60 s), plus one for rounding at the edges.
       for (let i = 0; i < starts.length; i++)
         for (let j = i + 1; j < starts.length; j++) {
           const d = (starts[j].at - starts[i].at) / 1000;
