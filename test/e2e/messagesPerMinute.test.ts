@@ -109,4 +109,43 @@ describe('messages per minute (end to end)', function () {
       await exited;
     }
   });
+
+  it("follows the latest stored version's limit: a new limit replaces the queue's rate, a version without one lifts it", async () => {
+    const id = uid('changing');
+    const version = (messagesPerMinute?: number) =>
+      storeDoc({
+        id,
+        name: `Changing ${messagesPerMinute ?? 'none'}`,
+        ...(messagesPerMinute ? { messagesPerMinute } : {}),
+        actions: [{ id: 'email', type: 'sendEmail', settings: emailSettings(), children: [] }],
+      });
+    await version(60);
+    const w = await startWorker({ roles: ['runs'], sendLimitsRefreshMs: 200 });
+    try {
+      const queue = sendsTaskQueue(w.taskQueue, id);
+      const rateOf = async () => (await pollers(queue)).map((p) => p.ratePerSecond);
+      assert.equal(w.workers.sendQueues!.polled().get(queue), 60);
+      await version(600);
+      assert.equal(
+        await eventually(
+          async () => w.workers.sendQueues!.polled().get(queue),
+          (r) => r === 600,
+        ),
+        600,
+      );
+      // The server reports the rate of the pollers that poll now.
+      const r600 = await eventually(rateOf, (rs) => rs.length > 0 && rs.every((r) => Math.abs(r - 600 / 61) < 1e-6), 30_000);
+      assert.ok(r600.length > 0 && r600.every((r) => Math.abs(r - 600 / 61) < 1e-6), JSON.stringify(r600));
+      await version(undefined);
+      assert.equal(
+        await eventually(
+          async () => w.workers.sendQueues!.polled().get(queue),
+          (r) => r === null,
+        ),
+        null,
+      );
+    } finally {
+      await w.stop();
+    }
+  });
 });
