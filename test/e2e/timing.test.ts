@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { campaignRunWorkflowId, launchProgressQuery, type CampaignRunResult, type CampaignRunWorkflow } from '../../src/contract';
 import { campaignReport } from '../../src/report/campaignReport';
 import { startLaunch } from '../../src/runs/launch';
+import { runCli } from '../support/cli';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
 import {
@@ -199,6 +200,45 @@ describe('campaign timing (end to end)', function () {
     const report = await campaignReport(env.db, stored.campaign.id);
     assert.equal(report.flow[0].customersReached, 6);
     assert.equal(report.flow[0].branches.continued, 0, 'every run is still waiting');
+    for (const id of ids) await env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).terminate('test over');
+  });
+
+  it('the launch CLI ends once every run has finished or is waiting, and its report counts those waiting', async () => {
+    const ids = await customers(3);
+    const tag = uid('cliwait');
+    await testEnv()
+      .db('customers')
+      .whereIn('external_id', ids)
+      .update({ tags: [tag] });
+    const stored = await storeDoc({
+      id: uid('cliwait'),
+      name: 'Wait a day',
+      actions: [
+        {
+          id: 'pause',
+          type: 'wait',
+          settings: { duration: { days: 1 } },
+          children: [{ id: 'email', type: 'sendEmail', settings: emailSettings(), children: [] }],
+        },
+      ],
+    });
+    // Killed after 60 s (runCli): without the rule the CLI would watch for a day.
+    const r = await runCli(
+      { TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue },
+      'launch',
+      '--campaign',
+      stored.campaign.id,
+      '--tag',
+      tag,
+      '--json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /finished 0 .* waiting 3/);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.flow, [
+      { actionId: 'pause', type: 'wait', customersReached: 3, waiting: 3, branches: { continued: 0 }, cancelled: 0 },
+    ]);
+    const env = testEnv();
     for (const id of ids) await env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).terminate('test over');
   });
 });
