@@ -1,4 +1,4 @@
-// `npm run bench [-- N] [--rounds R] [--json]`: launches N customers through Send e-mail then Set tag against a local
+// `npm run bench [-- N] [--rounds R] [--json]` (and `-- --messages-per-minute M`: bench/sendLimit.ts): launches N customers through Send e-mail then Set tag against a local
 // dev server and the SendGrid fake (production worker: dist/src/worker.js), and, in the same run, the floor: N workflows
 // that each run one no-op activity (its own worker process, same tuning). Prints runs completed per second, p50/p95
 // from launch to the e-mail's acceptance (floor: to the activity), the worker's peak RSS, where the CPU went (the whole
@@ -22,6 +22,7 @@ import { startLaunch } from '../src/runs/launch';
 import { LaunchIdKey } from '../src/contract';
 import { WORKER_NODE_FLAGS } from '../src/temporal/tuning';
 import { ensurePostgres, freePort } from '../test/support/env';
+import { benchSendLimit } from './sendLimit';
 
 interface PhaseFigures {
   runs: number;
@@ -313,7 +314,20 @@ async function campaignPhase(
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
-  const nArg = args.find((a) => /^\d+$/.test(a));
+  // A number is N unless it is the value of an option.
+  const nArg = args.find((a, i) => /^\d+$/.test(a) && !['--rounds', '--messages-per-minute', '--workers'].includes(args[i - 1]));
+  const optionValue = (name: string) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : undefined);
+  const perMinute = optionValue('--messages-per-minute');
+  if (perMinute !== undefined) {
+    const workers = optionValue('--workers') ?? 2;
+    const customers = nArg ? Number(nArg) : Math.ceil(perMinute * 2.5);
+    if (![perMinute, workers, customers].every((v) => Number.isInteger(v) && v >= 1))
+      throw new Error('usage: npm run bench -- --messages-per-minute M [N] [--workers W] [--json]');
+    const log = json ? (...a: unknown[]) => console.error(...a) : console.log;
+    const figures = await benchSendLimit({ perMinute, customers, workers, log });
+    if (json) console.log(JSON.stringify({ date: new Date().toISOString(), ...figures }));
+    return;
+  }
   const n = nArg ? Number(nArg) : 2000;
   const roundsArg = args.indexOf('--rounds');
   const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 2;

@@ -1,7 +1,8 @@
 // Records one history per shape of the campaign workflows from real runs (own dev server, own database, the SendGrid
 // fake) and writes them under test/histories/, where the replay test reads them. Run after a deliberate workflow change
 // (see README, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data. The
-// shapes of interrupted sends (cancellation, lifetime, lost answers, ...) are in recordSendGuarantees.ts.
+// shapes of interrupted sends (cancellation, lifetime, lost answers, ...) are in recordSendGuarantees.ts, those of
+// campaign timing (Wait, Wait until, the send window, the sends queue) in recordTiming.ts.
 // Existing files are kept: a history recorded by older code is exactly what new code must go on replaying. Set
 // RECORD_DIR to write a new generation elsewhere (e.g. test/histories/<date>/).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { campaignRunWorkflowId } from '../src/contract';
 import { startLaunch } from '../src/runs/launch';
 import type { SendEmailSettings } from '../src/campaigns/types';
 import { recordSendGuaranteeRuns } from './recordSendGuarantees';
+import { recordTimingRuns } from './recordTiming';
 
 const OUT = path.resolve(process.env.RECORD_DIR ?? path.resolve(__dirname, '..', '..', 'test', 'histories'));
 
@@ -107,6 +109,8 @@ async function recordCampaignRuns(): Promise<void> {
     await env.client.workflow.getHandle(launch.workflowId).result();
     await save('launchCampaign', 'first-run-continues-as-new', launch.workflowId, launch.firstRunId);
     await save('launchCampaign', 'last-run-completes', launch.workflowId);
+
+    await recordTimingRuns(w, save);
   } finally {
     await w.stop();
   }

@@ -10,8 +10,10 @@ export async function runWorker(): Promise<void> {
   const db = createDb(config.databaseUrl, { max: config.dbPoolMax });
   try {
     const workers = await assembleWorkers({ config, db });
+    const sends = workers.sendQueues?.polled().size ?? 0;
     console.log(
-      `worker polling ${workers.queues.map((q) => `"${q}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})`,
+      `worker polling ${workers.queues.map((q) => `"${q}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})` +
+        (sends ? `, and the sends queues of ${sends} campaign(s) with a messages-per-minute limit` : ''),
     );
     await workers.run(); // until SIGINT/SIGTERM: the SDK shuts down gracefully on those signals
   } finally {

@@ -8,9 +8,14 @@ import { compileEmail, type CompiledEmail } from '../email/render';
 export interface PreparedByType {
   sendEmail: { email: CompiledEmail };
   setTag: Record<string, never>;
+  wait: Record<string, never>;
+  waitUntil: Record<string, never>;
 }
 
 export const actionPreparers: { readonly [T in ActionType]: (action: ActionOf<T>) => PreparedByType[T] } = {
   sendEmail: (action) => ({ email: compileEmail(action.settings) }),
   setTag: () => ({}),
+  // Flow actions have no activity of their own: the run carries their settings (ActionNode) and waits itself.
+  wait: () => ({}),
+  waitUntil: () => ({}),
 };

@@ -6,7 +6,9 @@ import type { Mailer } from '../email/mailer';
 import type { UnsubscribeLinkConfig } from '../email/unsubscribeToken';
 import { CampaignCache } from './campaignCache';
 import { createCloseSend } from './closeSend';
+import { createRecordFlow } from './recordFlow';
 import { createSendEmail } from './sendEmail';
+import { sendWindowOpening } from './sendWindow';
 import { createSetTag } from './setTag';
 import { createStartLaunchPage } from './startLaunchPage';
 
@@ -34,6 +36,8 @@ export function createActivities(deps: ActivityDeps) {
     sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs, unsubscribe: deps.unsubscribe }),
     closeSend: createCloseSend({ db: deps.db }),
     setTag: createSetTag({ db: deps.db, campaigns }),
+    recordFlow: createRecordFlow({ db: deps.db }),
+    sendWindowOpening,
     startLaunchPage: createStartLaunchPage({
       db: deps.db,
       client: deps.client,

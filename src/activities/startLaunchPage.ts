@@ -18,14 +18,18 @@ export interface LaunchDeps {
 }
 
 /**
- * Flow control: a launch keeps at most `maxInFlight` of its runs open. Past what the workers take at once, more open
- * runs only queue up as task backlog, which the server writes to and reads back from its database: cost without gain.
+ * Flow control: a launch keeps at most `maxInFlight` of its runs open and busy. Past what the workers take at once, more
+ * open runs only queue up as task backlog, which the server writes to and reads back from its database: cost without
+ * gain. A run that waits (a Wait, a Wait until, an e-mail waiting for its send window: WaitingUntil ahead) holds nothing
+ * but a timer on the server, so it does not count: otherwise a Wait of three days would stall the launch for three days.
  * Polled once a second, since each look is a visibility count.
  */
 async function waitForRoom(client: Client, campaignId: string, launchId: string, room: number): Promise<void> {
-  // A launch id names a launch within its campaign: another campaign's launch of the same name is not counted.
-  const query = `CampaignId="${campaignId}" AND LaunchId="${launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Running"`;
   for (;;) {
+    // A launch id names a launch within its campaign: another campaign's launch of the same name is not counted.
+    const query =
+      `CampaignId="${campaignId}" AND LaunchId="${launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Running"` +
+      ` AND (WaitingUntil IS NULL OR WaitingUntil <= "${new Date().toISOString()}")`;
     const { count } = await client.workflow.count(query);
     if (count <= Math.max(room, 0)) return;
     Context.current().heartbeat();

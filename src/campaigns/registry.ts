@@ -4,11 +4,15 @@ import type { ActionType } from '../contract';
 import type { ActionTypeDef } from './actionTypeDef';
 import { sendEmail } from './actions/sendEmail';
 import { setTag } from './actions/setTag';
+import { wait } from './actions/wait';
+import { waitUntil } from './actions/waitUntil';
 import type { ActionOf } from './types';
 
 export const actionTypes: { readonly [T in ActionType]: ActionTypeDef<ActionOf<T>['settings']> } = {
   sendEmail,
   setTag,
+  wait,
+  waitUntil,
 };
 
 export function getActionType(type: string): ActionTypeDef<unknown> | undefined {

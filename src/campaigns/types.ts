@@ -1,6 +1,6 @@
 // The campaign document as stored and as validated. Validation (validate.ts) turns unknown JSON into these types once;
 // everything after that trusts them.
-import type { ActionType } from '../contract';
+import type { ActionType, SendWindow, WaitDuration } from '../contract';
 import type { EmailAddress, EmailContent } from '../email/types';
 
 export type { EmailAddress, TemplateContext, UtmParams } from '../email/types';
@@ -11,10 +11,26 @@ export interface SendEmailSettings extends EmailContent {
   replyTo?: EmailAddress;
   categoryCode?: string; // must name an existing mailing category
   bcc?: string[]; // validated, lower-cased, de-duplicated, at most MAX_BCC
+  /** this action's own send window, instead of the campaign's */
+  sendWindow?: SendWindow;
+  /** SmartCom's "Deliver immediately: ignore send time interval": no window applies to this action */
+  deliverImmediately?: boolean;
 }
 
 export interface SetTagSettings {
   tag: string;
+}
+
+/** Wait: continue after a duration (at least a second, at most MAX_WAIT_DAYS days). */
+export interface WaitSettings {
+  duration: WaitDuration;
+}
+
+/** Wait until: continue at a local date and time in an IANA zone; a moment already past continues at once. */
+export interface WaitUntilSettings {
+  /** "2026-12-01T10:00" or "2026-12-01T10:00:30", no offset: the zone says which instant it is */
+  dateTime: string;
+  timeZone: string;
 }
 
 interface ActionBase<T extends string, S> {
@@ -26,7 +42,9 @@ interface ActionBase<T extends string, S> {
 
 export type SendEmailAction = ActionBase<'sendEmail', SendEmailSettings>;
 export type SetTagAction = ActionBase<'setTag', SetTagSettings>;
-export type Action = SendEmailAction | SetTagAction;
+export type WaitAction = ActionBase<'wait', WaitSettings>;
+export type WaitUntilAction = ActionBase<'waitUntil', WaitUntilSettings>;
+export type Action = SendEmailAction | SetTagAction | WaitAction | WaitUntilAction;
 export type { ActionType };
 /** The action whose type is T. */
 export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
@@ -51,9 +69,15 @@ export interface Campaign {
   name: string;
   /** default DEFAULT_UNKNOWN_DELIVERY */
   unknownDelivery?: UnknownDelivery;
+  /** the daily window e-mails go out in (an action may set its own, or deliverImmediately); none: any time */
+  sendWindow?: SendWindow;
+  /** at most this many sendEmail attempts start per minute across every worker (a server-side task queue rate limit) */
+  messagesPerMinute?: number;
   actions: Action[]; // the roots; siblings run concurrently
 }
 
 export const MAX_BCC = 10;
+export const MAX_WAIT_DAYS = 365;
+export const MAX_MESSAGES_PER_MINUTE = 60_000;
 export const MAX_ACTIONS = 100;
 export const MAX_DEPTH = 20;

@@ -4,8 +4,9 @@
 import { z } from 'zod';
 import { quote } from '../email/quote';
 import { storableString } from './storableText';
-import { MAX_ACTIONS, MAX_DEPTH, UNKNOWN_DELIVERY, type Action, type Campaign } from './types';
+import { MAX_ACTIONS, MAX_DEPTH, MAX_MESSAGES_PER_MINUTE, UNKNOWN_DELIVERY, type Action, type Campaign } from './types';
 import { actionTypes, getActionType } from './registry';
+import { sendWindowSchema } from './timingSchemas';
 
 import type { ActionTypeDef, ValidationContext } from './actionTypeDef';
 
@@ -52,6 +53,12 @@ export function joinPath(base: string, segments: readonly PropertyKey[]): string
   }
   return out;
 }
+
+const messagesPerMinute = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(MAX_MESSAGES_PER_MINUTE, `must be at most ${MAX_MESSAGES_PER_MINUTE}`);
 
 // Zod says "expected string, received undefined" for a missing key; "is required" is what a campaign author needs.
 const errorMap: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined);
@@ -137,6 +144,8 @@ class Validator {
         name: (v, p) => (c.name = this.zod(nameSchema, v, p)),
         unknownDelivery: (v, p) =>
           (c.unknownDelivery = this.zod(z.enum(UNKNOWN_DELIVERY, { error: `must be one of: ${UNKNOWN_DELIVERY.join(', ')}` }), v, p)),
+        sendWindow: (v, p) => (c.sendWindow = this.zod(sendWindowSchema, v, p)),
+        messagesPerMinute: (v, p) => (c.messagesPerMinute = this.zod(messagesPerMinute, v, p)),
         actions: (v, p) => (c.actions = this.actions(v, p, 1)),
       },
       ['id', 'name', 'actions'],

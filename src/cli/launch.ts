@@ -14,7 +14,8 @@ function bar(s: LaunchStatus, width = 30): string {
   const filled = Math.round((Math.min(s.finished + s.progress.alreadyEnrolled, total) / total) * width);
   return (
     `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] started ${started}/${s.audienceSize}` +
-    ` (already enrolled ${s.progress.alreadyEnrolled})  finished ${s.finished}  sent ${s.sent}  skipped ${s.skipped}  failed ${s.failed}  cancelled ${s.cancelled}`
+    ` (already enrolled ${s.progress.alreadyEnrolled})  finished ${s.finished}  sent ${s.sent}  skipped ${s.skipped}  failed ${s.failed}  cancelled ${s.cancelled}` +
+    (s.waiting ? `  waiting ${s.waiting}` : '')
   );
 }
 

@@ -6,5 +6,6 @@ export * from './launches';
 export * from './runs';
 export * from './searchAttributes';
 export * from './skipReasons';
+export * from './timing';
 export * from './workflowIds';
 export * from './workflows';

@@ -2,6 +2,7 @@
 // never the message content. Activities load settings and customers from Postgres by id.
 import type { ActionType } from './actionTypes';
 import type { SkipReason } from './skipReasons';
+import type { SendWindow, WaitDuration, WaitUntilTarget } from './timing';
 
 /** The shape of a campaign: enough to walk it. Settings stay in the stored campaign version. */
 export interface ActionNode {
@@ -9,6 +10,15 @@ export interface ActionNode {
   /** an ActionType for every validated campaign; a string, because a history may hold a type this code no longer has */
   type: ActionType | (string & {});
   children: ActionNode[];
+  // Timing settings a handler needs, copied from the stored version when the run starts (README "Campaign timing").
+  // In the input, and so in history, so that a replay never reads them from anywhere else; no customer data. Absent for
+  // other types, and in every run started before they existed.
+  /** Wait: how long */
+  wait?: WaitDuration;
+  /** Wait until: the instant (resolved from the local date, time and zone at the run's start) */
+  waitUntil?: WaitUntilTarget;
+  /** Send e-mail: the send window that applies (the action's own, else the campaign's; none with deliverImmediately) */
+  sendWindow?: SendWindow;
 }
 
 export interface CampaignRunInput {
@@ -19,6 +29,11 @@ export interface CampaignRunInput {
   actions: ActionNode[];
   /** operator tuning; every field is optional and defaults to production values */
   options?: RunOptions;
+  /**
+   * Set when the campaign limits its messages per minute: the task queue its sendEmail activities are scheduled on,
+   * rate-limited by the server (sendsTaskQueue). Absent: sends go to the run's own task queue, unlimited.
+   */
+  sendTaskQueue?: string;
 }
 
 export interface RunOptions {
@@ -69,3 +84,15 @@ export interface ActionActivityInput {
 
 export type SendEmailResult = { status: 'sent'; messageId: string } | { status: 'skipped'; reasons: SkipReason[] };
 export type SetTagResult = { status: 'done'; applied: boolean };
+
+/**
+ * What the run records about a flow action (Wait, Wait until) for the report: reached and waiting, then the branch it
+ * took (`continued`) or `cancelled`.
+ */
+export interface FlowRecordInput extends ActionActivityInput {
+  actionType: string;
+  /** null: reached and still waiting */
+  outcome: 'continued' | 'cancelled' | null;
+  /** while waiting: until when (ISO 8601) */
+  waitingUntil?: string;
+}

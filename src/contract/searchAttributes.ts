@@ -8,11 +8,15 @@ export const LaunchIdKey = defineSearchAttributeKey('LaunchId', SearchAttributeT
 // e-mails was skipped.
 export const EmailOutcomeKey = defineSearchAttributeKey('EmailOutcome', SearchAttributeType.KEYWORD_LIST);
 export const SkipReasonsKey = defineSearchAttributeKey('SkipReasons', SearchAttributeType.KEYWORD_LIST);
+// Set when a run starts waiting (a Wait, a Wait until, an e-mail waiting for its send window) to the instant it waits
+// for. A launch's flow control counts only runs that are not waiting (WaitingUntil absent or past): runs that sleep for
+// days hold no worker resources and must not stop the launch from starting the rest of its audience.
+export const WaitingUntilKey = defineSearchAttributeKey('WaitingUntil', SearchAttributeType.DATETIME);
 
-export const ALL_SEARCH_ATTRIBUTES = [CampaignIdKey, CustomerIdKey, LaunchIdKey, EmailOutcomeKey, SkipReasonsKey];
+export const ALL_SEARCH_ATTRIBUTES = [CampaignIdKey, CustomerIdKey, LaunchIdKey, EmailOutcomeKey, SkipReasonsKey, WaitingUntilKey];
 
 /** `Name=Type` as the dev server's --search-attribute flag and `temporal operator search-attribute create` take them. */
 export function searchAttributeFlags(): string[] {
-  const names: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList' };
+  const names: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime' };
   return ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${names[k.type] ?? k.type}`);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Campaign } from '../campaigns/types';
 import type { Db } from './knex';
+import { updateSendLimit } from './sendLimits';
 
 export interface StoredCampaign {
   campaign: Campaign;
@@ -30,6 +31,7 @@ export async function storeCampaign(db: Db, campaign: Campaign): Promise<StoredC
       await trx('campaigns').insert({ id: campaign.id, name: campaign.name, latest_version: version });
     }
     await trx('campaign_versions').insert({ campaign_id: campaign.id, version, document: JSON.stringify(campaign), checksum: sum });
+    await updateSendLimit(trx, campaign.id, campaign.messagesPerMinute);
     return { campaign, version, created: true };
   });
 }

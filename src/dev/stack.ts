@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     { client, taskQueue: config.taskQueue, campaign: storedFollowup.campaign, campaignVersion: storedFollowup.version },
     ids,
   );
-  console.log(`\nFollow-up campaign "${followup.id}", after the events:`);
+  console.log(`\nFollow-up campaign "${followup.id}", after the events (it waits 5 seconds, a Wait action, before its e-mail):`);
   for (const r of await Promise.all(next.map((s) => runResult(client, s.workflowId)))) console.log(`  ${describeRun(r)}`);
 
   console.log(`\nTemporal Web: ${config.temporalWebUrl}/namespaces/${config.temporalNamespace}/workflows`);

@@ -1,6 +1,8 @@
 // The campaign report, from the send ledger: per e-mail action, customers reached, sent (actual recipients; BCC copies
 // are not counted), skipped by reason and by SmartCom's mailing-report groups, failed (and why), cancelled, still
-// sending, and sends that may have duplicated an earlier one.
+// sending, and sends that may have duplicated an earlier one. Flow actions (Wait, Wait until) come from the flow log:
+// customers that reached each, still waiting, and the branch they took.
+import { flowCounts } from '../db/flowLog';
 import type { Db } from '../db/knex';
 import { SKIP_REASONS, type SkipReason } from '../contract';
 
@@ -50,11 +52,45 @@ export interface ActionFigures {
   delivery: DeliveryFigures;
 }
 
+/** A flow action: how many customers reached it, how many wait there now, and how many took each branch. */
+export interface FlowFigures {
+  actionId: string;
+  type: string;
+  customersReached: number;
+  waiting: number;
+  /** Wait and Wait until have one branch: continued */
+  branches: Record<string, number>;
+  /** the run was cancelled while it waited here */
+  cancelled: number;
+}
+
 export interface CampaignReport {
   campaignId: string;
   generatedAt: string;
+  /** the e-mail actions */
   actions: (ActionFigures & { actionId: string })[];
   totals: ActionFigures;
+  flow: FlowFigures[];
+}
+
+const BRANCHES: Record<string, string[]> = { wait: ['continued'], waitUntil: ['continued'] };
+
+async function flowReport(db: Db, campaignId: string): Promise<FlowFigures[]> {
+  const byAction = new Map<string, FlowFigures>();
+  for (const r of await flowCounts(db, campaignId)) {
+    let f = byAction.get(r.action_id);
+    if (!f) {
+      const branches = Object.fromEntries((BRANCHES[r.action_type] ?? []).map((b) => [b, 0]));
+      f = { actionId: r.action_id, type: r.action_type, customersReached: 0, waiting: 0, branches, cancelled: 0 };
+      byAction.set(r.action_id, f);
+    }
+    const n = Number(r.n);
+    f.customersReached += n;
+    if (r.outcome === null) f.waiting += n;
+    else if (r.outcome === 'cancelled') f.cancelled += n;
+    else f.branches[r.outcome] = (f.branches[r.outcome] ?? 0) + n;
+  }
+  return [...byAction.values()];
 }
 
 function empty(): ActionFigures {
@@ -175,6 +211,7 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
     generatedAt: new Date().toISOString(),
     actions: [...byAction].map(([actionId, f]) => ({ actionId, ...f })),
     totals,
+    flow: await flowReport(db, campaignId),
   };
 }
 
@@ -240,5 +277,18 @@ export function formatReport(r: CampaignReport): string {
     'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
     'maybe dup = sent, possibly a second time (campaign resends unknown deliveries); failed includes unknown (delivery_unknown) and expired (lifetime_expired)',
     "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
+    ...(r.flow.length ? ['', ...formatFlow(r.flow)] : []),
   ].join('\n');
+}
+
+function formatFlow(flow: FlowFigures[]): string[] {
+  const head = ['flow action', 'type', 'reached', 'waiting', 'continued', 'cancelled'];
+  const rows = flow.map((f) => [
+    f.actionId,
+    f.type,
+    ...[f.customersReached, f.waiting, f.branches.continued ?? 0, f.cancelled].map(String),
+  ]);
+  const table = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  return table.map((row) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 }

@@ -144,6 +144,8 @@ export interface LaunchStatus {
   failed: number;
   /** runs cancelled (campaign-runner stop) */
   cancelled: number;
+  /** open runs that wait (a Wait, a Wait until, an e-mail outside its send window): WaitingUntil is ahead */
+  waiting: number;
 }
 
 /** The launcher's own progress: its `launchProgress` query, answered by a launches worker. */
@@ -165,13 +167,14 @@ export async function launchStatus(
   // A launch id names a launch within its campaign: the same id in another campaign is another launch.
   const base = `CampaignId="${campaignId}" AND LaunchId="${launchId}" AND WorkflowType="campaignRun"`;
   const count = async (extra: string) => (await client.workflow.count(`${base} AND ${extra}`)).count;
-  const [known, finished, sent, skipped, failed, cancelled] = await Promise.all([
+  const [known, finished, sent, skipped, failed, cancelled, waiting] = await Promise.all([
     progress ?? launchProgress(client, campaignId, launchId),
     count('ExecutionStatus!="Running"'),
     count('EmailOutcome="sent"'),
     count('EmailOutcome="skipped"'),
     count('EmailOutcome="failed"'),
     count('ExecutionStatus="Canceled"'),
+    count(`ExecutionStatus="Running" AND WaitingUntil > "${new Date().toISOString()}"`),
   ]);
-  return { audienceSize: audience, progress: known, finished, sent, skipped, failed, cancelled };
+  return { audienceSize: audience, progress: known, finished, sent, skipped, failed, cancelled, waiting };
 }

@@ -42,8 +42,8 @@ const QUERY_WAIT_MS = 10_000;
 const NOTHING_YET: LaunchProgress = { cursor: null, started: 0, alreadyEnrolled: 0, pages: 0, done: false };
 
 /**
- * Calls `onStatus` about every `intervalMs` until the launcher has completed and every run it started has finished
- * (the last call has `last` true), and returns that status. Throws LaunchEndedError as soon as the launcher fails, is
+ * Calls `onStatus` about every `intervalMs` until the launcher has completed and every run it started has finished or
+ * is waiting (the last call has `last` true), and returns that status. Throws LaunchEndedError as soon as the launcher fails, is
  * terminated, cancelled or times out: its result is awaited alongside the polling, so an ended launch is noticed
  * whether or not a worker could still answer its progress query.
  */
@@ -79,7 +79,8 @@ export async function watchLaunch(
       if (outcome && 'error' in outcome) throw outcome.error;
       if (outcome) progress = outcome.progress;
       const status = await launchStatus(client, campaignId, launchId, audienceSize, progress);
-      const last = progress.done && status.finished >= progress.started;
+      // Runs that wait (for days, perhaps) are not waited for: the report counts them as waiting.
+      const last = progress.done && status.finished + status.waiting >= progress.started;
       onStatus(status, last);
       if (last) return status;
       let timer: NodeJS.Timeout | undefined;

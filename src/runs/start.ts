@@ -1,11 +1,13 @@
 // Client-side verbs for campaign runs: start one (idempotently) and read its result.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Action, Campaign } from '../campaigns/types';
+import { parseLocalDateTime, zonedInstant } from '../campaigns/timing';
 import {
   CampaignIdKey,
   campaignRunWorkflowId,
   CustomerIdKey,
   LaunchIdKey,
+  sendsTaskQueue,
   WorkflowTypes,
   type ActionNode,
   type CampaignRunInput,
@@ -14,8 +16,27 @@ import {
   type RunOptions,
 } from '../contract';
 
-export function actionTree(actions: Action[]): ActionNode[] {
-  return actions.map((a) => ({ id: a.id, type: a.type, children: actionTree(a.children) }));
+/**
+ * The campaign's shape as a run's input carries it, with the timing settings its handlers need (ActionNode): a Wait's
+ * duration, a Wait until's instant (resolved now, with this process's time-zone data) and each e-mail's send window.
+ */
+export function actionTree(campaign: Campaign): ActionNode[] {
+  const tree = (actions: Action[]): ActionNode[] =>
+    actions.map((a) => {
+      const node: ActionNode = { id: a.id, type: a.type, children: tree(a.children) };
+      if (a.type === 'wait') node.wait = { ...a.settings.duration };
+      if (a.type === 'waitUntil') {
+        const { dateTime, timeZone } = a.settings;
+        const at = new Date(zonedInstant(parseLocalDateTime(dateTime)!, timeZone)).toISOString();
+        node.waitUntil = { at, dateTime, timeZone };
+      }
+      if (a.type === 'sendEmail' && !a.settings.deliverImmediately) {
+        const window = a.settings.sendWindow ?? campaign.sendWindow;
+        if (window) node.sendWindow = { ...window };
+      }
+      return node;
+    });
+  return tree(campaign.actions);
 }
 
 export interface StartRunArgs {
@@ -44,8 +65,9 @@ export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
     campaignId: a.campaign.id,
     campaignVersion: a.campaignVersion,
     customerId: a.customerId,
-    actions: actionTree(a.campaign.actions),
+    actions: actionTree(a.campaign),
     ...(a.options ? { options: a.options } : {}),
+    ...(a.campaign.messagesPerMinute ? { sendTaskQueue: sendsTaskQueue(a.taskQueue, a.campaign.id) } : {}),
   };
   try {
     const handle = await a.client.workflow.start<CampaignRunWorkflow>(WorkflowTypes.campaignRun, {

@@ -7,6 +7,7 @@ import { createActivities, type Activities } from '../activities';
 import { sendgridApiKey, workerUnsubscribeSettings, type Config, type WorkerRole } from '../config';
 import type { Db } from '../db/knex';
 import { createSendGridMailer, type Mailer } from '../email/mailer';
+import { DEFAULT_SEND_LIMITS_REFRESH_MS, SendQueueWorkers } from './sendQueues';
 import { resolveWorkflowBundle } from './workflowBundle';
 import { dataConverter, workflowInterceptorModules } from './workerShared';
 
@@ -33,12 +34,16 @@ export interface AssembleWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** defaults to a warning on stderr */
   warn?: (msg: string) => void;
+  /** how often a runs worker reads the campaigns' send limits (default 10 s; src/temporal/sendQueues.ts) */
+  sendLimitsRefreshMs?: number;
 }
 
 export interface CampaignWorkers {
   workers: Worker[];
   /** the task queues polled, in the order of the roles */
   queues: string[];
+  /** the rate-limited sends queues of campaigns with a messages-per-minute limit (runs role only) */
+  sendQueues: SendQueueWorkers | undefined;
   /** resolves when every worker has shut down (on SIGINT/SIGTERM, or after shutdown()) */
   run(): Promise<void>;
   /** stops polling, lets running tasks finish, then closes what the assembly opened */
@@ -99,25 +104,42 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
       }),
     );
   }
+  const sendQueues = roles.includes('runs')
+    ? new SendQueueWorkers({
+        connection,
+        namespace: config.temporalNamespace,
+        taskQueue: config.taskQueue,
+        db: o.db,
+        sendEmail: activities.sendEmail,
+        refreshMs: o.sendLimitsRefreshMs ?? DEFAULT_SEND_LIMITS_REFRESH_MS,
+        warn,
+      })
+    : undefined;
+  await sendQueues?.start();
   let running: Promise<void> | undefined;
   const run = () => {
-    running ??= Promise.all(workers.map((w) => w.run())).then(
-      async () => {
-        await ownConnection?.close();
-      },
-      async (err) => {
-        await ownConnection?.close();
-        throw err;
-      },
-    );
+    // The sends workers end with the others (on SIGINT/SIGTERM the SDK stops them all; shutdown() stops them too).
+    running ??= Promise.all(workers.map((w) => w.run()))
+      .finally(() => sendQueues?.shutdown())
+      .then(
+        async () => {
+          await ownConnection?.close();
+        },
+        async (err) => {
+          await ownConnection?.close();
+          throw err;
+        },
+      );
     return running;
   };
   return {
     workers,
     queues,
+    sendQueues,
     run,
     async shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await sendQueues?.shutdown();
       await (running ?? ownConnection?.close());
     },
   };

@@ -1,10 +1,12 @@
 // What a run shows while it is in flight: the progress query, Temporal Web's "current details", and the e-mail outcome
 // search attributes (so that `EmailOutcome = "skipped"` finds runs as soon as their e-mail was decided).
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { EmailOutcomeKey, SkipReasonsKey, type ActionOutcome, type ActionResult, type RunProgress } from '../contract';
+import { EmailOutcomeKey, SkipReasonsKey, WaitingUntilKey, type ActionOutcome, type ActionResult, type RunProgress } from '../contract';
 
 export class ProgressTracker {
   private readonly running = new Map<string, string>(); // action id -> type
+  private readonly notes = new Map<string, string>(); // action id -> what it is waiting for
+  private waitingUntilMs = 0;
   private readonly finished: ActionResult[] = [];
   private readonly emailOutcomes = new Set<string>();
   private readonly skipReasons = new Set<string>();
@@ -20,8 +22,26 @@ export class ProgressTracker {
     this.publish();
   }
 
+  /**
+   * The action waits until `untilMs`: Temporal Web's current details say what for, and WaitingUntil tells a launch's
+   * flow control not to count the run (the latest of its waits, when siblings wait at once).
+   */
+  waiting(actionId: string, note: string, untilMs: number): void {
+    this.notes.set(actionId, note);
+    if (untilMs > this.waitingUntilMs) {
+      this.waitingUntilMs = untilMs;
+      upsertSearchAttributes([{ key: WaitingUntilKey, value: new Date(untilMs) }]);
+    }
+    this.publish();
+  }
+
+  doneWaiting(actionId: string): void {
+    if (this.notes.delete(actionId)) this.publish();
+  }
+
   finishedAction(actionId: string, type: string, outcome: ActionOutcome): void {
     this.running.delete(actionId);
+    this.notes.delete(actionId);
     this.finished.push({ actionId, type, outcome });
     this.publish();
   }
@@ -37,7 +57,7 @@ export class ProgressTracker {
   }
 
   private publish(): void {
-    const running = [...this.running].map(([id, type]) => `${type} ${id}`);
+    const running = [...this.running].map(([id, type]) => `${type} ${id}${this.notes.has(id) ? ` (${this.notes.get(id)})` : ''}`);
     setCurrentDetails(
       running.length
         ? `Running: ${running.join(', ')} (${this.finished.length}/${this.totalActions} actions finished)`

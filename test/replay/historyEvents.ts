@@ -57,3 +57,20 @@ export function closedAs(h: HistoryAndWorkflowId): keyof typeof CLOSE_EVENTS | u
   const last = events(h).at(-1);
   return last ? (Object.keys(CLOSE_EVENTS) as (keyof typeof CLOSE_EVENTS)[]).find((k) => last[CLOSE_EVENTS[k]]) : undefined;
 }
+
+/** The summaries of the run's timers, in order (Temporal Web shows them). */
+export function timerSummaries(h: HistoryAndWorkflowId): string[] {
+  return events(h).flatMap((e) => {
+    if (!e.timerStartedEventAttributes) return [];
+    const data = e.userMetadata?.summary?.data;
+    return [data ? String(JSON.parse(Buffer.from(data).toString('utf8'))) : ''];
+  });
+}
+
+/** The task queue of each (normal) activity the run scheduled. */
+export function activityTaskQueues(h: HistoryAndWorkflowId): string[] {
+  return events(h).flatMap((e) => {
+    const q = e.activityTaskScheduledEventAttributes?.taskQueue?.name;
+    return q ? [q] : [];
+  });
+}

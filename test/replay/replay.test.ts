@@ -9,7 +9,15 @@ import { loadHistoryFiles, replayHistories, type ReplayReport } from '../../src/
 import { workflowBundleOptions } from '../../src/temporal/workerShared';
 import { testEnv } from '../support/env';
 import { eventTexts } from '../support/historyAddresses';
-import { closedAs, localActivityMarkers, patchMarkers, scheduledActivities, workflowType } from './historyEvents';
+import {
+  activityTaskQueues,
+  closedAs,
+  localActivityMarkers,
+  patchMarkers,
+  scheduledActivities,
+  timerSummaries,
+  workflowType,
+} from './historyEvents';
 
 const HISTORIES = path.resolve(__dirname, '..', '..', '..', 'test', 'histories');
 
@@ -20,11 +28,15 @@ const BEFORE_SET_TAG_LOCAL = '';
 const SINCE_SET_TAG_LOCAL = '2026-11-27-set-tag-local-activity/';
 /** Recorded since the send guarantees: every shape again, and the sends that something interrupted. */
 const SINCE_SEND_GUARANTEES = '2026-11-28-send-guarantees/';
+/** Recorded since campaign timing: every shape again, and Wait, Wait until, the send window and the sends queue. */
+const SINCE_TIMING = '2026-11-28-timing/';
 /** The patch id in src/workflows/actions/setTag.ts (tests do not import workflow code; the variants do). */
 const SET_TAG_LOCAL = 'set-tag-local-activity';
 /** The patch ids in src/workflows/actions/sendEmail.ts. */
 const CANCEL_ENDS_RUN = 'cancellation-ends-run';
 const RECORD_LIFETIME_EXPIRY = 'record-lifetime-expiry';
+/** An e-mail whose run carries a send window waits for it (src/workflows/actions/sendEmail.ts). */
+const SEND_WINDOW = 'send-window';
 
 const CAMPAIGN_RUN_SHAPES = [
   'sent-with-children',
@@ -51,13 +63,26 @@ const SEND_GUARANTEE_SHAPES = [
   'misconfigured-then-fixed',
 ];
 const LAUNCH_SHAPES = ['first-run-continues-as-new', 'last-run-completes'];
+/** Recorded since campaign timing, on top of the others (scripts/recordTiming.ts). */
+const TIMING_SHAPES = [
+  'wait-then-send',
+  'wait-until-ahead',
+  'wait-until-past',
+  'send-window-wait',
+  'send-window-open',
+  'wait-cancelled',
+  'rate-limited-send',
+];
 
 /** Every generation and the campaign run shapes it holds (each holds the launcher's too). */
 const GENERATIONS: [string, string[]][] = [
   [BEFORE_SET_TAG_LOCAL, CAMPAIGN_RUN_SHAPES],
   [SINCE_SET_TAG_LOCAL, CAMPAIGN_RUN_SHAPES],
   [SINCE_SEND_GUARANTEES, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES]],
+  [SINCE_TIMING, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES]],
 ];
+/** The generations that hold the send guarantees' shapes. */
+const WITH_SEND_GUARANTEES = [SINCE_SEND_GUARANTEES, SINCE_TIMING];
 
 /** An e-mail address in a history's text, and the only domain committed histories may hold one of. */
 const ADDRESS = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
@@ -123,7 +148,9 @@ describe('replay of committed histories', function () {
   it('runs recorded since set-tag-local-activity took its patched branch: the marker, and Set tag as a local activity', () => {
     assert.equal(campaignRuns(SINCE_SET_TAG_LOCAL).length, CAMPAIGN_RUN_SHAPES.length);
     assert.equal(campaignRuns(SINCE_SEND_GUARANTEES).length, CAMPAIGN_RUN_SHAPES.length + SEND_GUARANTEE_SHAPES.length);
-    for (const h of [...campaignRuns(SINCE_SET_TAG_LOCAL), ...campaignRuns(SINCE_SEND_GUARANTEES)]) {
+    // The timing shapes have their own campaigns (not every one runs Set tag): their own test below.
+    const guaranteeShapes = WITH_SEND_GUARANTEES.flatMap((g) => shapes(g, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES]));
+    for (const h of [...campaignRuns(SINCE_SET_TAG_LOCAL), ...guaranteeShapes]) {
       // Every shape runs Set tag (the fixture's sibling root "tag-entered"), so every run consulted the patch.
       assert.equal(patchMarkers(h)[0], SET_TAG_LOCAL, h.workflowId);
       assert.ok(localActivityMarkers(h).includes('setTag'), `${h.workflowId}: no setTag local activity marker`);
@@ -134,8 +161,8 @@ describe('replay of committed histories', function () {
 
   it('runs recorded since the send guarantees took the branch their shape names: markers, closeSend, how they ended', () => {
     const shapeOf = (h: HistoryAndWorkflowId) => path.basename(h.workflowId, '.json');
-    const runs = campaignRuns(SINCE_SEND_GUARANTEES);
-    assert.equal(runs.length, CAMPAIGN_RUN_SHAPES.length + SEND_GUARANTEE_SHAPES.length);
+    const runs = WITH_SEND_GUARANTEES.flatMap((g) => shapes(g, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES]));
+    assert.equal(runs.length, WITH_SEND_GUARANTEES.length * (CAMPAIGN_RUN_SHAPES.length + SEND_GUARANTEE_SHAPES.length));
     for (const h of runs) {
       const shape = shapeOf(h);
       const cancelled = CANCELLED_SHAPES.includes(shape);
@@ -147,6 +174,25 @@ describe('replay of committed histories', function () {
       assert.equal(closes, cancelled || expired ? 1 : 0, `${h.workflowId}: closeSend local activity markers`);
       assert.equal(closedAs(h), cancelled ? 'canceled' : 'completed', h.workflowId);
     }
+  });
+
+  it('the timing shapes recorded what they are named for: timer summaries, the send-window marker, the sends queue', () => {
+    const h = (shape: string) => shapes(SINCE_TIMING, [shape])[0];
+    assert.deepEqual(timerSummaries(h('wait-then-send')), ['Wait 1 second']);
+    assert.match(timerSummaries(h('wait-until-ahead')).join('|'), /^Wait until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d UTC$/);
+    assert.deepEqual(timerSummaries(h('wait-until-past')), [], 'a moment already past needs no timer');
+    assert.deepEqual(timerSummaries(h('wait-cancelled')), ['Wait 3 days']);
+    assert.equal(closedAs(h('wait-cancelled')), 'canceled');
+    for (const shape of ['send-window-wait', 'send-window-open']) {
+      assert.deepEqual(patchMarkers(h(shape)), [SEND_WINDOW, SET_TAG_LOCAL], shape);
+      assert.deepEqual(localActivityMarkers(h(shape))[0], 'sendWindowOpening', shape);
+    }
+    assert.match(timerSummaries(h('send-window-wait')).join('|'), /^Send window .* UTC: opens [^|]*$/);
+    assert.deepEqual(timerSummaries(h('send-window-open')), []);
+    assert.match(activityTaskQueues(h('rate-limited-send')).join(), /-sends-replay-limited$/);
+    // Runs without a window never consult its patch.
+    for (const shape of ['wait-then-send', 'wait-until-ahead', 'rate-limited-send'])
+      assert.ok(!patchMarkers(h(shape)).includes(SEND_WINDOW), shape);
   });
 
   it('runs recorded before set-tag-local-activity have no marker and run Set tag as a normal activity', () => {
@@ -192,23 +238,23 @@ describe('replay of committed histories', function () {
     // The send guarantees' branches: each variant changes one of them (test/replay/variants/sendEmailChanged.ts) and is
     // replayed against every committed history, of every workflow type and generation. Exactly the runs that took the
     // changed branch fail; all the others replay, which also shows the variant's copy of the handler is faithful.
-    const cancelledRuns = () => shapes(SINCE_SEND_GUARANTEES, CANCELLED_SHAPES);
-    const lifetimeRuns = () => shapes(SINCE_SEND_GUARANTEES, LIFETIME_SHAPES);
+    const cancelledRuns = () => WITH_SEND_GUARANTEES.flatMap((g) => shapes(g, CANCELLED_SHAPES));
+    const lifetimeRuns = () => WITH_SEND_GUARANTEES.flatMap((g) => shapes(g, LIFETIME_SHAPES));
 
     it('swallowing the cancellation (the code before cancellation-ends-run) fails the cancelled runs, and only those', async () => {
-      assert.equal(cancelledRuns().length, CANCELLED_SHAPES.length, 'no committed history was cancelled');
+      assert.equal(cancelledRuns().length, WITH_SEND_GUARANTEES.length * CANCELLED_SHAPES.length, 'no committed history was cancelled');
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('cancellationSwallowed') });
       assertNondeterminism(report, histories.length, named(cancelledRuns()));
     });
 
     it("ending Cancelled without cancellation-ends-run's closeSend fails the cancelled runs, and only those", async () => {
-      assert.equal(cancelledRuns().length, CANCELLED_SHAPES.length, 'no committed history was cancelled');
+      assert.equal(cancelledRuns().length, WITH_SEND_GUARANTEES.length * CANCELLED_SHAPES.length, 'no committed history was cancelled');
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('cancelledWithoutClose') });
       assertNondeterminism(report, histories.length, named(cancelledRuns()));
     });
 
     it("leaving out record-lifetime-expiry's closeSend fails the run whose lifetime ran out, and only that", async () => {
-      assert.equal(lifetimeRuns().length, LIFETIME_SHAPES.length, 'no committed history ran out of lifetime');
+      assert.equal(lifetimeRuns().length, WITH_SEND_GUARANTEES.length * LIFETIME_SHAPES.length, 'no committed history ran out of lifetime');
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('lifetimeNotClosed') });
       assertNondeterminism(report, histories.length, named(lifetimeRuns()));
     });

@@ -34,6 +34,8 @@ export interface StartWorkerOptions {
   publicUrl?: string;
   /** another workflow bundle (replay variants) */
   workflowBundle?: Parameters<typeof assembleWorkers>[0]['workflowBundle'];
+  /** how often the worker reads send limits (default 1 s here: tests store limited campaigns after their worker started) */
+  sendLimitsRefreshMs?: number;
 }
 
 /** A real worker (the production assembly) on fresh task queues of its own, against the test server, database and fake. */
@@ -56,6 +58,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     roles: opts.roles,
     workflowBundle: opts.workflowBundle ?? env.workflowBundle,
     activityOverrides: opts.activityOverrides,
+    sendLimitsRefreshMs: opts.sendLimitsRefreshMs ?? 1000,
   });
   const running = workers.run();
   return {

@@ -99,7 +99,7 @@ describe('validateCampaign', () => {
   it('rejects an unknown action type', () => {
     const doc = welcome();
     doc.actions[0].children[0].type = 'sendSms';
-    expectErrors(doc, [['$.actions[0].children[0].type', /unknown action type "sendSms" \(known: sendEmail, setTag\)/]]);
+    expectErrors(doc, [['$.actions[0].children[0].type', /unknown action type "sendSms" \(known: sendEmail, setTag, wait, waitUntil\)/]]);
   });
 
   it('rejects unknown keys at every level', () => {
@@ -115,7 +115,7 @@ describe('validateCampaign', () => {
       // document order: setings was added after children
       ['$.actions[0].children[0].settings.color', /unknown key "color"/],
       ['$.actions[0].setings', /unknown key "setings" \(allowed: id, type, settings, children\)/],
-      ['$.nmae', /unknown key "nmae" \(allowed: id, name, unknownDelivery, actions\)/],
+      ['$.nmae', /unknown key "nmae" \(allowed: id, name, unknownDelivery, sendWindow, messagesPerMinute, actions\)/],
     ]);
   });
 

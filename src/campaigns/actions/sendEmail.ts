@@ -8,6 +8,7 @@ import { isValidEmail, isValidSenderEmail, normalizeEmail } from '../../email/ad
 import { checkTemplate } from '../../email/render';
 import { quote } from '../../email/quote';
 import { storableString } from '../storableText';
+import { sendWindowSchema } from '../timingSchemas';
 
 const emailAddress = z.string().refine(isValidEmail, 'not a valid e-mail address');
 
@@ -44,28 +45,39 @@ const bcc = z
 
 export const sendEmail: ActionTypeDef<SendEmailSettings> = {
   settingsSchema: (ctx) =>
-    z.strictObject({
-      from: senderAddress,
-      replyTo: senderAddress.optional(),
-      subject: template,
-      html: htmlTemplate,
-      text: template.optional(),
-      categoryCode: z
-        .string()
-        .min(1, 'must not be empty')
-        .superRefine((code, zctx) => {
-          if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category ${quote(code)}` });
-        })
-        .optional(),
-      bcc: bcc.optional(),
-      utm: z
-        .strictObject({
-          source: utmValue.optional(),
-          medium: utmValue.optional(),
-          campaign: utmValue.optional(),
-          term: utmValue.optional(),
-          content: utmValue.optional(),
-        })
-        .optional(),
-    }),
+    z
+      .strictObject({
+        from: senderAddress,
+        replyTo: senderAddress.optional(),
+        subject: template,
+        html: htmlTemplate,
+        text: template.optional(),
+        categoryCode: z
+          .string()
+          .min(1, 'must not be empty')
+          .superRefine((code, zctx) => {
+            if (!ctx.categoryCodes.has(code)) zctx.addIssue({ code: 'custom', message: `unknown mailing category ${quote(code)}` });
+          })
+          .optional(),
+        bcc: bcc.optional(),
+        utm: z
+          .strictObject({
+            source: utmValue.optional(),
+            medium: utmValue.optional(),
+            campaign: utmValue.optional(),
+            term: utmValue.optional(),
+            content: utmValue.optional(),
+          })
+          .optional(),
+        sendWindow: sendWindowSchema.optional(),
+        deliverImmediately: z.boolean().optional(),
+      })
+      .superRefine((s, zctx) => {
+        if (s.deliverImmediately && s.sendWindow)
+          zctx.addIssue({
+            code: 'custom',
+            path: ['deliverImmediately'],
+            message: 'ignores every send window: leave out sendWindow or this',
+          });
+      }),
 };

@@ -3,11 +3,15 @@
 import type { ActionType } from '../../contract';
 import { sendEmailHandler } from './sendEmail';
 import { setTagHandler } from './setTag';
+import { waitHandler } from './wait';
+import { waitUntilHandler } from './waitUntil';
 import type { ActionHandler } from './types';
 
 export const handlers: { readonly [T in ActionType]: ActionHandler } = {
   sendEmail: sendEmailHandler,
   setTag: setTagHandler,
+  wait: waitHandler,
+  waitUntil: waitUntilHandler,
 };
 
 /** The handler for a node's type; undefined for a type this code does not know (a malformed or future input). */

@@ -6,13 +6,14 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../../activities';
-import { FINAL_SEND_FAILURES, type ActionActivityInput, type ActionOutcome } from '../../contract';
+import { describeSendWindow, FINAL_SEND_FAILURES, type ActionActivityInput, type ActionNode, type ActionOutcome } from '../../contract';
 import { failureMessage } from './failure';
-import type { ActionHandler } from './types';
+import type { ActionHandler, RunContext } from './types';
 
 /**
  * Since this patch a cancelled run ends Cancelled (the send stops, its ledger row is closed as cancelled, and no child
@@ -24,6 +25,36 @@ export const CANCEL_ENDS_RUN = 'cancellation-ends-run';
  * the last attempt's answer came in after all), instead of staying 'sending' for ever.
  */
 export const RECORD_LIFETIME_EXPIRY = 'record-lifetime-expiry';
+
+/**
+ * Since this patch an e-mail whose run carries a send window waits, before sending, until the window is open. Only runs
+ * with a window (a new input field) consult it, so runs without one record no marker and replay as before; and a run
+ * with a window that a worker without this code began (it sent at once) replays through the old branch.
+ */
+export const SEND_WINDOW = 'send-window';
+
+// The window's next opening needs the zone's rules (Intl's data, which change with Node releases): a local activity
+// computes it, and its recorded result is what a replay reads.
+const { sendWindowOpening } = proxyLocalActivities<Activities>({
+  summary: 'When does the send window open?',
+  startToCloseTimeout: 10_000,
+  retry: { initialInterval: 1_000, maximumInterval: 10_000 },
+});
+
+/**
+ * Outside the window, a durable timer until it opens. Eligibility is decided after it, when the e-mail goes out, and
+ * the message lifetime (the activity's schedule-to-close timeout) starts after it too: from the moment the window opens.
+ */
+export async function waitForSendWindow(node: ActionNode, run: RunContext): Promise<void> {
+  const window = node.sendWindow!;
+  const opening = await sendWindowOpening({ window, atMs: Date.now() });
+  if (!opening) return;
+  const note = `Waiting for the send window to open at ${opening.local} (${describeSendWindow(window)})`;
+  run.progress.waiting(node.id, note, opening.atMs);
+  const remaining = opening.atMs - Date.now();
+  if (remaining > 0) await sleep(remaining, { summary: `Send window ${describeSendWindow(window)}: opens ${opening.local}` });
+  run.progress.doneWaiting(node.id);
+}
 
 const { closeSend } = proxyLocalActivities<Activities>({
   summary: 'Close an e-mail the run gave up on',
@@ -44,9 +75,12 @@ function lifetimeRanOut(err: unknown): boolean {
 
 // Send e-mail: children run only when the message was sent (delivery status does not matter for that).
 export const sendEmailHandler: ActionHandler = async (node, run) => {
+  if (node.sendWindow && patched(SEND_WINDOW)) await waitForSendWindow(node, run);
   const o = run.input.options ?? {};
   const { sendEmail } = proxyActivities<Activities>({
     activityId: node.id,
+    // A campaign with a messages-per-minute limit sends through its own queue, which the server rate-limits.
+    ...(run.input.sendTaskQueue ? { taskQueue: run.input.sendTaskQueue } : {}),
     summary: `Send e-mail: action ${node.id}`,
     startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
     // An attempt heartbeats while it waits and while its request is out: a dead worker is noticed within seconds, and

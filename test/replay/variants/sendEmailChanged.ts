@@ -1,7 +1,8 @@
 // The production Send e-mail handler (src/workflows/actions/sendEmail.ts), copied command for command, with one of the
 // branches that cancellation-ends-run and record-lifetime-expiry guard changed. Each variant entry installs it with its
 // change; the replay tests assert that exactly the histories that took the changed branch fail, so every other history
-// proves the copy otherwise issues what production issues.
+// proves the copy otherwise issues what production issues. The send window's wait is production's own
+// (waitForSendWindow): no variant changes it.
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -17,7 +18,7 @@ import type { Activities } from '../../../src/activities';
 import { FINAL_SEND_FAILURES, type ActionActivityInput, type ActionOutcome } from '../../../src/contract';
 import { handlers } from '../../../src/workflows/actions';
 import { failureMessage } from '../../../src/workflows/actions/failure';
-import { CANCEL_ENDS_RUN, RECORD_LIFETIME_EXPIRY } from '../../../src/workflows/actions/sendEmail';
+import { CANCEL_ENDS_RUN, RECORD_LIFETIME_EXPIRY, SEND_WINDOW, waitForSendWindow } from '../../../src/workflows/actions/sendEmail';
 import type { ActionHandler } from '../../../src/workflows/actions/types';
 
 export type SendEmailChange =
@@ -42,9 +43,11 @@ function lifetimeRanOut(err: unknown): boolean {
 
 function sendEmailHandler(change: SendEmailChange): ActionHandler {
   return async (node, run) => {
+    if (node.sendWindow && patched(SEND_WINDOW)) await waitForSendWindow(node, run);
     const o = run.input.options ?? {};
     const { sendEmail } = proxyActivities<Activities>({
       activityId: node.id,
+      ...(run.input.sendTaskQueue ? { taskQueue: run.input.sendTaskQueue } : {}),
       summary: `Send e-mail: action ${node.id}`,
       startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
       heartbeatTimeout: 10_000,
