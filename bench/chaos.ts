@@ -190,6 +190,7 @@ async function unleash(c: Chaos, t0: number, deadline: number): Promise<{ inject
   let burstStart = t0 + plan.bursts[0].gapMs;
   let inBurst = false;
   let counted = 0;
+  let printed = t0;
   let closed = 0;
   let enrolled = 0;
   let launchDone = false;
@@ -225,6 +226,12 @@ async function unleash(c: Chaos, t0: number, deadline: number): Promise<{ inject
           (await client.workflow.getHandle(launchWorkflowId(CAMPAIGN_ID, `chaos-${plan.seed}`)).describe()).status.name !== 'RUNNING';
       } catch {
         /* the server is restarting: count again later */
+      }
+      if (now - printed >= 30_000) {
+        printed = now;
+        log(
+          `  ${elapsed(t0)} ${closed}/${plan.customers} runs closed, ${fake.accepted().length} e-mails accepted, ${injected.workerKills} workers killed`,
+        );
       }
     }
     const progress = closed / plan.customers;
