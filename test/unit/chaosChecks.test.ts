@@ -6,6 +6,16 @@ import type { ActionOutcome, SkipReason } from '../../src/contract';
 import type { CustomerLine } from '../../src/db/customerImport';
 import type { ActionFigures } from '../../src/report/campaignReport';
 
+const noDelivery: ActionFigures['delivery'] = {
+  delivered: 0,
+  bounced: { total: 0, hard: 0, soft: 0 },
+  dropped: 0,
+  openedCustomers: 0,
+  clickedCustomers: 0,
+  unsubscribed: 0,
+  spamReports: 0,
+};
+
 const ACTIONS = { a: 'email-a', tag: 'tag', b: 'email-b' };
 const key = (customer: string, action: string) => `campaign-run:chaos:${customer}/${action}`;
 
@@ -43,6 +53,7 @@ function figures(o: {
     cancelled: 0,
     inProgress: 0,
     possibleDuplicates: o.possibleDuplicates ?? 0,
+    delivery: noDelivery,
   };
   const group = { email_channel_unsubscribed: 'unsubscribedFromChannel', category_unsubscribed: 'unsubscribedFromCategory' } as const;
   for (const rs of o.skipped ?? []) {
