@@ -370,7 +370,7 @@ async function main(): Promise<number> {
       ...figures,
       checks,
     };
-    report(summary, checks, figures, log);
+    printSummary(summary, checks, figures, log);
     if (o.json) console.log(JSON.stringify(summary));
     return ok ? 0 : 1;
   } finally {
@@ -387,7 +387,7 @@ async function main(): Promise<number> {
   }
 }
 
-function report(
+function printSummary(
   s: { wallSeconds: number; runsPerSecond: number; peakWorkerRssMb: number; faults: Injected; machine: string; timedOut: boolean },
   checks: CheckResult[],
   f: ChaosFigures,

@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { applyChange, CATEGORY_A, CATEGORY_B, CHANGE_KINDS, chaosCustomers, expectedReasons } from '../../bench/chaos/customers';
 import { CHAOS_FAULTS, describePlan, planChaos } from '../../bench/chaos/plan';
+import { parseArgs } from '../../bench/chaos';
 import { SKIP_REASONS } from '../../src/contract';
 import { seededRandom } from '../../src/dev/seededRandom';
 
@@ -54,5 +55,21 @@ describe('chaos plan and audience', () => {
     assert.deepEqual(expectedReasons(applyChange(eligible, 'categoryA'), CATEGORY_B), []);
     assert.deepEqual(expectedReasons(applyChange(eligible, 'hardCode'), CATEGORY_A), ['email_invalid']);
     assert.deepEqual(expectedReasons(applyChange(eligible, 'delete'), CATEGORY_A), ['customer_not_found']);
+  });
+
+  it('reads its arguments, and names the one that is wrong', () => {
+    assert.deepEqual(parseArgs([]), { customers: 5000, json: false, seed: 1, unknownDelivery: 'hold', workers: 2 });
+    assert.deepEqual(parseArgs(['20000', '--json', '--seed', '7', '--unknown-delivery', 'resend', '--workers', '3']), {
+      customers: 20000,
+      json: true,
+      seed: 7,
+      unknownDelivery: 'resend',
+      workers: 3,
+    });
+    assert.throws(() => parseArgs(['--unknown-delivery', 'maybe']), /^Error: --unknown-delivery must be hold or resend, got "maybe"/);
+    assert.throws(() => parseArgs(['--workers', '1']), /^Error: --workers must be a whole number of at least 2, got "1"/);
+    assert.throws(() => parseArgs(['--seed']), /^Error: --seed needs a value/);
+    assert.throws(() => parseArgs(['--fast']), /^Error: unknown argument "--fast"/);
+    assert.throws(() => parseArgs(['0']), /^Error: N must be a whole number of at least 1, got "0"/);
   });
 });
