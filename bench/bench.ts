@@ -4,8 +4,8 @@
 // from launch to the e-mail's acceptance (floor: to the activity), the worker's peak RSS, where the CPU went (the whole
 // machine per run; server, worker, Postgres, this process), and the ratio campaign/floor. With --json the last line is
 // one JSON object with those figures.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PREBUILT_BUNDLE } from '../src/temporal/workerShared';
 import os from 'node:os';
@@ -20,9 +20,10 @@ import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
 import { startDevServer } from '../src/dev/temporalServer';
 import { startLaunch } from '../src/runs/launch';
 import { LaunchIdKey } from '../src/contract';
-import { WORKER_NODE_FLAGS } from '../src/temporal/tuning';
 import { ensurePostgres, freePort } from '../test/support/env';
 import { benchSendLimit } from './sendLimit';
+import { cpuSeconds, machineCpuSeconds, postgresCpu, postgresCpuSince, rssSampler, threadCpu } from './procStats';
+import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from './workerProcess';
 
 interface PhaseFigures {
   runs: number;
@@ -40,64 +41,6 @@ interface PhaseFigures {
   p50Ms: number;
   p95Ms: number;
   peakRssMb: number;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds used so far by each PostgreSQL process (the postmaster and its backends), by process id. */
-function postgresCpu(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') out.set(Number(pid), cpuSeconds(Number(pid)));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
-/** Postgres CPU seconds since `before`: backends that ended in between are missed (the pool's connections stay). */
-function postgresCpuSince(before: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, cpu] of postgresCpu()) total += cpu - (before.get(pid) ?? 0);
-  return total;
-}
-
-/** CPU seconds (all cores, not idle or iowait) the whole machine has used so far, from /proc/stat. */
-function machineCpuSeconds(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal
-  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
-}
-
-/** CPU seconds per thread name of a process (main JS thread, workflow threads, the SDK core's runtime, GC helpers). */
-function threadCpu(pid: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cpu = (Number(f[11]) + Number(f[12])) / 100;
-      // The main thread has the process id; other threads of the same name are told apart by their thread id.
-      const key = tid === String(pid) ? 'main' : `${name}:${tid}`;
-      if (cpu >= 0.1) out[key] = Math.round(((out[key] ?? 0) + cpu) * 100) / 100;
-    }
-  } catch {
-    /* process gone */
-  }
-  return out;
 }
 
 /** Server counters (Prometheus text from the dev server's /metrics), summed by name and operation label. */
@@ -144,25 +87,6 @@ function mean(xs: PhaseFigures[]): PhaseFigures {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** Peak resident memory of a process, sampled from /proc (VmRSS) until stopped. */
-function rssSampler(pid: number) {
-  let peak = 0;
-  const sample = () => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch {
-      /* process gone */
-    }
-  };
-  const timer = setInterval(sample, 100);
-  return {
-    reset: () => (peak = 0),
-    peakMb: () => (sample(), Math.round(peak)),
-    stop: () => clearInterval(timer),
-  };
 }
 
 /**
@@ -311,6 +235,16 @@ async function campaignPhase(
   return figures(n, t0, done, lat);
 }
 
+/** The floor's worker process, ready once it says so over IPC. */
+function floorWorker(child: ChildProcess): WorkerProcess {
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    void exited.then((how) => reject(new Error(`floor worker exited (${how})`)));
+  });
+  return { child, ready, exited };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
@@ -354,19 +288,10 @@ async function main(): Promise<void> {
   const floorBundle = path.join(dir, 'floor-bundle.js');
   const silent = { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} } as any;
   writeFileSync(floorBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('./floorWorkflows'), logger: silent })).code);
-  // MALLOC_ARENA_MAX=2 as recommended for workers (README): glibc's per-thread arenas otherwise add ~130 MB of RSS.
-  const workerEnv = {
-    ...process.env,
-    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-    LOG_LEVEL: 'WARN',
-    DATABASE_URL: databaseUrl,
-    SENDGRID_BASE_URL: fake.url,
-    FLOOR_BUNDLE: floorBundle,
-    ...queues,
-  };
-  // The campaign phase runs the production worker itself; the floor its own worker process with the same tuning.
-  // Both with the production worker's node flags (the Dockerfile's); BENCH_WORKER_NODE_ARGS adds more (e.g. --cpu-prof).
-  const nodeArgs = [...WORKER_NODE_FLAGS, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const baseEnv = workerEnv({ DATABASE_URL: databaseUrl, SENDGRID_BASE_URL: fake.url, FLOOR_BUNDLE: floorBundle, ...queues });
+  // The campaign phase runs the production worker itself; the floor its own worker process with the same tuning and
+  // node flags.
+  const nodeArgs = workerNodeArgs();
 
   await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
   const doc = {
@@ -407,22 +332,17 @@ async function main(): Promise<void> {
       logFile: path.join(phaseDir, 'temporal.log'),
     });
     const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
-    const env = { ...workerEnv, TEMPORAL_ADDRESS: server.address };
-    const child =
+    const env = { ...baseEnv, TEMPORAL_ADDRESS: server.address };
+    const worker =
       kind === 'floor'
-        ? fork(path.join(__dirname, 'floorWorker.js'), [], { env, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-        : spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '..', 'src', 'worker.js')], {
-            env,
-            stdio: ['ignore', 'pipe', 'inherit'],
-          });
-    const exited = new Promise((r) => child.once('exit', r));
+        ? floorWorker(
+            fork(path.join(__dirname, 'floorWorker.js'), [], { env, execArgv: nodeArgs, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }),
+          )
+        : spawnWorker(env, { nodeArgs });
+    const { child, exited } = worker;
     const rss = rssSampler(child.pid!);
     try {
-      await new Promise<void>((resolve, reject) => {
-        if (kind === 'floor') child.once('message', () => resolve());
-        else child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
-        child.once('exit', (c) => reject(new Error(`${kind} worker exited (${c})`)));
-      });
+      await worker.ready;
       const run = (count: number, runTag: string, measured: boolean) =>
         kind === 'floor'
           ? floorPhase(client, child, queues.FLOOR_TASK_QUEUE, count, runTag)

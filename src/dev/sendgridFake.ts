@@ -19,6 +19,7 @@
  *   POST /__fake/webhook   → 200, body is WebhookSettings (url, signing, newEventIdsOnRetry, ...)
  *   GET  /__fake/webhook-deliveries → every POST of a batch and its answer
  *   GET  /__fake/events    → every event generated
+ *   POST /__fake/fault-rates → 204, body is FaultRates (`{"rates":{}}` stops them)
  * and SendGrid's own GET /v3/user/webhooks/event/settings/signed → { public_key }.
  * Event Webhook behaviour: ./sendgridFakeEvents.ts.
  */
@@ -37,6 +38,7 @@ import {
 } from './sendgridValidation';
 import { loadConfig } from '../config';
 import { FakeEventPoster, SCRIPT_EVENTS, type RecipientScript, type WebhookDelivery, type WebhookSettings } from './sendgridFakeEvents';
+import { seededRandom } from './seededRandom';
 
 export interface FakeOptions {
   /** 0 = random free port. */
@@ -74,6 +76,22 @@ export interface Fault {
   resetInSeconds?: number;
 }
 
+/**
+ * Faults drawn at random instead of queued one by one: each mail-send request that no queued fault hits meets kind K
+ * with probability rates[K]. The draws come from a seeded generator, so the same requests in the same order meet the
+ * same faults. For load and chaos runs, where queueing thousands of faults would be clumsy.
+ */
+export interface FaultRates {
+  /** share of requests (0-1) per kind; the shares add up to at most 1 */
+  rates: Partial<Record<FaultKind, number>>;
+  /** default 1 */
+  seed?: number;
+  /** for 'slow'/'accept-then-slow' (default 5000) */
+  delayMs?: number;
+  /** for '429' (default 1) */
+  resetInSeconds?: number;
+}
+
 export interface AcceptedMessage {
   messageId: string;
   receivedAt: string;
@@ -98,6 +116,8 @@ export interface SendGridFake {
   accepted(): AcceptedMessage[];
   requests(): RecordedRequest[];
   injectFault(f: Fault): void;
+  /** draws faults at these rates from now on (null stops it); throws when the shares add up to more than 1 */
+  setFaultRates(r: FaultRates | null): void;
   /** faults still queued (a fault is consumed when the request it hits arrives) */
   pendingFaults(): Fault[];
   /** clears recorded data and faults, scripts, suppressions and queued events (the webhook settings stay) */
@@ -128,15 +148,32 @@ const RATE_LIMIT = 600;
 const SENDER_IDENTITY_MESSAGE =
   'The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements';
 
+const FAULT_KINDS = ['429', '500', '503', 'slow', 'drop', 'accept-then-500', 'accept-then-slow', '400-duplicate'] as const;
+
 const FaultSchema = z
   .object({
-    kind: z.enum(['429', '500', '503', 'slow', 'drop', 'accept-then-500', 'accept-then-slow', '400-duplicate']),
+    kind: z.enum(FAULT_KINDS),
     to: z.string().optional(),
     times: z.number().int().positive().optional(),
     delayMs: z.number().int().nonnegative().optional(),
     resetInSeconds: z.number().int().nonnegative().optional(),
   })
   .strict();
+
+const FaultRatesSchema = z
+  .object({
+    rates: z.partialRecord(z.enum(FAULT_KINDS), z.number().min(0).max(1)),
+    seed: z.number().int().optional(),
+    delayMs: z.number().int().nonnegative().optional(),
+    resetInSeconds: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** The one check of a FaultRates that the schema cannot express, as its message (null when fine). */
+function ratesProblem(r: FaultRates): string | null {
+  const total = Object.values(r.rates).reduce((t, x) => t + (x ?? 0), 0);
+  return total > 1 + 1e-9 ? `rates: the shares add up to ${total}; they must add up to at most 1` : null;
+}
 
 const SIGNED_SETTINGS_PATH = '/v3/user/webhooks/event/settings/signed';
 
@@ -209,6 +246,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
   let accepted: AcceptedMessage[] = [];
   let requests: RecordedRequest[] = [];
   let faults: QueuedFault[] = [];
+  let drawn: { rates: [FaultKind, number][]; random: () => number; template: Omit<Fault, 'kind'> } | null = null;
   const timers = new Set<NodeJS.Timeout>();
 
   const record = (r: Omit<RecordedRequest, 'at'>): void => {
@@ -222,10 +260,29 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     return m;
   };
 
-  /** First queued fault matching this body, without consuming it. */
+  /** First queued fault matching this body, without consuming it; else one drawn at the set rates, if any. */
   const findFault = (body: unknown): QueuedFault | undefined => {
     const to = firstRecipient(body);
-    return faults.find((q) => q.fault.to === undefined || q.fault.to.toLowerCase() === to);
+    return faults.find((q) => q.fault.to === undefined || q.fault.to.toLowerCase() === to) ?? drawFault();
+  };
+  /** A one-off fault (not in the queue, so consuming it changes nothing), or none, by the rates' draw. */
+  const drawFault = (): QueuedFault | undefined => {
+    if (!drawn) return undefined;
+    let x = drawn.random();
+    for (const [kind, rate] of drawn.rates) {
+      if (x < rate) return { fault: { kind, ...drawn.template }, remaining: 1 };
+      x -= rate;
+    }
+    return undefined;
+  };
+  const setFaultRates = (r: FaultRates | null): void => {
+    const problem = r && ratesProblem(r);
+    if (problem) throw new Error(problem);
+    drawn = r && {
+      rates: Object.entries(r.rates).filter(([, rate]) => (rate ?? 0) > 0) as [FaultKind, number][],
+      random: seededRandom(r.seed ?? 1),
+      template: { delayMs: r.delayMs, resetInSeconds: r.resetInSeconds },
+    };
   };
   const consume = (q: QueuedFault): void => {
     q.remaining -= 1;
@@ -457,6 +514,21 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
       poster.script(r.data as RecipientScript);
       return sendJson(res, 201, { ok: true });
     }
+    if (route === 'POST /__fake/fault-rates') {
+      const { buf } = await readBody(req);
+      const r = FaultRatesSchema.safeParse(parseJson(buf));
+      const problem = r.success ? ratesProblem(r.data) : null;
+      if (!r.success || problem) {
+        const issues = r.success
+          ? [{ message: problem!, field: 'rates', help: null }]
+          : r.error.issues.map((i) => ({ message: i.message, field: i.path.join('.') || null, help: null }));
+        return sendJson(res, 400, { errors: issues });
+      }
+      setFaultRates(r.data);
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const known = [
       '/__fake/messages',
       '/__fake/requests',
@@ -466,6 +538,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
       '/__fake/webhook-deliveries',
       '/__fake/events',
       '/__fake/scripts',
+      '/__fake/fault-rates',
     ].includes(path);
     return sendJson(res, known ? 405 : 404, { errors: [plainError(known ? 'method not allowed' : 'not found')] });
   }
@@ -518,6 +591,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     requests = [];
     faults = [];
     poster.reset();
+    drawn = null;
   }
 
   return {
@@ -527,6 +601,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     accepted: () => accepted.slice(),
     requests: () => requests.slice(),
     injectFault,
+    setFaultRates,
     pendingFaults: () => faults.map((q) => ({ ...q.fault })),
     reset,
     webhook: {

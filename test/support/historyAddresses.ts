@@ -56,6 +56,50 @@ export async function testDataAddresses(db: Db, fake: SendGridFake): Promise<str
   return [...out].map((a) => a.trim().toLowerCase()).filter((a) => a.length > 0);
 }
 
+/** Which of a set of addresses a text holds. */
+export type AddressFinder = (text: string) => string[];
+
+/** Characters on each side of an address's first '@' that index it. */
+const AROUND = 3;
+
+/**
+ * A search for many addresses at once (a chaos run checks tens of thousands in tens of thousands of histories, where a
+ * substring search per address would take hours). An address with an '@' is indexed by the few characters around its
+ * first '@': each '@' in the text is looked up, and a candidate is confirmed where the whole address would start. The
+ * few addresses without an '@' are searched plainly. Finds exactly what `text.includes(address)` finds.
+ */
+export function addressFinder(addresses: string[]): AddressFinder {
+  const index = new Map<string, { address: string; at: number }[]>();
+  const windows = new Set<string>(); // the (left, right) widths in use, as "l,r"
+  const plain: string[] = [];
+  for (const address of new Set(addresses)) {
+    const at = address.indexOf('@');
+    if (at < 0) {
+      plain.push(address);
+      continue;
+    }
+    const left = Math.min(AROUND, at);
+    const right = Math.min(AROUND, address.length - at - 1);
+    const key = `${left},${right}:${address.slice(at - left, at + 1 + right)}`;
+    windows.add(`${left},${right}`);
+    if (!index.has(key)) index.set(key, []);
+    index.get(key)!.push({ address, at });
+  }
+  const widths = [...windows].map((w) => w.split(',').map(Number) as [number, number]);
+  return (text) => {
+    const found = new Set<string>(plain.filter((a) => text.includes(a)));
+    for (let p = text.indexOf('@'); p >= 0; p = text.indexOf('@', p + 1)) {
+      for (const [left, right] of widths) {
+        if (p - left < 0 || p + 1 + right > text.length) continue;
+        for (const c of index.get(`${left},${right}:${text.slice(p - left, p + 1 + right)}`) ?? []) {
+          if (text.startsWith(c.address, p - c.at)) found.add(c.address);
+        }
+      }
+    }
+    return [...found];
+  };
+}
+
 /** The searchable text of one history event: its protobuf JSON plus the decoded data of every payload in it. */
 export function eventTexts(event: unknown): string {
   const texts: string[] = [JSON.stringify(event)];
@@ -73,14 +117,18 @@ export function eventTexts(event: unknown): string {
   return texts.join('\n').toLowerCase();
 }
 
-/** The hits of `addresses` (lower-cased) in one history. */
-export function addressesInHistory(history: History, addresses: string[], ids: { workflowId: string; runId: string }): AddressHit[] {
+/** The hits of `addresses` (lower-cased; or a finder built from them, to search many histories) in one history. */
+export function addressesInHistory(
+  history: History,
+  addresses: string[] | AddressFinder,
+  ids: { workflowId: string; runId: string },
+): AddressHit[] {
+  const find = typeof addresses === 'function' ? addresses : addressFinder(addresses);
   const events: { eventId?: string; eventType?: string }[] = JSON.parse(historyToJSON(history)).events ?? [];
   const hits: AddressHit[] = [];
   for (const event of events) {
-    const text = eventTexts(event);
-    for (const address of addresses) {
-      if (text.includes(address)) hits.push({ ...ids, eventId: String(event.eventId), eventType: String(event.eventType), address });
+    for (const address of find(eventTexts(event))) {
+      hits.push({ ...ids, eventId: String(event.eventId), eventType: String(event.eventType), address });
     }
   }
   return hits;
@@ -93,9 +141,16 @@ function notFound(err: unknown): boolean {
 
 /**
  * Fetches the history of every workflow execution `query` lists (all of them by default) and searches it for
- * `addresses`. An execution deleted since it was listed is skipped.
+ * `addresses`. An execution deleted since it was listed is skipped. `onHistory` sees each history fetched (the chaos
+ * run reads the runs' results from them, so that each history is fetched once).
  */
-export async function scanHistories(client: Client, addresses: string[], query?: string): Promise<ScanReport> {
+export async function scanHistories(
+  client: Client,
+  addresses: string[],
+  query?: string,
+  onHistory?: (ids: { workflowId: string; runId: string }, history: History) => void,
+): Promise<ScanReport> {
+  const find = addressFinder(addresses);
   const executions: { workflowId: string; runId: string }[] = [];
   for await (const wf of client.workflow.list(query ? { query } : {})) executions.push({ workflowId: wf.workflowId, runId: wf.runId });
   const hits: AddressHit[] = [];
@@ -113,7 +168,8 @@ export async function scanHistories(client: Client, addresses: string[], query?:
         throw err;
       }
       histories++;
-      hits.push(...addressesInHistory(history, addresses, ids));
+      onHistory?.(ids, history);
+      hits.push(...addressesInHistory(history, find, ids));
     }
   };
   await Promise.all(Array.from({ length: 4 }, fetcher));

@@ -498,6 +498,67 @@ describe('SendGrid v3 fake', () => {
       assert.equal(res.headers['x-message-id'], fake.accepted()[0].messageId);
     });
 
+    describe('fault rates', () => {
+      /** The fault each of `n` requests met ('' for none), sent one after another. */
+      async function faultsOf(n: number): Promise<string[]> {
+        for (let i = 0; i < n; i++) await mail.send(basic(`r${i}@example.com`)).catch(() => undefined);
+        return fake.requests().map((r) => r.fault ?? '');
+      }
+
+      it('hit about the given share of requests per kind, drawn from the seed, so the same seed draws the same faults', async () => {
+        fake.setFaultRates({ rates: { '500': 0.2, '503': 0.1 }, seed: 7 });
+        const first = await faultsOf(300);
+        const count = (k: string) => first.filter((f) => f === k).length;
+        assert.ok(count('500') >= 35 && count('500') <= 85, `500 hit ${count('500')} of 300, expected about 60`);
+        assert.ok(count('503') >= 12 && count('503') <= 50, `503 hit ${count('503')} of 300, expected about 30`);
+        assert.equal(fake.accepted().length, 300 - count('500') - count('503'));
+
+        await restart();
+        fake.setFaultRates({ rates: { '500': 0.2, '503': 0.1 }, seed: 7 });
+        assert.deepEqual(await faultsOf(300), first);
+        await restart();
+        fake.setFaultRates({ rates: { '500': 0.2, '503': 0.1 }, seed: 8 });
+        assert.notDeepEqual(await faultsOf(300), first);
+      });
+
+      it('use the given delay and rate-limit reset, and accept-then-* kinds still accept', async () => {
+        mail.setTimeout(200);
+        fake.setFaultRates({ rates: { 'accept-then-slow': 1 }, delayMs: 400 });
+        assert.equal((await rejection(mail.send(basic()))).code, 'ECONNABORTED');
+        assert.equal(fake.accepted().length, 1);
+        fake.setFaultRates({ rates: { '429': 1 }, resetInSeconds: 20 });
+        const err = await rejection(mail.send(basic()));
+        assert.equal(err.code, 429);
+        const reset = Number(err.response.headers['x-ratelimit-reset']);
+        assert.ok(Math.abs(reset - (Math.floor(Date.now() / 1000) + 20)) <= 1, `reset ${reset} should be ~now+20 s`);
+      });
+
+      it('come after queued faults, stop when cleared, and are cleared by reset()', async () => {
+        fake.setFaultRates({ rates: { '503': 1 } });
+        fake.injectFault({ kind: '500' });
+        assert.equal((await rejection(mail.send(basic()))).code, 500);
+        assert.equal((await rejection(mail.send(basic()))).code, 503);
+        fake.setFaultRates(null);
+        assert.equal((await mail.send(basic()))[0].statusCode, 202);
+        fake.setFaultRates({ rates: { '503': 1 } });
+        fake.reset();
+        assert.equal((await mail.send(basic()))[0].statusCode, 202);
+      });
+
+      it('refuse shares that add up to more than 1, in-process and over HTTP', async () => {
+        assert.throws(() => fake.setFaultRates({ rates: { '500': 0.6, '503': 0.5 } }), /add up to at most 1/);
+        const bad = await fetch(`${fake.url}/__fake/fault-rates`, {
+          method: 'POST',
+          body: JSON.stringify({ rates: { '500': 0.6, '503': 0.5 } }),
+        });
+        assert.equal(bad.status, 400);
+        assert.match(JSON.stringify(await bad.json()), /add up to at most 1/);
+        const ok = await fetch(`${fake.url}/__fake/fault-rates`, { method: 'POST', body: JSON.stringify({ rates: { '503': 1 } }) });
+        assert.equal(ok.status, 204);
+        assert.equal((await rejection(mail.send(basic()))).code, 503);
+      });
+    });
+
     it('close() does not hang on a pending slow request', async () => {
       fake.injectFault({ kind: 'slow', delayMs: 60_000 });
       const pending = rejection(mail.send(basic()));
