@@ -14,7 +14,7 @@ import { importCustomers } from '../../src/db/customerImport';
 import { mutatedCampaign, validCampaign, anyCampaignText } from '../support/arbitraries/campaigns';
 import { validLine } from '../support/arbitraries/customers';
 import { toJsonText } from '../support/arbitraries/text';
-import { snapshotTables } from '../support/dbSnapshot';
+import { deleteCampaigns, deleteCustomers, snapshotTables } from '../support/dbSnapshot';
 import { testEnv } from '../support/env';
 import { seedCategories, uid } from '../support/harness';
 import { CASE_DEADLINE_MS, assertOneLine, runs } from '../support/properties';
@@ -47,6 +47,9 @@ describe('campaign store properties', function () {
   });
   after(async () => {
     await sandbox.close();
+    // Junk addresses on purpose: see importProperties.test.ts. No workflow ever ran these campaigns or customers.
+    await deleteCustomers(prefix);
+    await deleteCampaigns(prefix);
     console.log(
       `      ${stats.stored} stored, ${stats.refused} refused; ${stats.rendered} e-mails rendered, ${stats.renderRefused} refused`,
     );

@@ -1,5 +1,6 @@
-// "Nothing was written": a digest of every row of the tables a command could write, taken before and after it.
+// "Nothing was written": a fingerprint of the tables a command could write, taken before and after it.
 import type { Db } from '../../src/db/knex';
+import { testEnv } from './env';
 
 /** The tables that CLI commands and imports write. */
 export const WRITTEN_TABLES = [
@@ -13,15 +14,32 @@ export const WRITTEN_TABLES = [
   'send_ledger',
 ] as const;
 
-/** Per table, its row count and an md5 of all its rows in a fixed order: any insert, update or delete changes it. */
+/**
+ * Per table, its row count and the newest row version: an insert or an update writes a row version with a new
+ * transaction id (xmin), a delete changes the count. A scan without sorting, so it stays cheap on the suite's tables.
+ */
 export async function snapshotTables(db: Db, tables: readonly string[] = WRITTEN_TABLES): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of tables) {
-    const { rows } = await db.raw(
-      `select count(*)::int as n, md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) as digest from ?? t`,
-      [table],
-    );
-    out[table] = `${rows[0].n} rows, md5 ${rows[0].digest}`;
+    const { rows } = await db.raw('select count(*)::int as n, max(xmin::text::bigint)::text as newest from ??', [table]);
+    out[table] = `${rows[0].n} rows, newest row version ${rows[0].newest}`;
   }
   return out;
+}
+
+/** Removes the customers whose ids start with `prefix` (a property test's own), with their subscriptions. */
+export async function deleteCustomers(prefix: string): Promise<void> {
+  const { db } = testEnv();
+  const like = `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+  await db('category_subscriptions').where('customer_id', 'like', like).delete();
+  await db('channel_subscriptions').where('customer_id', 'like', like).delete();
+  await db('customers').where('external_id', 'like', like).delete();
+}
+
+/** Removes the campaigns whose ids start with `prefix`, with their versions (never run: nothing else refers to them). */
+export async function deleteCampaigns(prefix: string): Promise<void> {
+  const { db } = testEnv();
+  const like = `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+  await db('campaign_versions').where('campaign_id', 'like', like).delete();
+  await db('campaigns').where('id', 'like', like).delete();
 }
