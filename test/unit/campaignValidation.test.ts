@@ -309,7 +309,7 @@ describe('validateCampaign: hostile input', () => {
     doc.actions[0].settings.categoryCode = 'news\u0085';
     expectErrors(doc, [
       [`${S}.categoryCode`, /^unknown mailing category "news\\u0085"$/],
-      ['$.actions[0].children[0].type', /^unknown action type "setTag\\r\\n\\u202e" \(known: sendEmail, setTag\)$/],
+      ['$.actions[0].children[0].type', /^unknown action type "setTag\\r\\n\\u202e" \(known: sendEmail, setTag, wait, waitUntil\)$/],
       ['$["a\\nb"]', /^unknown key "a\\nb" \(allowed: /],
     ]);
   });
@@ -321,7 +321,10 @@ describe('validateCampaign: hostile input', () => {
     doc.actions[0].settings[blob] = 1;
     expectErrors(doc, [
       [S, /^unknown key "<html><html>.{28}…" \(1200000 characters\)$/],
-      ['$', /^unknown key "<html>.{34}…" \(1200000 characters; allowed: id, name, unknownDelivery, actions\)$/],
+      [
+        '$',
+        /^unknown key "<html>.{34}…" \(1200000 characters; allowed: id, name, unknownDelivery, sendWindow, messagesPerMinute, actions\)$/,
+      ],
     ]);
   });
 
