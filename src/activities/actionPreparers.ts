@@ -10,6 +10,7 @@ export interface PreparedByType {
   setTag: Record<string, never>;
   wait: Record<string, never>;
   waitUntil: Record<string, never>;
+  checkEmailStatus: Record<string, never>;
 }
 
 export const actionPreparers: { readonly [T in ActionType]: (action: ActionOf<T>) => PreparedByType[T] } = {
@@ -18,4 +19,6 @@ export const actionPreparers: { readonly [T in ActionType]: (action: ActionOf<T>
   // Flow actions have no activity of their own: the run carries their settings (ActionNode) and waits itself.
   wait: () => ({}),
   waitUntil: () => ({}),
+  // The run carries the check's settings (ActionNode.emailCheck); its emailStatus activity reads only the ledger.
+  checkEmailStatus: () => ({}),
 };

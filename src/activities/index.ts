@@ -6,6 +6,7 @@ import type { Mailer } from '../email/mailer';
 import type { UnsubscribeLinkConfig } from '../email/unsubscribeToken';
 import { CampaignCache } from './campaignCache';
 import { createCloseSend } from './closeSend';
+import { createEmailStatus } from './emailStatus';
 import { createRecordFlow } from './recordFlow';
 import { createSendEmail } from './sendEmail';
 import { sendWindowOpening } from './sendWindow';
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     closeSend: createCloseSend({ db: deps.db }),
     setTag: createSetTag({ db: deps.db, campaigns }),
     recordFlow: createRecordFlow({ db: deps.db }),
+    emailStatus: createEmailStatus({ db: deps.db }),
     sendWindowOpening,
     startLaunchPage: createStartLaunchPage({
       db: deps.db,

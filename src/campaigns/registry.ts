@@ -2,6 +2,7 @@
 // ActionType, so a type without a schema does not compile. Adding a type: README "Adding an action type".
 import type { ActionType } from '../contract';
 import type { ActionTypeDef } from './actionTypeDef';
+import { checkEmailStatus } from './actions/checkEmailStatus';
 import { sendEmail } from './actions/sendEmail';
 import { setTag } from './actions/setTag';
 import { wait } from './actions/wait';
@@ -13,6 +14,7 @@ export const actionTypes: { readonly [T in ActionType]: ActionTypeDef<ActionOf<T
   setTag,
   wait,
   waitUntil,
+  checkEmailStatus,
 };
 
 export function getActionType(type: string): ActionTypeDef<unknown> | undefined {

@@ -1,6 +1,6 @@
 // The campaign document as stored and as validated. Validation (validate.ts) turns unknown JSON into these types once;
 // everything after that trusts them.
-import type { ActionType, SendWindow, WaitDuration } from '../contract';
+import type { ActionType, EmailStatus, SendWindow, WaitDuration } from '../contract';
 import type { EmailAddress, EmailContent } from '../email/types';
 
 export type { EmailAddress, TemplateContext, UtmParams } from '../email/types';
@@ -33,6 +33,19 @@ export interface WaitUntilSettings {
   timeZone: string;
 }
 
+/**
+ * Check e-mail status: decides the status of an e-mail an ancestor Send e-mail sent, at once or, with `waitUpTo`, on a
+ * click or at the end of that window, and runs the children mapped to that status.
+ */
+export interface CheckEmailStatusSettings {
+  /** the id of a Send e-mail action that is an ancestor of this check */
+  emailActionId: string;
+  /** how long to wait for a click (at most MAX_CHECK_WAIT_DAYS); absent: decide at once */
+  waitUpTo?: WaitDuration;
+  /** each child's id -> the statuses on which it runs (every child has at least one; a status may have none) */
+  branches: Record<string, EmailStatus[]>;
+}
+
 interface ActionBase<T extends string, S> {
   id: string;
   type: T;
@@ -44,7 +57,8 @@ export type SendEmailAction = ActionBase<'sendEmail', SendEmailSettings>;
 export type SetTagAction = ActionBase<'setTag', SetTagSettings>;
 export type WaitAction = ActionBase<'wait', WaitSettings>;
 export type WaitUntilAction = ActionBase<'waitUntil', WaitUntilSettings>;
-export type Action = SendEmailAction | SetTagAction | WaitAction | WaitUntilAction;
+export type CheckEmailStatusAction = ActionBase<'checkEmailStatus', CheckEmailStatusSettings>;
+export type Action = SendEmailAction | SetTagAction | WaitAction | WaitUntilAction | CheckEmailStatusAction;
 export type { ActionType };
 /** The action whose type is T. */
 export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
@@ -78,6 +92,8 @@ export interface Campaign {
 
 export const MAX_BCC = 10;
 export const MAX_WAIT_DAYS = 365;
+/** the longest a Check e-mail status waits for a click (Braze's Action Paths allow 31 days too) */
+export const MAX_CHECK_WAIT_DAYS = 31;
 export const MAX_MESSAGES_PER_MINUTE = 60_000;
 export const MAX_ACTIONS = 100;
 export const MAX_DEPTH = 20;

@@ -4,7 +4,16 @@
 import { z } from 'zod';
 import { quote } from '../email/quote';
 import { storableString } from './storableText';
-import { MAX_ACTIONS, MAX_DEPTH, MAX_MESSAGES_PER_MINUTE, UNKNOWN_DELIVERY, type Action, type Campaign } from './types';
+import { EMAIL_STATUSES } from '../contract';
+import {
+  MAX_ACTIONS,
+  MAX_DEPTH,
+  MAX_MESSAGES_PER_MINUTE,
+  UNKNOWN_DELIVERY,
+  type Action,
+  type Campaign,
+  type CheckEmailStatusSettings,
+} from './types';
 import { actionTypes, getActionType } from './registry';
 import { sendWindowSchema } from './timingSchemas';
 
@@ -71,6 +80,8 @@ class Validator {
   readonly errors: ValidationError[] = [];
   private readonly idPaths = new Map<string, string>();
   private actionCount = 0;
+  /** the actions above the one being checked, as the document has them (checks of the tree need its place) */
+  private readonly ancestors: Record<string, unknown>[] = [];
   // One schema per action type and validation: building a zod schema costs far more than using it.
   private readonly settingsSchemas = new Map<ActionTypeDef<unknown>, z.ZodType<unknown, unknown>>();
 
@@ -210,11 +221,48 @@ class Validator {
           a.settings = this.zod(this.settingsSchema(def), v, p);
         },
         // undefined only reaches us from JS callers (JSON has none); treat it like an absent key.
-        children: (v, p) => (a.children = v === undefined ? [] : this.actions(v, p, depth + 1)),
+        children: (v, p) => {
+          this.ancestors.push(node);
+          a.children = v === undefined ? [] : this.actions(v, p, depth + 1);
+          this.ancestors.pop();
+        },
       },
       ['id', 'type', 'settings'],
     );
-    return ok ? (a as Action) : undefined;
+    const treeOk =
+      a.type === 'checkEmailStatus' && a.settings ? this.emailCheckInTree(node, path, a.settings as CheckEmailStatusSettings) : true;
+    return ok && treeOk ? (a as Action) : undefined;
+  }
+
+  /** A check names a Send e-mail above it, and its branches name exactly its children. */
+  emailCheckInTree(node: Record<string, unknown>, path: string, s: CheckEmailStatusSettings): boolean {
+    const before = this.errors.length;
+    const emailPath = joinPath(path, ['settings', 'emailActionId']);
+    const above = this.ancestors.find((x) => x.id === s.emailActionId);
+    const names = this.ancestors.map((x) => (typeof x.id === 'string' ? quote(x.id) : '?')).join(', ');
+    if (!above)
+      this.error(
+        emailPath,
+        `must name a Send e-mail action above this one (above it: ${names || 'nothing'}); got ${quote(s.emailActionId)}`,
+      );
+    else if (above.type !== 'sendEmail')
+      this.error(emailPath, `${quote(s.emailActionId)} is a ${quote(String(above.type))} action, not a Send e-mail`);
+
+    const children = Array.isArray(node.children)
+      ? node.children.flatMap((c: unknown) => (isObject(c) && typeof c.id === 'string' ? [c.id] : []))
+      : [];
+    const childList = children.map((c) => quote(c)).join(', ') || 'none';
+    const branchesPath = joinPath(path, ['settings', 'branches']);
+    for (const key of Object.keys(s.branches)) {
+      if (children.includes(key)) continue;
+      if (key.length <= MAX_KEY_IN_PATH)
+        this.error(joinPath(branchesPath, [key]), `is not a child of this action (children: ${childList})`);
+      else this.error(branchesPath, `${quote(key)} (${key.length} characters) is not a child of this action (children: ${childList})`);
+    }
+    for (const child of children)
+      if (!Object.hasOwn(s.branches, child))
+        this.error(branchesPath, `child ${quote(child)} has no status: give it one or more of ${EMAIL_STATUSES.join(', ')}`);
+    return this.errors.length === before;
   }
 }
 

@@ -1,6 +1,7 @@
 // What crosses the boundary of a campaign run: ids and the campaign's shape, never customer data (addresses, names) and
 // never the message content. Activities load settings and customers from Postgres by id.
 import type { ActionType } from './actionTypes';
+import type { EmailCheck, EmailStatus } from './emailStatus';
 import type { SkipReason } from './skipReasons';
 import type { SendWindow, WaitDuration, WaitUntilTarget } from './timing';
 
@@ -19,6 +20,8 @@ export interface ActionNode {
   waitUntil?: WaitUntilTarget;
   /** Send e-mail: the send window that applies (the action's own, else the campaign's; none with deliverImmediately) */
   sendWindow?: SendWindow;
+  /** Check e-mail status: which e-mail, how long to wait for a click, and which children run on which status */
+  emailCheck?: EmailCheck;
 }
 
 export interface CampaignRunInput {
@@ -49,7 +52,8 @@ export type ActionOutcome =
   | { status: 'sent'; messageId: string }
   | { status: 'skipped'; reasons: SkipReason[] }
   | { status: 'failed'; error: string }
-  | { status: 'done' }
+  /** emailStatus: a Check e-mail status's decision (`email_not_sent`: the checked e-mail was not sent; no child ran) */
+  | { status: 'done'; emailStatus?: EmailStatus | 'email_not_sent' }
   | { status: 'not_run' };
 
 export interface ActionResult {
@@ -86,13 +90,13 @@ export type SendEmailResult = { status: 'sent'; messageId: string } | { status: 
 export type SetTagResult = { status: 'done'; applied: boolean };
 
 /**
- * What the run records about a flow action (Wait, Wait until) for the report: reached and waiting, then the branch it
- * took (`continued`) or `cancelled`.
+ * What the run records about a flow action (Wait, Wait until, Check e-mail status) for the report: reached and waiting,
+ * then the branch it took (`continued`; a check's e-mail status or `email_not_sent`) or `cancelled`.
  */
 export interface FlowRecordInput extends ActionActivityInput {
   actionType: string;
   /** null: reached and still waiting */
-  outcome: 'continued' | 'cancelled' | null;
+  outcome: 'continued' | 'cancelled' | EmailStatus | 'email_not_sent' | null;
   /** while waiting: until when (ISO 8601) */
   waitingUntil?: string;
 }

@@ -13,7 +13,18 @@ export const SkipReasonsKey = defineSearchAttributeKey('SkipReasons', SearchAttr
 // days hold no worker resources and must not stop the launch from starting the rest of its audience.
 export const WaitingUntilKey = defineSearchAttributeKey('WaitingUntil', SearchAttributeType.DATETIME);
 
-export const ALL_SEARCH_ATTRIBUTES = [CampaignIdKey, CustomerIdKey, LaunchIdKey, EmailOutcomeKey, SkipReasonsKey, WaitingUntilKey];
+// Each Check e-mail status's decision (clicked, undelivered, ...; email_not_sent): `EmailStatus = "clicked"`.
+export const EmailStatusKey = defineSearchAttributeKey('EmailStatus', SearchAttributeType.KEYWORD_LIST);
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  CampaignIdKey,
+  CustomerIdKey,
+  LaunchIdKey,
+  EmailOutcomeKey,
+  SkipReasonsKey,
+  WaitingUntilKey,
+  EmailStatusKey,
+];
 
 /** `Name=Type` as the dev server's --search-attribute flag and `temporal operator search-attribute create` take them. */
 export function searchAttributeFlags(): string[] {

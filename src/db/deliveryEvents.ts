@@ -61,7 +61,17 @@ export interface AppliedEvent {
   stored: boolean;
   match?: Match;
   effects: string[];
+  /**
+   * The run to tell (emailEvent signal) once the batch is committed: the event may change the status a Check e-mail
+   * status of the send's campaign version decides on. Absent for every other event.
+   */
+  notify?: { runKey: string; actionId: string };
 }
+
+// The events that can change a Check e-mail status's decision (src/db/emailStatus.ts).
+const STATUS_EVENTS: ReadonlySet<EventType> = new Set(['delivered', 'bounce', 'dropped', 'open', 'click']);
+// A Check e-mail status of $id, wherever it sits in the stored campaign's tree.
+const CHECK_OF_ACTION = '$.** ? (@.type == "checkEmailStatus" && @.settings.emailActionId == $id)';
 
 /**
  * What identifies an event whatever its sg_event_id (SendGrid gives a resent batch new ones): the message (or, for an
@@ -75,6 +85,7 @@ export function contentKey(e: DeliveryEvent): string {
 
 interface SendRow {
   ledger_id: string;
+  run_key: string;
   customer_id: string;
   campaign_id: string;
   campaign_version: number;
@@ -87,7 +98,7 @@ function splitSendKey(sendKey: string): { runKey: string; actionId: string } | n
   return i > 0 && i < sendKey.length - 1 ? { runKey: sendKey.slice(0, i), actionId: sendKey.slice(i + 1) } : null;
 }
 
-const SEND_COLUMNS = 'id as ledger_id, customer_id, campaign_id, campaign_version, action_id';
+const SEND_COLUMNS = 'id as ledger_id, run_key, customer_id, campaign_id, campaign_version, action_id';
 
 async function findSend(trx: Knex.Transaction, e: DeliveryEvent): Promise<SendRow | null> {
   const key = e.sendKey ? splitSendKey(e.sendKey) : null;
@@ -344,6 +355,21 @@ async function applyEffects(fx: Effects, e: DeliveryEvent, at: Date): Promise<vo
   }
 }
 
+/** Whether the send's campaign version checks this e-mail's status (memoised per batch: many events share a version). */
+async function checked(trx: Knex.Transaction, send: SendRow, memo: Map<string, boolean>): Promise<boolean> {
+  const key = `${send.campaign_id}\n${send.campaign_version}\n${send.action_id}`;
+  let hit = memo.get(key);
+  if (hit === undefined) {
+    const { rows } = await trx.raw(
+      `select exists (select 1 from campaign_versions cv
+          where cv.campaign_id = ? and cv.version = ? and jsonb_path_exists(cv.document, ?::jsonpath, jsonb_build_object('id', ?::text))) as hit`,
+      [send.campaign_id, send.campaign_version, CHECK_OF_ACTION, send.action_id],
+    );
+    memo.set(key, (hit = rows[0].hit === true));
+  }
+  return hit;
+}
+
 /**
  * Stores and applies a batch in one transaction: all of it or none of it (a failure rolls back, the webhook answers 5xx
  * and SendGrid sends the batch again). Events already stored, by sg_event_id or by content, change nothing.
@@ -351,6 +377,7 @@ async function applyEffects(fx: Effects, e: DeliveryEvent, at: Date): Promise<vo
 export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Promise<AppliedEvent[]> {
   return db.transaction(async (trx) => {
     const out: AppliedEvent[] = [];
+    const checks = new Map<string, boolean>();
     for (const e of events) {
       const at = new Date(e.timestamp * 1000);
       const { match, send, customer } = await matchEvent(trx, e);
@@ -375,6 +402,7 @@ export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Prom
         continue;
       }
       const effects: string[] = [];
+      let notify: AppliedEvent['notify'];
       if (match === 'recipient') {
         const fx = new Effects(trx, send!, customer!, at);
         await applyEffects(fx, e, at);
@@ -382,8 +410,10 @@ export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Prom
         await trx('webhook_events')
           .where({ id: rows[0].id })
           .update({ effects: effects.join('; ') || null });
+        if (STATUS_EVENTS.has(e.event) && (await checked(trx, send!, checks)))
+          notify = { runKey: send!.run_key, actionId: send!.action_id };
       }
-      out.push({ sgEventId: e.sgEventId, stored: true, match, effects });
+      out.push({ sgEventId: e.sgEventId, stored: true, match, effects, ...(notify ? { notify } : {}) });
     }
     return out;
   });

@@ -191,8 +191,12 @@ const ScriptSchema = z
           times: z.number().int().positive().max(100).optional(),
           url: z.string().optional(),
           groupId: z.number().int().optional(),
+          ms: z.number().int().nonnegative().max(3_600_000).optional(),
         })
-        .strict(),
+        .strict()
+        .refine((step) => (step.event === 'later') === (step.ms !== undefined), {
+          message: "ms is given with 'later' steps only, and they need it",
+        }),
     ),
   })
   .strict();

@@ -27,7 +27,9 @@ export type ScriptStep =
   | { event: 'spamreport' }
   | { event: 'unsubscribe' }
   | { event: 'group_unsubscribe'; groupId?: number }
-  | { event: 'group_resubscribe'; groupId?: number };
+  | { event: 'group_resubscribe'; groupId?: number }
+  /** not an event: the steps after it happen `ms` later (the customer opens the mail an hour later, say) */
+  | { event: 'later'; ms: number };
 
 export const SCRIPT_EVENTS = [
   'delivered',
@@ -41,6 +43,7 @@ export const SCRIPT_EVENTS = [
   'unsubscribe',
   'group_unsubscribe',
   'group_resubscribe',
+  'later',
 ] as const;
 
 export interface RecipientScript {
@@ -100,6 +103,18 @@ const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' &&
 /** SendGrid's test vectors separate events with CRLF and end with one; so does the fake. */
 export function batchBody(events: Record<string, unknown>[]): string {
   return `[${events.map((e) => JSON.stringify(e)).join(',\r\n')}]\r\n`;
+}
+
+const LATER = '__later';
+
+/** Cuts a recipient's events at its 'later' markers: the events before the first, then each group with its delay. */
+function splitLater(events: Record<string, unknown>[]): { ms: number; events: Record<string, unknown>[] }[] {
+  const parts = [{ ms: 0, events: [] as Record<string, unknown>[] }];
+  for (const e of events) {
+    if (e.event === LATER) parts.push({ ms: Number(e.ms), events: [] });
+    else parts[parts.length - 1].events.push(e);
+  }
+  return parts.filter((p, i) => i === 0 || p.events.length > 0);
 }
 
 export class FakeEventPoster {
@@ -225,7 +240,20 @@ export class FakeEventPoster {
             ...(categories ? { category: categories } : {}),
             ...(groupId !== undefined ? { asm_group_id: groupId } : {}),
           };
-          this.emit(this.recipientEvents(r.email, groupId, firstLink).map((e, i) => ({ ...customArgs, ...base, ...e, i })));
+          const events = this.recipientEvents(r.email, groupId, firstLink).map((e, i) => ({ ...customArgs, ...base, ...e, i }));
+          // A 'later' step holds back the events after it.
+          let delay = 0;
+          for (const part of splitLater(events)) {
+            delay += part.ms;
+            if (delay === 0) this.emit(part.events);
+            else {
+              const t = setTimeout(() => {
+                this.timers.delete(t);
+                if (!this.closed) this.emit(part.events);
+              }, delay);
+              this.timers.add(t);
+            }
+          }
         }
       }
     }
@@ -246,6 +274,9 @@ export class FakeEventPoster {
     const agent = { useragent: 'Mozilla/5.0 (fake mail client)', ip: '127.0.0.1' };
     for (const s of steps) {
       switch (s.event) {
+        case 'later':
+          out.push({ event: LATER, ms: s.ms });
+          break;
         case 'delivered':
           out.push({ event: 'delivered', response: '250 2.0.0 OK', tls: 1, ip: '127.0.0.1' });
           break;

@@ -74,7 +74,9 @@ async function main(): Promise<void> {
     ...config,
     service: { ...config.service, webhookPublicKey: config.service.webhookPublicKey ?? fake.webhook.publicKey },
   };
-  const service = await startService(serviceConfig, db);
+  // The service tells runs waiting in a Check e-mail status about new events through this client.
+  const client = await connectClient(config);
+  const service = await startService(serviceConfig, db, { temporal: client });
   const webhookUrl = config.sendgridFakeWebhookUrl ?? `${service.url}/sendgrid/events`;
   fake.webhook.configure({ url: webhookUrl });
   console.log(`Service: ${service.url} (public URL ${publicUrl(config)}); the fake posts signed events to ${webhookUrl}`);
@@ -89,7 +91,6 @@ async function main(): Promise<void> {
   const stored = await storeCampaign(db, campaign);
   console.log(`Demo data: ${categories.length} categories, ${imported} customers, campaign "${campaign.id}" version ${stored.version}`);
 
-  const client = await connectClient(config);
   const workers = await assembleWorkers({ config, db });
   const running = workers.run();
 

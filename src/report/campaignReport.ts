@@ -1,10 +1,10 @@
 // The campaign report, from the send ledger: per e-mail action, customers reached, sent (actual recipients; BCC copies
 // are not counted), skipped by reason and by SmartCom's mailing-report groups, failed (and why), cancelled, still
-// sending, and sends that may have duplicated an earlier one. Flow actions (Wait, Wait until) come from the flow log:
-// customers that reached each, still waiting, and the branch they took.
+// sending, and sends that may have duplicated an earlier one. Flow actions (Wait, Wait until, Check e-mail status) come
+// from the flow log: customers that reached each, still waiting, and the branch they took (a check's: the status).
 import { flowCounts } from '../db/flowLog';
 import type { Db } from '../db/knex';
-import { SKIP_REASONS, type SkipReason } from '../contract';
+import { EMAIL_STATUSES, SKIP_REASONS, type SkipReason } from '../contract';
 
 /** SmartCom's mailing report groups. A skip with several reasons counts once, in the group of its first reason. */
 export const SKIP_GROUPS = ['unsubscribedFromChannel', 'addressIssue', 'unsubscribedFromCategory', 'customerNotFound'] as const;
@@ -73,7 +73,11 @@ export interface CampaignReport {
   flow: FlowFigures[];
 }
 
-const BRANCHES: Record<string, string[]> = { wait: ['continued'], waitUntil: ['continued'] };
+const BRANCHES: Record<string, string[]> = {
+  wait: ['continued'],
+  waitUntil: ['continued'],
+  checkEmailStatus: [...EMAIL_STATUSES, 'email_not_sent'],
+};
 
 async function flowReport(db: Db, campaignId: string): Promise<FlowFigures[]> {
   const byAction = new Map<string, FlowFigures>();
@@ -282,13 +286,17 @@ export function formatReport(r: CampaignReport): string {
 }
 
 function formatFlow(flow: FlowFigures[]): string[] {
-  const head = ['flow action', 'type', 'reached', 'waiting', 'continued', 'cancelled'];
+  const head = ['flow action', 'type', 'reached', 'waiting', 'cancelled', 'branches taken'];
   const rows = flow.map((f) => [
     f.actionId,
     f.type,
-    ...[f.customersReached, f.waiting, f.branches.continued ?? 0, f.cancelled].map(String),
+    ...[f.customersReached, f.waiting, f.cancelled].map(String),
+    Object.entries(f.branches)
+      .map(([b, n]) => `${b} ${n}`)
+      .join(', '),
   ]);
   const table = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return table.map((row) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  const cell = (c: string, i: number) => (i < 2 || i === head.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]));
+  return table.map((row) => row.map(cell).join('  ').trimEnd());
 }

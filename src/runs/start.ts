@@ -18,7 +18,8 @@ import {
 
 /**
  * The campaign's shape as a run's input carries it, with the timing settings its handlers need (ActionNode): a Wait's
- * duration, a Wait until's instant (resolved now, with this process's time-zone data) and each e-mail's send window.
+ * duration, a Wait until's instant (resolved now, with this process's time-zone data), each e-mail's send window and
+ * each Check e-mail status's e-mail, wait and branches.
  */
 export function actionTree(campaign: Campaign): ActionNode[] {
   const tree = (actions: Action[]): ActionNode[] =>
@@ -29,6 +30,10 @@ export function actionTree(campaign: Campaign): ActionNode[] {
         const { dateTime, timeZone } = a.settings;
         const at = new Date(zonedInstant(parseLocalDateTime(dateTime)!, timeZone)).toISOString();
         node.waitUntil = { at, dateTime, timeZone };
+      }
+      if (a.type === 'checkEmailStatus') {
+        const { emailActionId, waitUpTo, branches } = a.settings;
+        node.emailCheck = { emailActionId, ...(waitUpTo ? { waitUpTo: { ...waitUpTo } } : {}), branches: structuredClone(branches) };
       }
       if (a.type === 'sendEmail' && !a.settings.deliverImmediately) {
         const window = a.settings.sendWindow ?? campaign.sendWindow;

@@ -1,7 +1,9 @@
 // The HTTP service (`campaign-runner serve`): SendGrid's event webhook, the unsubscribe endpoints, /healthz and /readyz.
+import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { publicUrl, unsubscribeSettings, webhookPublicKey, type Config } from '../config';
 import type { Db } from '../db/knex';
+import { temporalNotifier, type RunNotifier } from './runSignals';
 import { registerUnsubscribe } from './unsubscribe';
 import { registerWebhook } from './webhook';
 
@@ -14,6 +16,8 @@ export interface ServiceOptions {
   unsubscribeSecret: string;
   /** one line per event worth an operator's eye; ids only, never an address (default: stderr) */
   log?: (line: string) => void;
+  /** the Temporal client that tells waiting checks of new events (README "Check e-mail status"); absent: none is told */
+  temporal?: Client;
 }
 
 export async function buildService(o: ServiceOptions): Promise<FastifyInstance> {
@@ -21,6 +25,9 @@ export async function buildService(o: ServiceOptions): Promise<FastifyInstance> 
   // maxParamLength: an unsubscribe token is about 200 characters (fastify's default, 100, answers 414).
   const app = Fastify({ logger: false, bodyLimit: 65_536, routerOptions: { maxParamLength: 1000 } });
   const log = o.log ?? ((line: string) => console.error(line));
+  const notifier: RunNotifier | undefined = o.temporal ? temporalNotifier(o.temporal, log) : undefined;
+  // Closing the service waits for the signals it has sent.
+  if (notifier) app.addHook('onClose', async () => notifier.close());
   app.get('/healthz', async () => ({ ok: true }));
   // Ready when the database answers: without it no event can be stored (SendGrid then retries).
   app.get('/readyz', async (_req, reply) => {
@@ -37,6 +44,7 @@ export async function buildService(o: ServiceOptions): Promise<FastifyInstance> 
     maxBytes: o.webhookMaxBytes,
     maxAgeSeconds: o.webhookMaxAgeSeconds,
     log,
+    notifier,
   });
   await registerUnsubscribe(app, { db: o.db, secret: o.unsubscribeSecret, log });
   return app;
@@ -56,7 +64,7 @@ export interface RunningService {
 export async function startService(
   config: Pick<Config, 'service' | 'unsubscribe'>,
   db: Db,
-  opts: { port?: number; log?: (line: string) => void } = {},
+  opts: { port?: number; log?: (line: string) => void; temporal?: Client } = {},
 ): Promise<RunningService> {
   const key = webhookPublicKey(config);
   const { secret } = unsubscribeSettings(config);
@@ -68,6 +76,7 @@ export async function startService(
     webhookMaxAgeSeconds: config.service.webhookMaxAgeSeconds,
     unsubscribeSecret: secret,
     log: opts.log,
+    temporal: opts.temporal,
   });
   const address = await app.listen({ host: config.service.host, port: opts.port ?? config.service.port });
   return { app, url: address, close: () => app.close() };

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ConfigError } from '../config';
 import { applyDeliveryEvents, EVENT_TYPES, type DeliveryEvent, type EventType } from '../db/deliveryEvents';
 import type { Db } from '../db/knex';
+import type { RunNotifier } from './runSignals';
 
 export const WEBHOOK_PATH = '/sendgrid/events';
 
@@ -19,6 +20,8 @@ export interface WebhookOptions {
   /** how far the signed timestamp may be from now, either way */
   maxAgeSeconds: number;
   log: (line: string) => void;
+  /** tells runs whose Check e-mail status waits on an e-mail an event was stored for; absent: nobody is told */
+  notifier?: RunNotifier;
 }
 
 type Verifier = (body: Buffer, signature: string, timestamp: string) => boolean;
@@ -149,6 +152,7 @@ export async function registerWebhook(app: FastifyInstance, o: WebhookOptions): 
         return reply.code(503).send({ error: 'events not stored; try again' });
       }
       for (const i of parsed.ignored) o.log(`webhook: event ${i.index} ignored: ${i.problem}`);
+      o.notifier?.notify(applied.flatMap((a) => (a.notify ? [a.notify] : [])));
       const stored = applied.filter((a) => a.stored).length;
       return reply.code(200).send({ stored, duplicates: applied.length - stored, ignored: parsed.ignored });
     });

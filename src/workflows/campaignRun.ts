@@ -1,5 +1,12 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
-import { progressQuery, type ActionNode, type ActionOutcome, type ActionResult, type CampaignRunWorkflow } from '../contract';
+import {
+  emailEventSignal,
+  progressQuery,
+  type ActionNode,
+  type ActionOutcome,
+  type ActionResult,
+  type CampaignRunWorkflow,
+} from '../contract';
 import { handlerFor } from './actions';
 import type { RunContext } from './actions/types';
 import { ProgressTracker } from './progress';
@@ -11,7 +18,12 @@ const MAX_VISITS = 1000;
 export const campaignRun: CampaignRunWorkflow = async (input) => {
   const progress = new ProgressTracker(countActions(input.actions));
   setHandler(progressQuery, () => progress.snapshot());
-  const run: RunContext = { input, runKey: workflowInfo().workflowId, progress };
+  const run: RunContext = { input, runKey: workflowInfo().workflowId, progress, emailEvents: new Map() };
+  // The service's word that it stored an event for one of this run's e-mails: a Check e-mail status waiting on that
+  // e-mail reads its status again. A signal with no action id is ignored; one no check waits for changes nothing.
+  setHandler(emailEventSignal, (s) => {
+    if (typeof s?.actionId === 'string') run.emailEvents.set(s.actionId, (run.emailEvents.get(s.actionId) ?? 0) + 1);
+  });
   const outcomes = new Map<string, ActionOutcome>();
   let visits = 0;
 
@@ -28,10 +40,11 @@ export const campaignRun: CampaignRunWorkflow = async (input) => {
       return;
     }
     progress.started(node.id, node.type);
-    const { outcome, runChildren } = await handler(node, run);
+    const { outcome, runChildren, children } = await handler(node, run);
     outcomes.set(node.id, outcome);
     progress.finishedAction(node.id, node.type, outcome);
-    if (runChildren && node.children.length > 0) await runAll(node.children);
+    const next = children ? node.children.filter((c) => children.includes(c.id)) : node.children;
+    if (runChildren && next.length > 0) await runAll(next);
   }
 
   // Siblings start together, in order. A single node (the common case) is awaited directly: Promise.all would add

@@ -1,7 +1,15 @@
 // What a run shows while it is in flight: the progress query, Temporal Web's "current details", and the e-mail outcome
 // search attributes (so that `EmailOutcome = "skipped"` finds runs as soon as their e-mail was decided).
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { EmailOutcomeKey, SkipReasonsKey, WaitingUntilKey, type ActionOutcome, type ActionResult, type RunProgress } from '../contract';
+import {
+  EmailOutcomeKey,
+  EmailStatusKey,
+  SkipReasonsKey,
+  WaitingUntilKey,
+  type ActionOutcome,
+  type ActionResult,
+  type RunProgress,
+} from '../contract';
 
 export class ProgressTracker {
   private readonly running = new Map<string, string>(); // action id -> type
@@ -10,6 +18,7 @@ export class ProgressTracker {
   private readonly finished: ActionResult[] = [];
   private readonly emailOutcomes = new Set<string>();
   private readonly skipReasons = new Set<string>();
+  private readonly emailStatuses = new Set<string>();
 
   constructor(private readonly totalActions: number) {}
 
@@ -54,6 +63,12 @@ export class ProgressTracker {
       { key: EmailOutcomeKey, value: [...this.emailOutcomes] },
       ...(this.skipReasons.size ? [{ key: SkipReasonsKey, value: [...this.skipReasons] }] : []),
     ]);
+  }
+
+  /** Called once per Check e-mail status with its decision: `EmailStatus = "clicked"` finds the run. */
+  emailStatusDecided(status: string): void {
+    this.emailStatuses.add(status);
+    upsertSearchAttributes([{ key: EmailStatusKey, value: [...this.emailStatuses] }]);
   }
 
   private publish(): void {

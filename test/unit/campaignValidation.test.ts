@@ -99,7 +99,9 @@ describe('validateCampaign', () => {
   it('rejects an unknown action type', () => {
     const doc = welcome();
     doc.actions[0].children[0].type = 'sendSms';
-    expectErrors(doc, [['$.actions[0].children[0].type', /unknown action type "sendSms" \(known: sendEmail, setTag, wait, waitUntil\)/]]);
+    expectErrors(doc, [
+      ['$.actions[0].children[0].type', /unknown action type "sendSms" \(known: sendEmail, setTag, wait, waitUntil, checkEmailStatus\)/],
+    ]);
   });
 
   it('rejects unknown keys at every level', () => {
@@ -309,7 +311,10 @@ describe('validateCampaign: hostile input', () => {
     doc.actions[0].settings.categoryCode = 'news\u0085';
     expectErrors(doc, [
       [`${S}.categoryCode`, /^unknown mailing category "news\\u0085"$/],
-      ['$.actions[0].children[0].type', /^unknown action type "setTag\\r\\n\\u202e" \(known: sendEmail, setTag, wait, waitUntil\)$/],
+      [
+        '$.actions[0].children[0].type',
+        /^unknown action type "setTag\\r\\n\\u202e" \(known: sendEmail, setTag, wait, waitUntil, checkEmailStatus\)$/,
+      ],
       ['$["a\\nb"]', /^unknown key "a\\nb" \(allowed: /],
     ]);
   });

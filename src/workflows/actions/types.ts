@@ -6,12 +6,16 @@ export interface RunContext {
   /** the business-key workflow id: the send ledger's key for this run */
   runKey: string;
   progress: ProgressTracker;
+  /** how many emailEvent signals came for each e-mail action of the run (a Check e-mail status waits for a change) */
+  emailEvents: Map<string, number>;
 }
 
 export interface HandlerResult {
   outcome: ActionOutcome;
   /** whether the action's children run */
   runChildren: boolean;
+  /** which of them (ids), when not all: a Check e-mail status runs the children mapped to the status it found */
+  children?: string[];
 }
 
 /** What the workflow does for one action type. One small module per type. */

@@ -13,7 +13,8 @@ const { recordFlow } = proxyLocalActivities<Activities>({
   retry: { initialInterval: 1_000, maximumInterval: 30_000 },
 });
 
-async function record(node: ActionNode, run: RunContext, outcome: FlowRecordInput['outcome'], untilMs?: number): Promise<void> {
+/** Writes the report's row for a flow action: reached (outcome null, waiting until `untilMs`), or the branch it took. */
+export async function record(node: ActionNode, run: RunContext, outcome: FlowRecordInput['outcome'], untilMs?: number): Promise<void> {
   const input: FlowRecordInput = {
     runKey: run.runKey,
     campaignId: run.input.campaignId,

@@ -7,7 +7,7 @@ import type { ActionNode, ActionOutcome, CampaignRunInput, CampaignRunResult } f
 
 export async function campaignRun(input: CampaignRunInput): Promise<CampaignRunResult> {
   const progress = new ProgressTracker(0);
-  const run = { input, runKey: workflowInfo().workflowId, progress };
+  const run = { input, runKey: workflowInfo().workflowId, progress, emailEvents: new Map<string, number>() };
   const outcomes = new Map<string, ActionOutcome>();
   const walk = async (node: ActionNode): Promise<void> => {
     const { outcome, runChildren } = await handlerFor(node.type)!(node, run);
