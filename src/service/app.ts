@@ -18,6 +18,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** the Temporal client that tells waiting checks of new events (README "Check e-mail status"); absent: none is told */
   temporal?: Client;
+  /** how long a signal to a run may wait for Temporal before it is given up (default 10 s) */
+  signalTimeoutMs?: number;
 }
 
 export async function buildService(o: ServiceOptions): Promise<FastifyInstance> {
@@ -25,7 +27,7 @@ export async function buildService(o: ServiceOptions): Promise<FastifyInstance> 
   // maxParamLength: an unsubscribe token is about 200 characters (fastify's default, 100, answers 414).
   const app = Fastify({ logger: false, bodyLimit: 65_536, routerOptions: { maxParamLength: 1000 } });
   const log = o.log ?? ((line: string) => console.error(line));
-  const notifier: RunNotifier | undefined = o.temporal ? temporalNotifier(o.temporal, log) : undefined;
+  const notifier: RunNotifier | undefined = o.temporal ? temporalNotifier(o.temporal, log, o.signalTimeoutMs) : undefined;
   // Closing the service waits for the signals it has sent.
   if (notifier) app.addHook('onClose', async () => notifier.close());
   app.get('/healthz', async () => ({ ok: true }));
@@ -64,7 +66,7 @@ export interface RunningService {
 export async function startService(
   config: Pick<Config, 'service' | 'unsubscribe'>,
   db: Db,
-  opts: { port?: number; log?: (line: string) => void; temporal?: Client } = {},
+  opts: { port?: number; log?: (line: string) => void; temporal?: Client; signalTimeoutMs?: number } = {},
 ): Promise<RunningService> {
   const key = webhookPublicKey(config);
   const { secret } = unsubscribeSettings(config);
@@ -77,6 +79,7 @@ export async function startService(
     unsubscribeSecret: secret,
     log: opts.log,
     temporal: opts.temporal,
+    signalTimeoutMs: opts.signalTimeoutMs,
   });
   const address = await app.listen({ host: config.service.host, port: opts.port ?? config.service.port });
   return { app, url: address, close: () => app.close() };

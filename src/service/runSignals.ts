@@ -16,16 +16,21 @@ export interface RunNotifier {
   close(): Promise<void>;
 }
 
-/** Signals by workflow id (the send's run key): the run's current execution. Logs ids only. */
-export function temporalNotifier(client: Client, log: (line: string) => void): RunNotifier {
+/**
+ * Signals by workflow id (the send's run key): the run's current execution. A signal that Temporal has not taken within
+ * `timeoutMs` (the client retries meanwhile) is given up, so that an outage does not pile up signals in memory. Logs
+ * ids only.
+ */
+export function temporalNotifier(client: Client, log: (line: string) => void, timeoutMs = 10_000): RunNotifier {
   const inFlight = new Set<Promise<void>>();
   return {
     notify(targets) {
       const unique = new Map(targets.map((t) => [`${t.runKey}\n${t.actionId}`, t]));
       for (const t of unique.values()) {
-        const p: Promise<void> = client.workflow
-          .getHandle(t.runKey)
-          .signal(emailEventSignal, { actionId: t.actionId })
+        const p: Promise<void> = client
+          .withDeadline(Date.now() + timeoutMs, () =>
+            client.workflow.getHandle(t.runKey).signal(emailEventSignal, { actionId: t.actionId }),
+          )
           .catch((err: unknown) => {
             if (err instanceof WorkflowNotFoundError) return; // the run has ended: nothing waits
             log(

@@ -1,5 +1,6 @@
 // The HTTP service for end-to-end tests: the production service on a free loopback port, against the test database,
 // verifying with the SendGrid fake's key; the fake's Event Webhook posts to it while it runs.
+import type { Client } from '@temporalio/client';
 import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../../src/config';
 import { startService, type RunningService } from '../../src/service/app';
 import type { WebhookSettings } from '../../src/dev/sendgridFakeEvents';
@@ -13,7 +14,16 @@ export interface TestService extends RunningService {
 }
 
 export async function startTestService(
-  o: { db?: Db; webhook?: WebhookSettings; maxBytes?: number; maxAgeSeconds?: number; publicKey?: string | null } = {},
+  o: {
+    db?: Db;
+    webhook?: WebhookSettings;
+    maxBytes?: number;
+    maxAgeSeconds?: number;
+    publicKey?: string | null;
+    /** the client that signals runs waiting in a Check e-mail status (default: none) */
+    temporal?: Client;
+    signalTimeoutMs?: number;
+  } = {},
 ): Promise<TestService> {
   const env = testEnv();
   const logs: string[] = [];
@@ -30,7 +40,7 @@ export async function startTestService(
       unsubscribe: { secret: LOOPBACK_UNSUBSCRIBE_SECRET, mailto: undefined },
     },
     o.db ?? env.db,
-    { port: 0, log: (l) => logs.push(l) },
+    { port: 0, log: (l) => logs.push(l), temporal: o.temporal, signalTimeoutMs: o.signalTimeoutMs },
   );
   const webhookUrl = `${service.url}/sendgrid/events`;
   env.fake.webhook.configure({ url: webhookUrl, signing: 'valid', newEventIdsOnRetry: false, flushMs: 50, retryBaseMs: 100, ...o.webhook });
