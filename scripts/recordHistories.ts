@@ -2,7 +2,8 @@
 // fake) and writes them under test/histories/, where the replay test reads them. Run after a deliberate workflow change
 // (see README, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data. The
 // shapes of interrupted sends (cancellation, lifetime, lost answers, ...) are in recordSendGuarantees.ts, those of
-// campaign timing (Wait, Wait until, the send window, the sends queue) in recordTiming.ts.
+// campaign timing (Wait, Wait until, the send window, the sends queue) in recordTiming.ts, those of Check e-mail status
+// in recordCheckEmailStatus.ts.
 // Existing files are kept: a history recorded by older code is exactly what new code must go on replaying. Set
 // RECORD_DIR to write a new generation elsewhere (e.g. test/histories/<date>/).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { campaignRunWorkflowId } from '../src/contract';
 import { startLaunch } from '../src/runs/launch';
 import type { SendEmailSettings } from '../src/campaigns/types';
 import { recordSendGuaranteeRuns } from './recordSendGuarantees';
+import { recordCheckRuns } from './recordCheckEmailStatus';
 import { recordTimingRuns } from './recordTiming';
 
 const OUT = path.resolve(process.env.RECORD_DIR ?? path.resolve(__dirname, '..', '..', 'test', 'histories'));
@@ -111,6 +113,7 @@ async function recordCampaignRuns(): Promise<void> {
     await save('launchCampaign', 'last-run-completes', launch.workflowId);
 
     await recordTimingRuns(w, save);
+    await recordCheckRuns(w, save);
   } finally {
     await w.stop();
   }

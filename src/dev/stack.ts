@@ -26,7 +26,8 @@ const DEMO = path.join(PROJECT_ROOT, 'demo');
 
 /** What the demo customers' mailboxes do with the welcome e-mail (every other recipient: delivered). */
 const DEMO_SCRIPTS: RecipientScript[] = [
-  { to: 'alice@example.com', steps: [{ event: 'delivered' }, { event: 'open' }, { event: 'click' }] },
+  // Alice clicks 3 s after the delivery: the welcome campaign's Check e-mail status (waiting up to 10 s) ends on it.
+  { to: 'alice@example.com', steps: [{ event: 'delivered' }, { event: 'later', ms: 3000 }, { event: 'open' }, { event: 'click' }] },
   {
     to: 'gina@example.com',
     steps: [{ event: 'bounce', status: '5.1.1', reason: '550 5.1.1 The email account that you tried to reach does not exist' }],
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   );
   const fresh = started.filter((s) => s.started).length;
   console.log(`Runs: ${fresh} started, ${started.length - fresh} already enrolled earlier (a customer passes through a campaign once)\n`);
+  console.log('Each run checks its e-mail (Check e-mail status): at once on a click, else after up to 10 seconds...');
   const results = await Promise.all(started.map((s) => runResult(client, s.workflowId)));
   console.log('Outcomes:');
   for (const r of results) console.log(`  ${describeRun(r)}`);
@@ -143,6 +145,8 @@ async function main(): Promise<void> {
 
   console.log(`\nTemporal Web: ${config.temporalWebUrl}/namespaces/${config.temporalNamespace}/workflows`);
   console.log(`  one run:    ${webUrl(config.temporalWebUrl, config.temporalNamespace, started[0].workflowId)}`);
+  console.log('  (c-001 clicked: its Check e-mail status ended early on the emailEvent signal and took the "clicked" branch)');
+  console.log(`  by status:  EmailStatus="clicked" (or undelivered, delivered_not_opened, opened_not_clicked) in the filter`);
   console.log(`SendGrid fake messages: ${fake.url}/__fake/messages`);
   console.log('Serving until Ctrl-C. In another terminal: npx campaign-runner --help');
 

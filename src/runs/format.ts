@@ -8,6 +8,8 @@ export function describeOutcome(o: ActionOutcome): string {
       return `skipped: ${o.reasons.join(', ')}`;
     case 'failed':
       return `failed: ${o.error}`;
+    case 'done':
+      return o.emailStatus ? `done: ${o.emailStatus}` : 'done';
     default:
       return o.status;
   }

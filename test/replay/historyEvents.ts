@@ -27,6 +27,16 @@ export function patchMarkers(h: HistoryAndWorkflowId): string[] {
   });
 }
 
+/** How many emailEvent signals the run received. */
+export function emailEventSignals(h: HistoryAndWorkflowId): number {
+  return events(h).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'emailEvent').length;
+}
+
+/** Whether any of the run's timers fired. */
+export function timerFired(h: HistoryAndWorkflowId): boolean {
+  return events(h).some((e) => !!e.timerFiredEventAttributes);
+}
+
 /** The activity types of the run's local activities, one per marker. */
 export function localActivityMarkers(h: HistoryAndWorkflowId): string[] {
   return events(h).flatMap((e) => {

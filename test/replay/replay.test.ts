@@ -12,9 +12,11 @@ import { eventTexts } from '../support/historyAddresses';
 import {
   activityTaskQueues,
   closedAs,
+  emailEventSignals,
   localActivityMarkers,
   patchMarkers,
   scheduledActivities,
+  timerFired,
   timerSummaries,
   workflowType,
 } from './historyEvents';
@@ -30,6 +32,8 @@ const SINCE_SET_TAG_LOCAL = '2026-11-27-set-tag-local-activity/';
 const SINCE_SEND_GUARANTEES = '2026-11-28-send-guarantees/';
 /** Recorded since campaign timing: every shape again, and Wait, Wait until, the send window and the sends queue. */
 const SINCE_TIMING = '2026-11-28-timing/';
+/** Recorded since Check e-mail status: every shape again, and checks ended by a click, at the deadline, at once. */
+const SINCE_CHECK = '2026-11-28-check-email-status/';
 /** The patch id in src/workflows/actions/setTag.ts (tests do not import workflow code; the variants do). */
 const SET_TAG_LOCAL = 'set-tag-local-activity';
 /** The patch ids in src/workflows/actions/sendEmail.ts. */
@@ -74,15 +78,21 @@ const TIMING_SHAPES = [
   'rate-limited-send',
 ];
 
+/** Recorded since Check e-mail status, on top of the others (scripts/recordCheckEmailStatus.ts). */
+const CHECK_SHAPES = ['check-clicked-early', 'check-at-deadline', 'check-at-once'];
+/** The checks a signal woke while they waited (the delivery's, then the click's for the first). */
+const CHECKS_WOKEN = ['check-clicked-early', 'check-at-deadline'];
+
 /** Every generation and the campaign run shapes it holds (each holds the launcher's too). */
 const GENERATIONS: [string, string[]][] = [
   [BEFORE_SET_TAG_LOCAL, CAMPAIGN_RUN_SHAPES],
   [SINCE_SET_TAG_LOCAL, CAMPAIGN_RUN_SHAPES],
   [SINCE_SEND_GUARANTEES, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES]],
   [SINCE_TIMING, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES]],
+  [SINCE_CHECK, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES, ...CHECK_SHAPES]],
 ];
 /** The generations that hold the send guarantees' shapes. */
-const WITH_SEND_GUARANTEES = [SINCE_SEND_GUARANTEES, SINCE_TIMING];
+const WITH_SEND_GUARANTEES = [SINCE_SEND_GUARANTEES, SINCE_TIMING, SINCE_CHECK];
 
 /** An e-mail address in a history's text, and the only domain committed histories may hold one of. */
 const ADDRESS = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g;
@@ -195,6 +205,28 @@ describe('replay of committed histories', function () {
       assert.ok(!patchMarkers(h(shape)).includes(SEND_WINDOW), shape);
   });
 
+  it('the check shapes recorded what they are named for: the emailEvent signal, the deadline timer cancelled or fired', () => {
+    const h = (shape: string) => shapes(SINCE_CHECK, [shape])[0];
+    const signals = emailEventSignals;
+    const fired = timerFired;
+    const reads = (x: HistoryAndWorkflowId) => localActivityMarkers(x).filter((t) => t === 'emailStatus').length;
+    const early = h('check-clicked-early');
+    assert.equal(signals(early), 2, 'the delivery and the click');
+    assert.equal(fired(early), false, 'the click ended the wait before its deadline');
+    assert.equal(reads(early), 3, 'a read at once, then one on each signal');
+    assert.deepEqual(timerSummaries(early), [
+      'Wait up to 60 seconds for a click on welcome-email',
+      'Wait up to 60 seconds for a click on welcome-email',
+    ]);
+    const deadline = h('check-at-deadline');
+    assert.equal(fired(deadline), true);
+    assert.equal(reads(deadline), 3, 'a read at once, one on the delivery signal, one at the deadline');
+    const once = h('check-at-once');
+    assert.equal(reads(once), 1);
+    assert.deepEqual(timerSummaries(once), ['Wait 2 seconds'], 'no timer for a check without waitUpTo');
+    for (const shape of CHECK_SHAPES) assert.deepEqual(patchMarkers(h(shape)), [SET_TAG_LOCAL], shape);
+  });
+
   it('runs recorded before set-tag-local-activity have no marker and run Set tag as a normal activity', () => {
     for (const h of campaignRuns(BEFORE_SET_TAG_LOCAL)) {
       assert.deepEqual(patchMarkers(h), [], h.workflowId);
@@ -251,6 +283,13 @@ describe('replay of committed histories', function () {
       assert.equal(cancelledRuns().length, WITH_SEND_GUARANTEES.length * CANCELLED_SHAPES.length, 'no committed history was cancelled');
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('cancelledWithoutClose') });
       assertNondeterminism(report, histories.length, named(cancelledRuns()));
+    });
+
+    it("a check deaf to the service's signals fails the runs a signal woke while they waited, and only those", async () => {
+      const woken = shapes(SINCE_CHECK, CHECKS_WOKEN);
+      assert.equal(woken.length, CHECKS_WOKEN.length);
+      const report = await replayHistories(histories, { workflowBundle: await bundleVariant('checkDeafToSignals') });
+      assertNondeterminism(report, histories.length, named(woken));
     });
 
     it("leaving out record-lifetime-expiry's closeSend fails the run whose lifetime ran out, and only that", async () => {

@@ -25,3 +25,23 @@ describe('the demo follow-up campaign', () => {
     );
   });
 });
+
+describe('the demo welcome campaign', () => {
+  it('validates and checks its e-mail (Check e-mail status, up to 10 seconds) with a branch for each status', () => {
+    const categories = JSON.parse(readFileSync(path.join(DEMO, 'categories.json'), 'utf8')) as { code: string }[];
+    const campaign = parseCampaign(JSON.parse(readFileSync(path.join(DEMO, 'welcome-campaign.json'), 'utf8')), {
+      categoryCodes: new Set(categories.map((c) => c.code)),
+    });
+    const all: Action[] = [];
+    walkActions(campaign.actions, (a) => all.push(a));
+    const check = all.find((a) => a.type === 'checkEmailStatus');
+    assert.ok(check && check.type === 'checkEmailStatus', 'the demo has a Check e-mail status');
+    assert.deepEqual(check.settings.waitUpTo, { seconds: 10 });
+    assert.deepEqual(Object.values(check.settings.branches).flat().sort(), [
+      'clicked',
+      'delivered_not_opened',
+      'opened_not_clicked',
+      'undelivered',
+    ]);
+  });
+});
