@@ -48,6 +48,19 @@ export class ProgressTracker {
     if (this.notes.delete(actionId)) this.publish();
   }
 
+  /**
+   * A wait that ended before its instant (a Check e-mail status woken by a click): WaitingUntil moves to now, so that a
+   * launch's flow control counts the run again while its next actions run.
+   */
+  wokeEarly(actionId: string): void {
+    this.doneWaiting(actionId);
+    const now = Date.now();
+    if (this.waitingUntilMs > now) {
+      this.waitingUntilMs = now;
+      upsertSearchAttributes([{ key: WaitingUntilKey, value: new Date(now) }]);
+    }
+  }
+
   finishedAction(actionId: string, type: string, outcome: ActionOutcome): void {
     this.running.delete(actionId);
     this.notes.delete(actionId);

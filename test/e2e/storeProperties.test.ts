@@ -20,7 +20,7 @@ import { seedCategories, uid } from '../support/harness';
 import { CASE_DEADLINE_MS, assertOneLine, runs } from '../support/properties';
 import { Sandbox } from '../support/sandbox';
 
-const STORE_TABLES = ['campaigns', 'campaign_versions'];
+const STORE_TABLES = ['campaigns', 'campaign_versions', 'campaign_send_limits'];
 
 /** Resolves `p`, or fails with what took too long: a database call that never answers must not hang the suite. */
 async function within<T>(what: string, p: Promise<T>, ms = CASE_DEADLINE_MS): Promise<T> {

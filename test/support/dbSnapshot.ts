@@ -10,6 +10,7 @@ export const WRITTEN_TABLES = [
   'mailing_categories',
   'campaigns',
   'campaign_versions',
+  'campaign_send_limits',
   'launch_audience',
   'send_ledger',
 ] as const;
@@ -41,5 +42,6 @@ export async function deleteCampaigns(prefix: string): Promise<void> {
   const { db } = testEnv();
   const like = `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
   await db('campaign_versions').where('campaign_id', 'like', like).delete();
+  await db('campaign_send_limits').where('campaign_id', 'like', like).delete();
   await db('campaigns').where('id', 'like', like).delete();
 }

@@ -9,6 +9,7 @@ import {
   emailEventSignal,
   EmailStatusKey,
   progressQuery,
+  WaitingUntilKey,
   WorkflowTypes,
   type ActionNode,
   type CampaignRunInput,
@@ -126,6 +127,9 @@ describe('campaignRun: Check e-mail status (stubbed activities)', function () {
       ev.some((e) => e.timerCanceledEventAttributes),
       'the deadline timer was cancelled',
     );
+    // A launch's flow control counts the run again: it no longer waits for the 60 s deadline.
+    const waitingUntil = (await run.handle.describe()).typedSearchAttributes.get(WaitingUntilKey);
+    assert.ok(waitingUntil && waitingUntil.getTime() <= Date.now(), `WaitingUntil ${waitingUntil?.toISOString()}`);
   });
 
   it('a signal that changes nothing (a delivery, an open, another e-mail) reads again and keeps waiting to the deadline', async () => {

@@ -44,7 +44,8 @@ export const checkEmailStatusHandler: ActionHandler = async (node, run) => {
       if (isCancellation(err)) await CancellationScope.nonCancellable(() => record(node, run, 'cancelled'));
       throw err;
     }
-    run.progress.doneWaiting(node.id);
+    if (Date.now() < deadline) run.progress.wokeEarly(node.id);
+    else run.progress.doneWaiting(node.id);
   }
   const status = reading.sent ? reading.status : 'email_not_sent';
   await record(node, run, status);

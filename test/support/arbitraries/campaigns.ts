@@ -14,13 +14,15 @@ type Json = unknown;
 type Obj = Record<string, Json>;
 type Path = (string | number)[];
 
+const TYPES = ['sendEmail', 'setTag', 'wait', 'waitUntil', 'checkEmailStatus'] as const;
+
 interface Shape {
-  type: 'sendEmail' | 'setTag';
+  type: (typeof TYPES)[number];
   children: Shape[];
 }
 
 const shape: fc.Arbitrary<Shape[]> = fc.letrec<{ node: Shape; list: Shape[] }>((tie) => ({
-  node: fc.record({ type: fc.constantFrom('sendEmail' as const, 'setTag' as const), children: tie('list') }),
+  node: fc.record({ type: fc.constantFrom(...TYPES), children: tie('list') }),
   list: fc.oneof({ depthSize: 'small' }, fc.constant<Shape[]>([]), fc.array(tie('node'), { maxLength: 3 })),
 })).list;
 
@@ -53,32 +55,79 @@ const emailSettings = fc.record(
   { requiredKeys: ['from', 'subject', 'html'] },
 );
 const tagSettings = fc.record({ tag: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_:.-]{0,20}$/) });
+const ZONES = ['UTC', 'Europe/Moscow', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'];
+const duration = fc
+  .record(
+    { days: fc.nat(3), hours: fc.nat(23), minutes: fc.nat(59), seconds: fc.integer({ min: 1, max: 59 }) },
+    { requiredKeys: ['seconds'] },
+  )
+  .map((d) => d as Obj);
+const waitSettings = fc.record({ duration });
+const twoDigits = (n: number) => String(n).padStart(2, '0');
+const localDateTime = fc
+  .tuple(fc.integer({ min: 2000, max: 2100 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.nat(23), fc.nat(59))
+  .map(([y, mo, d, h, mi]) => `${y}-${twoDigits(mo)}-${twoDigits(d)}T${twoDigits(h)}:${twoDigits(mi)}`);
+const waitUntilSettings = fc.record({ dateTime: localDateTime, timeZone: fc.constantFrom(...ZONES) });
+// The e-mail and the branches depend on the action's place in the tree: filled in by validCampaign.
+const checkSettings = fc.record({ waitUpTo: duration }, { requiredKeys: [] });
+const timeOfDay = fc.tuple(fc.nat(23), fc.nat(59)).map(([h, m]) => `${twoDigits(h)}:${twoDigits(m)}`);
+const sendWindow = fc
+  .tuple(timeOfDay, timeOfDay, fc.constantFrom(...ZONES))
+  .filter(([start, end]) => start !== end)
+  .map(([start, end, timeZone]) => ({ start, end, timeZone }));
+const SETTINGS: Record<Shape['type'], fc.Arbitrary<Obj>> = {
+  sendEmail: emailSettings,
+  setTag: tagSettings,
+  wait: waitSettings,
+  waitUntil: waitUntilSettings,
+  checkEmailStatus: checkSettings,
+};
+const STATUSES = ['undelivered', 'delivered_not_opened', 'opened_not_clicked', 'clicked'];
 
 /** Settings for every action of `shapes`, in document order. */
 function settingsFor(shapes: Shape[]): fc.Arbitrary<Obj[]> {
   const types: Shape['type'][] = [];
   const walk = (list: Shape[]) => list.forEach((s) => (types.push(s.type), walk(s.children)));
   walk(shapes);
-  return fc.tuple(...types.map((t) => (t === 'sendEmail' ? emailSettings : tagSettings))) as fc.Arbitrary<Obj[]>;
+  return fc.tuple(...types.map((t) => SETTINGS[t])) as fc.Arbitrary<Obj[]>;
 }
 
 /** A document the validator must accept. */
 export const validCampaign: fc.Arbitrary<Obj> = fc
-  .tuple(shape, idBase, safeString({ minLength: 1, maxLength: 60 }), fc.option(fc.constantFrom('hold', 'resend')))
-  .chain(([shapes, id, name, unknownDelivery]) =>
+  .tuple(
+    shape,
+    idBase,
+    safeString({ minLength: 1, maxLength: 60 }),
+    fc.option(fc.constantFrom('hold', 'resend')),
+    fc.option(sendWindow),
+    fc.option(fc.integer({ min: 1, max: 60_000 })),
+  )
+  .chain(([shapes, id, name, unknownDelivery, window, perMinute]) =>
     fc.tuple(settingsFor(shapes), fc.array(idBase, { minLength: 100, maxLength: 100 })).map(([settings, ids]) => {
       let n = 0;
-      const build = (list: Shape[]): Obj[] =>
+      // `email`: the id of the nearest Send e-mail above (a check needs one; without it the action becomes a tag).
+      const build = (list: Shape[], email: string | undefined): Obj[] =>
         list.map((s) => {
           const i = n++;
-          const action: Obj = { id: `${ids[i % ids.length]}-${i}`, type: s.type, settings: settings[i] };
-          const children = build(s.children);
+          const actionId = `${ids[i % ids.length]}-${i}`;
+          const type = s.type === 'checkEmailStatus' && !email ? 'setTag' : s.type;
+          const action: Obj = { id: actionId, type, settings: type === 'setTag' && s.type !== 'setTag' ? { tag: 't' } : settings[i] };
+          const children = build(s.children, type === 'sendEmail' ? actionId : email);
+          if (type === 'checkEmailStatus') {
+            // Each child gets one to four statuses, rotated by its place.
+            const branches = Object.fromEntries(
+              children.map((c, k) => [c.id as string, STATUSES.slice(0, 1 + ((i + k) % 4)).map((_, j) => STATUSES[(i + k + j) % 4])]),
+            );
+            action.settings = { ...settings[i], emailActionId: email, branches };
+          }
           // children may be left out when empty
           if (children.length > 0 || i % 2 === 0) action.children = children;
           return action;
         });
-      const doc: Obj = { id, name: name.trim() === '' ? `${name}x` : name, actions: build(shapes) };
+      const doc: Obj = { id, name: name.trim() === '' ? `${name}x` : name, actions: build(shapes, undefined) };
       if (unknownDelivery !== null) doc.unknownDelivery = unknownDelivery;
+      if (window !== null) doc.sendWindow = window;
+      if (perMinute !== null) doc.messagesPerMinute = perMinute;
       return doc;
     }),
   );
