@@ -7,7 +7,10 @@ import type { SendWindow } from '../contract';
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const TIME_OF_DAY = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
+// Keyed by the name as written: Intl takes any letter case ("europe/MOSCOW"), so a stream of hostile spellings could
+// grow the map without end. Past MAX_FORMATTERS (far more than the ~600 zones) it starts again.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 2000;
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -22,6 +25,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       minute: '2-digit',
       second: '2-digit',
     });
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
     formatters.set(timeZone, f);
   }
   return f;
