@@ -148,6 +148,14 @@ describe('CLI: bad files and options', function () {
   it('a file with only blank lines or comments holds nothing', async () => {
     await expectRefused(['campaigns', 'validate', f.blank], /the file is empty/);
     await expectRefused(['run', '--campaign', campaign, '--customers-file', f.blank], /the file is empty/);
+    // The import streams the file and skips blank lines: one with nothing else holds no customer, in the import's own form.
+    const { db } = testEnv();
+    const before = await snapshotTables(db);
+    const r = await runCli(NO_TEMPORAL, 'customers', 'import', f.blank);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'error: customer import rejected, nothing was written (1 error):\n  line 1: the file holds no customers\n');
+    assert.equal(r.stdout, '');
+    assert.deepEqual(await snapshotTables(db), before);
     const comments = path.join(dir, 'comments.txt');
     writeFileSync(comments, '# nobody yet\n\n');
     await expectRefused(['launch', '--campaign', campaign, '--customers-file', comments], /comments\.txt: holds no customer ids/);
