@@ -86,13 +86,16 @@ describe('CLI', function () {
     assert.match(r.stderr, /\$\.actions\[0\]\.settings\.categoryCode: unknown mailing category "nope"/);
     assert.match(r.stderr, /\$\.actions\[0\]\.children\[0\]\.type: unknown action type "sendSms"/);
     assert.match(r.stderr, /\$\.actions\[0\]\.children\[0\]\.id: duplicate action id "e"/);
+    assert.equal(r.stdout, '');
     assert.equal((await testEnv().db('campaigns').where({ id })).length, 0);
     const syntax = await cli('campaigns', 'validate', file('syntax.json', '{\n  "id": "x",\n  "name": oops\n}'));
     assert.equal(syntax.code, 1);
     assert.match(syntax.stderr, /syntax\.json: line 3, column 11: not valid JSON \(unexpected "o"\)/);
+    assert.equal(syntax.stdout, '');
     const deep = await cli('campaigns', 'validate', file('deep.json', '{"id": "x",\n "actions": ' + '['.repeat(100_000)));
     assert.equal(deep.code, 1);
     assert.match(deep.stderr, /deep\.json: line 2, column 140: too deeply nested \(more than 128 levels of arrays and objects\)/);
+    assert.equal(deep.stdout, '');
   });
 
   it('customers import streams a 20,000-line file: a bad line near the end writes nothing, the fixed file imports', async () => {
@@ -132,6 +135,7 @@ describe('CLI', function () {
     assert.match(r.stderr, /nothing was written \(2 errors\)/);
     assert.match(r.stderr, /line 2: emailSubscribed: /);
     assert.match(r.stderr, /line 3: not valid JSON/);
+    assert.equal(r.stdout, '');
     assert.equal((await testEnv().db('customers').where({ external_id: good })).length, 0);
   });
 
@@ -143,6 +147,7 @@ describe('CLI', function () {
     let r = await cli('run', '--campaign', id, '--customer', a, 'ghost-1');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /unknown customer id\(s\), nothing started: ghost-1/);
+    assert.equal(r.stdout, '');
     r = await cli('run', '--campaign', 'no-such-campaign', '--customer', a);
     assert.match(r.stderr, /--campaign: no stored campaign "no-such-campaign"/);
     const bad = file('ids-bad.txt', `${a}\nnot an id\n`);
