@@ -31,6 +31,7 @@ import { customersLeft, decisions, fakeMessages, installDecisionLog, ledgerRows,
 import { ensureChaosCluster, restartChaosCluster, type ChaosCluster } from './chaos/pgCluster';
 import { CHAOS_FAULTS, describePlan, planChaos, ratesDuring, type ChaosPlan } from './chaos/plan';
 import { WorkerSupervisor } from './chaos/supervisor';
+import { WedgeWatch } from './chaos/wedge';
 import { workerEnv } from './workerProcess';
 
 const CAMPAIGN_ID = 'chaos';
@@ -129,6 +130,8 @@ interface Injected {
   /** worker exits the chaos did not cause: before polling (no server to connect to), and after (crashes) */
   workerFailedStarts: number;
   workerCrashes: number;
+  /** restarts of a dev server whose SQLite store answered only "interrupted (9)" (bench/chaos/wedge.ts): not planned */
+  temporalWedgeRestarts: number;
 }
 
 /** Which e-mails the fake has accepted so far, read incrementally from its list. */
@@ -178,7 +181,9 @@ async function unleash(c: Chaos, t0: number, deadline: number): Promise<{ inject
     changes: {},
     workerFailedStarts: 0,
     workerCrashes: 0,
+    temporalWedgeRestarts: 0,
   };
+  const wedge = new WedgeWatch();
   const faultOptions = { delayMs: plan.slowMs, resetInSeconds: 2 };
   // Every kind at least once, at the start; then the rates.
   for (const kind of CHAOS_FAULTS) fake.injectFault({ kind, ...faultOptions });
@@ -216,6 +221,7 @@ async function unleash(c: Chaos, t0: number, deadline: number): Promise<{ inject
     }
     if (now - counted >= 2000) {
       counted = now;
+      let failure: unknown;
       try {
         [enrolled, closed] = await Promise.all([
           client.workflow.count(runs).then((r) => r.count),
@@ -224,8 +230,16 @@ async function unleash(c: Chaos, t0: number, deadline: number): Promise<{ inject
         launchDone =
           launchDone ||
           (await client.workflow.getHandle(launchWorkflowId(CAMPAIGN_ID, `chaos-${plan.seed}`)).describe()).status.name !== 'RUNNING';
-      } catch {
-        /* the server is restarting: count again later */
+      } catch (err) {
+        failure = err; // the server is restarting: count again later
+      }
+      if (wedge.observe(Date.now(), failure)) {
+        injected.temporalWedgeRestarts++;
+        log(`  ${elapsed(t0)} the Temporal dev server's SQLite store answers only "interrupted (9)": restarting it (not planned)`);
+        await c.server.current.stop();
+        c.server.current = await startDevServer(c.server.options);
+        wedge.reset();
+        log(`  ${elapsed(t0)} the Temporal dev server is back`);
       }
       if (now - printed >= 30_000) {
         printed = now;
@@ -404,9 +418,8 @@ function printSummary(
   );
   log(
     `injected: ${x.workerKills} worker kills (other exits: ${x.workerFailedStarts} before polling, ${x.workerCrashes} after), ${x.temporalRestarts} dev-server restart (at ${x.temporalRestartAtClosed ?? '-'}), ` +
-      `${x.postgresRestarts} Postgres restart (at ${x.postgresRestartAtClosed ?? '-'}), ${x.bursts} bursts; SendGrid ${Object.entries(
-        x.sendgrid,
-      )
+      `${x.postgresRestarts} Postgres restart (at ${x.postgresRestartAtClosed ?? '-'}), ${x.bursts} bursts; ` +
+      `${x.temporalWedgeRestarts} unplanned dev-server restarts (SQLite interrupted); SendGrid ${Object.entries(x.sendgrid)
         .map(([k, n]) => `${k} ${n}`)
         .join(', ')}; customers changed: ${Object.entries(x.changes)
         .map(([k, n]) => `${k} ${n}`)
