@@ -282,6 +282,9 @@ const elapsed = (t0: number) => `[${((Date.now() - t0) / 1000).toFixed(0).padSta
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const log = o.json ? (...a: unknown[]) => console.error(...a) : (...a: unknown[]) => console.log(...a);
+  // With --json, stdout holds the summary line only: what libraries print there (knex reports a pooled connection the
+  // Postgres restart cut with console.log) goes to stderr.
+  if (o.json) console.log = (...a: unknown[]) => console.error(...a);
   const plan = planChaos({ seed: o.seed, customers: o.customers, unknownDelivery: o.unknownDelivery, workers: o.workers });
   for (const line of describePlan(plan)) log(line);
 
@@ -385,7 +388,7 @@ async function main(): Promise<number> {
       checks,
     };
     printSummary(summary, checks, figures, log);
-    if (o.json) console.log(JSON.stringify(summary));
+    if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     return ok ? 0 : 1;
   } finally {
     await supervisor?.stop().catch(() => undefined);
