@@ -10,7 +10,7 @@ export class CliContext {
   private clientHandle?: Client;
 
   db(): Db {
-    this.dbHandle ??= createDb(this.config.databaseUrl, { max: 5 });
+    this.dbHandle ??= createDb(this.config.databaseUrl, { max: 5 }, { quiet: true });
     return this.dbHandle;
   }
 

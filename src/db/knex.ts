@@ -4,11 +4,17 @@ import { Client } from 'pg';
 
 export type Db = Knex;
 
-export function createDb(databaseUrl: string, pool: { min?: number; max?: number } = {}): Db {
+/**
+ * `quiet`: knex does not print its own warnings (a failed connection attempt with its stack): for the CLI, which says
+ * what went wrong in one line of its own.
+ */
+export function createDb(databaseUrl: string, pool: { min?: number; max?: number } = {}, o: { quiet?: boolean } = {}): Db {
+  const silent = () => undefined;
   return knexFactory({
     client: 'pg',
     connection: databaseUrl,
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
+    ...(o.quiet ? { log: { warn: silent, error: silent, deprecate: silent, debug: silent } } : {}),
   });
 }
 

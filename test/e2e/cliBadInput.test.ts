@@ -215,6 +215,34 @@ describe('CLI: bad files and options', function () {
     await eachConcurrently(cases, ([args, line]) => expectRefused(args, line));
   });
 
+  it('a Temporal server or a database that cannot be used is one line naming the setting, never the URL', async () => {
+    // Nothing listens on 127.0.0.1:1: the run needs Temporal once its campaign and customer are found.
+    const known = (await testEnv().db('customers').first('external_id')).external_id as string;
+    await expectRefused(
+      ['run', '--campaign', campaign, '--customer', known],
+      /^error: Temporal cannot be reached at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\): /,
+    );
+    const { databaseUrl } = testEnv();
+    const withDb =
+      (url: string) =>
+      (...a: string[]) =>
+        runCli({ ...NO_TEMPORAL, DATABASE_URL: url }, ...a);
+    const missing = new URL(databaseUrl);
+    missing.pathname = `/${uid('no_such_db').replace(/-/g, '_')}`;
+    await expectRefused(
+      ['customers', 'import', f.blank],
+      new RegExp(`^error: the database cannot be used \\(DATABASE_URL\\): database "${missing.pathname.slice(1)}" does not exist\\n$`),
+      withDb(missing.href),
+    );
+    const closed = new URL(databaseUrl);
+    closed.port = '1';
+    closed.password = 'not-printed';
+    const r = await withDb(closed.href)('customers', 'import', f.blank);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: the database cannot be used \(DATABASE_URL\): connect ECONNREFUSED [^\n]*:1\n$/);
+    assert.ok(!r.stderr.includes('not-printed'), 'the password is not printed');
+  });
+
   it('categories add with bad values is one line, and writes no category', async () => {
     const taken = uid('grp');
     const ok = await runCli(NO_TEMPORAL, 'categories', 'add', '--code', taken, '--name', 'Grouped', '--asm-group', '424242');
