@@ -5,15 +5,7 @@ import { z } from 'zod';
 import { quote } from '../email/quote';
 import { storableString } from './storableText';
 import { EMAIL_STATUSES } from '../contract';
-import {
-  MAX_ACTIONS,
-  MAX_DEPTH,
-  MAX_MESSAGES_PER_MINUTE,
-  UNKNOWN_DELIVERY,
-  type Action,
-  type Campaign,
-  type CheckEmailStatusSettings,
-} from './types';
+import { MAX_ACTIONS, MAX_DEPTH, MAX_MESSAGES_PER_MINUTE, UNKNOWN_DELIVERY, type Action, type Campaign } from './types';
 import { actionTypes, getActionType } from './registry';
 import { sendWindowSchema } from './timingSchemas';
 
@@ -229,38 +221,50 @@ class Validator {
       },
       ['id', 'type', 'settings'],
     );
-    const treeOk =
-      a.type === 'checkEmailStatus' && a.settings ? this.emailCheckInTree(node, path, a.settings as CheckEmailStatusSettings) : true;
+    // Checked on the document itself, even when the settings have other errors, so that every problem shows at once.
+    const treeOk = a.type === 'checkEmailStatus' && isObject(node.settings) ? this.emailCheckInTree(node, path, node.settings) : true;
     return ok && treeOk ? (a as Action) : undefined;
   }
 
-  /** A check names a Send e-mail above it, and its branches name exactly its children. */
-  emailCheckInTree(node: Record<string, unknown>, path: string, s: CheckEmailStatusSettings): boolean {
+  /**
+   * A check names a Send e-mail above it, and its branches name exactly its children. Reads the document's own keys:
+   * zod builds records by assignment, which drops a key "__proto__".
+   */
+  emailCheckInTree(node: Record<string, unknown>, path: string, settings: Record<string, unknown>): boolean {
     const before = this.errors.length;
-    const emailPath = joinPath(path, ['settings', 'emailActionId']);
-    const above = this.ancestors.find((x) => x.id === s.emailActionId);
-    const names = this.ancestors.map((x) => (typeof x.id === 'string' ? quote(x.id) : '?')).join(', ');
-    if (!above)
-      this.error(
-        emailPath,
-        `must name a Send e-mail action above this one (above it: ${names || 'nothing'}); got ${quote(s.emailActionId)}`,
-      );
-    else if (above.type !== 'sendEmail')
-      this.error(emailPath, `${quote(s.emailActionId)} is a ${quote(String(above.type))} action, not a Send e-mail`);
+    const emailActionId = settings.emailActionId;
+    if (typeof emailActionId === 'string' && emailActionId !== '') {
+      const emailPath = joinPath(path, ['settings', 'emailActionId']);
+      const above = this.ancestors.find((x) => x.id === emailActionId);
+      const names = this.ancestors.map((x) => (typeof x.id === 'string' ? quote(x.id) : '?')).join(', ');
+      if (!above)
+        this.error(
+          emailPath,
+          `must name a Send e-mail action above this one (above it: ${names || 'nothing'}); got ${quote(emailActionId)}`,
+        );
+      else if (above.type !== 'sendEmail')
+        this.error(emailPath, `${quote(emailActionId)} is a ${quote(String(above.type))} action, not a Send e-mail`);
+    }
 
+    const branches = settings.branches;
+    if (!isObject(branches)) return this.errors.length === before;
     const children = Array.isArray(node.children)
       ? node.children.flatMap((c: unknown) => (isObject(c) && typeof c.id === 'string' ? [c.id] : []))
       : [];
     const childList = children.map((c) => quote(c)).join(', ') || 'none';
     const branchesPath = joinPath(path, ['settings', 'branches']);
-    for (const key of Object.keys(s.branches)) {
+    for (const key of Object.keys(branches)) {
       if (children.includes(key)) continue;
       if (key.length <= MAX_KEY_IN_PATH)
-        this.error(joinPath(branchesPath, [key]), `is not a child of this action (children: ${childList})`);
-      else this.error(branchesPath, `${quote(key)} (${key.length} characters) is not a child of this action (children: ${childList})`);
+        this.error(joinPath(branchesPath, [key]), `unknown key ${quote(key)}: not a child of this action (children: ${childList})`);
+      else
+        this.error(
+          branchesPath,
+          `unknown key ${quote(key)} (${key.length} characters): not a child of this action (children: ${childList})`,
+        );
     }
     for (const child of children)
-      if (!Object.hasOwn(s.branches, child))
+      if (!Object.hasOwn(branches, child))
         this.error(branchesPath, `child ${quote(child)} has no status: give it one or more of ${EMAIL_STATUSES.join(', ')}`);
     return this.errors.length === before;
   }

@@ -164,6 +164,13 @@ export function checkCustomerLine(text: string, line: number, categories: Readon
     return { customer: null, id, errors };
   }
   const c = parsed.data;
+  // zod builds records by assignment, and assigning "__proto__" sets the prototype: the key would vanish from what is
+  // stored (and a category code of that name would pass unchecked). JSON.parse made it an own key: refuse it by name.
+  for (const field of ['attributes', 'categories'] as const) {
+    const o = (json as Record<string, unknown>)[field];
+    if (o !== null && typeof o === 'object' && Object.hasOwn(o, '__proto__'))
+      add(fieldName([field, '__proto__']), 'is not allowed as a key');
+  }
   if (c.attributes) for (const e of attributeErrors(c.attributes, line)) add(e.field, e.message);
   for (const [code, subscribed] of Object.entries(c.categories ?? {})) {
     const cat = categories.get(code);

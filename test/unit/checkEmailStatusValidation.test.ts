@@ -84,8 +84,15 @@ describe('checkEmailStatus validation', () => {
       ]),
     ]);
     expectErrors(doc, [
-      ['$.actions[0].children[0].settings.branches.sms', /is not a child of this action \(children: "bonus", "reminder"\)/],
+      ['$.actions[0].children[0].settings.branches.sms', /unknown key "sms": not a child of this action \(children: "bonus", "reminder"\)/],
       ['$.actions[0].children[0].settings.branches', /child "reminder" has no status/],
+    ]);
+  });
+
+  it('refuses a branch key "__proto__" like any other non-child (zod would drop it silently)', () => {
+    const branches = JSON.parse('{"bonus": ["clicked"], "reminder": ["undelivered"], "__proto__": ["clicked"]}');
+    expectErrors(campaign([email('mail', [check({ emailActionId: 'mail', branches })])]), [
+      ['$.actions[0].children[0].settings.branches.__proto__', /unknown key "__proto__": not a child of this action/],
     ]);
   });
 

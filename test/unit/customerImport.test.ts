@@ -106,6 +106,20 @@ describe('customer import lines (pure)', () => {
     ]);
   });
 
+  it('refuses "__proto__" as an attribute key or category code (it would vanish from what is stored)', () => {
+    // The counterexample a property test found: the import reported the line merged, and the key was gone.
+    const attr = checkCustomerLine('{"id":"c-1","emailSubscribed":false,"attributes":{"__proto__":""}}', 1, categories);
+    assert.equal(attr.customer, null);
+    assert.deepEqual(attr.errors, [{ line: 1, field: 'attributes.__proto__', message: 'is not allowed as a key' }]);
+    const cat = checkCustomerLine('{"id":"c-1","emailSubscribed":true,"categories":{"__proto__":true}}', 1, categories);
+    assert.equal(cat.customer, null);
+    assert.deepEqual(cat.errors, [{ line: 1, field: 'categories.__proto__', message: 'is not allowed as a key' }]);
+    // Deeper down, JSON values are stored as parsed: an own "__proto__" key there stays.
+    const deep = checkCustomerLine('{"id":"c-1","emailSubscribed":true,"attributes":{"a":{"__proto__":1}}}', 1, categories);
+    assert.deepEqual(deep.errors, []);
+    assert.deepEqual(Object.keys(deep.customer!.attributes!.a as object), ['__proto__']);
+  });
+
   it('names fields: plain keys as they are, other keys quoted and escaped', () => {
     assert.equal(fieldName(['attributes', 'city']), 'attributes.city');
     assert.equal(fieldName(['tags', 1]), 'tags.1');
