@@ -182,6 +182,14 @@ describe('Check e-mail status: a click whose signal is lost while the Temporal s
       );
       assert.equal(waiting?.outcome, null);
       const handle = client.workflow.getHandle(s.workflowId);
+      // The report row is written inside the workflow task that starts the deadline timer: wait until the server has the
+      // timer, or a stop before that task completes makes the retried task read the status again after the restart.
+      const timerStarted = await eventually(
+        async () => ((await handle.fetchHistory()).events ?? []).some((e) => e.timerStartedEventAttributes),
+        (ok) => ok,
+        30_000,
+      );
+      assert.ok(timerStarted, 'the deadline timer started before the server went away');
       // The delivery's signal, if it came before the check began waiting: it changed nothing.
       const before = await signals(handle);
       await server.stop();
