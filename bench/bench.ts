@@ -23,7 +23,7 @@ import { LaunchIdKey } from '../src/contract';
 import { ensurePostgres, freePort } from '../test/support/env';
 import { benchSendLimit } from './sendLimit';
 import { cpuSeconds, machineCpuSeconds, postgresCpu, postgresCpuSince, rssSampler, threadCpu } from './procStats';
-import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from './workerProcess';
+import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
 
 interface PhaseFigures {
   runs: number;

@@ -32,7 +32,7 @@ import { ensureChaosCluster, restartChaosCluster, type ChaosCluster } from './ch
 import { CHAOS_FAULTS, describePlan, planChaos, ratesDuring, type ChaosPlan } from './chaos/plan';
 import { WorkerSupervisor } from './chaos/supervisor';
 import { WedgeWatch } from './chaos/wedge';
-import { workerEnv } from './workerProcess';
+import { workerEnv } from '../src/dev/workerProcess';
 
 const CAMPAIGN_ID = 'chaos';
 const ACTIONS = { a: 'email-a', tag: 'tag', b: 'email-b' };

@@ -56,6 +56,7 @@ export const ENV_SCHEMA = {
     .default('INFO'),
   TEMPORAL_BIN: z.string().min(1).optional(),
   TEST_DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/campaign_runner_test'),
+  TEST_TOPOLOGY: z.enum(['dev', 'postgres'], { error: 'dev or postgres' }).default('dev'),
 } as const;
 
 export type EnvName = keyof typeof ENV_SCHEMA;
@@ -108,6 +109,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   temporalBin: string | undefined;
   testDatabaseUrl: string;
+  /** the Temporal server the suite starts: the CLI's dev server, or the production topology's server on PostgreSQL */
+  testTopology: 'dev' | 'postgres';
 }
 
 /** A configuration mistake: one line per variable, naming it, the value and the expected form. */
@@ -158,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     temporalBin: e.TEMPORAL_BIN,
     testDatabaseUrl: e.TEST_DATABASE_URL,
+    testTopology: e.TEST_TOPOLOGY,
   };
 }
 

@@ -3,6 +3,11 @@
 // worker, and the demo campaign started for every demo customer. The fake then speaks back (an open, a hard bounce, an
 // unsubscribe), a customer unsubscribes with one click, and a follow-up campaign shows the next run's outcomes change.
 // Serves until Ctrl-C.
+//
+// `--postgres` (`npm run stack:postgres`): the production topology instead of the dev server: the Temporal server on
+// this machine's PostgreSQL with Temporal Web from the UI server (src/dev/temporalPostgres.ts), and two worker
+// processes in place of the in-process worker. Its Temporal data stays in the databases temporal and
+// temporal_visibility, so a second start finds everything again.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -21,6 +26,9 @@ import { assembleWorkers } from '../temporal/worker';
 import { startSendGridFake } from './sendgridFake';
 import type { RecipientScript } from './sendgridFakeEvents';
 import { isServing, PROJECT_ROOT, startDevServer, type DevServer } from './temporalServer';
+import { startTemporalOnPostgres } from './temporalPostgres';
+import { WORKER_REPLICAS } from './topology';
+import { spawnWorker, workerEnv } from './workerProcess';
 
 const DEMO = path.join(PROJECT_ROOT, 'demo');
 
@@ -49,8 +57,18 @@ async function main(): Promise<void> {
   const fakePort = env.sendgridFakePort;
   const config = { ...env, sendgrid: { ...env.sendgrid, baseUrl: env.sendgrid.baseUrl ?? `http://127.0.0.1:${fakePort}` } };
 
-  let server: DevServer | undefined;
-  if (await isServing(config.temporalAddress)) {
+  const postgres = process.argv.includes('--postgres');
+  let server: Pick<DevServer, 'stop'> | undefined;
+  if (postgres) {
+    console.log('Temporal: starting the Temporal server on PostgreSQL and Temporal Web (first start sets up its databases)...');
+    const t = await startTemporalOnPostgres({ name: 'temporal', runDir: path.join(PROJECT_ROOT, '.stack', 'temporal-postgres'), ui: true });
+    server = t;
+    Object.assign(config, { temporalAddress: t.address, temporalWebUrl: t.webUrl });
+    console.log(
+      `Temporal: ${t.address} (databases ${t.databases.temporal} and ${t.databases.visibility}; logs in .stack/temporal-postgres)`,
+    );
+    console.log(`Temporal Web: ${t.webUrl}`);
+  } else if (await isServing(config.temporalAddress)) {
     console.log(`Temporal: using the server already at ${config.temporalAddress}`);
   } else {
     const port = Number(config.temporalAddress.split(':').pop());
@@ -92,8 +110,9 @@ async function main(): Promise<void> {
   const stored = await storeCampaign(db, campaign);
   console.log(`Demo data: ${categories.length} categories, ${imported} customers, campaign "${campaign.id}" version ${stored.version}`);
 
-  const workers = await assembleWorkers({ config, db });
-  const running = workers.run();
+  // The dev server's stack runs its worker in this process; the production topology runs worker processes, as many
+  // as compose's replicas, and stops on Ctrl-C itself.
+  const running = postgres ? workerProcesses(config) : (await assembleWorkers({ config, db })).run();
 
   const ids = (await db('customers').select('external_id').orderBy('external_id')).map((r) => r.external_id as string);
   const started = await startCampaignRuns(
@@ -143,6 +162,7 @@ async function main(): Promise<void> {
   console.log(`\nFollow-up campaign "${followup.id}", after the events (it waits 5 seconds, a Wait action, before its e-mail):`);
   for (const r of await Promise.all(next.map((s) => runResult(client, s.workflowId)))) console.log(`  ${describeRun(r)}`);
 
+  if (postgres) console.log(`\nTemporal server on PostgreSQL: ${config.temporalAddress}; ${WORKER_REPLICAS} worker processes`);
   console.log(`\nTemporal Web: ${config.temporalWebUrl}/namespaces/${config.temporalNamespace}/workflows`);
   console.log(`  one run:    ${webUrl(config.temporalWebUrl, config.temporalNamespace, started[0].workflowId)}`);
   console.log('  (c-001 clicked: its Check e-mail status ended early on the emailEvent signal and took the "clicked" branch)');
@@ -157,6 +177,27 @@ async function main(): Promise<void> {
   await db.destroy();
   await server?.stop();
   console.log('stopped');
+}
+
+/** Two worker processes (the production worker, as compose runs it); resolves once Ctrl-C has stopped both. */
+async function workerProcesses(config: ReturnType<typeof loadConfig>): Promise<void> {
+  const env = workerEnv({
+    TEMPORAL_ADDRESS: config.temporalAddress,
+    DATABASE_URL: config.databaseUrl,
+    SENDGRID_BASE_URL: config.sendgrid.baseUrl ?? '',
+    TASK_QUEUE: config.taskQueue,
+    LAUNCH_TASK_QUEUE: config.launchTaskQueue,
+  });
+  const workers = Array.from({ length: WORKER_REPLICAS }, () => spawnWorker(env));
+  await Promise.all(workers.map((w) => w.ready));
+  console.log(`Workers: ${WORKER_REPLICAS} processes (pids ${workers.map((w) => w.child.pid).join(', ')}) polling ${config.taskQueue}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  // The children got Ctrl-C's SIGINT from the terminal too; SIGTERM also stops them when the stack alone was signalled.
+  for (const w of workers) w.child.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.exited));
 }
 
 main().catch((err) => {

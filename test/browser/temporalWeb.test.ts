@@ -25,7 +25,7 @@ describe('Temporal Web in a browser', function () {
   let browser: Browser;
   before(async function () {
     if (!temporalWebUrl())
-      throw new Error('the test run must start its own dev server (unset TEMPORAL_ADDRESS) so that Temporal Web is on');
+      throw new Error('the test run must start its own Temporal server (unset TEMPORAL_ADDRESS) so that Temporal Web is on');
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
     await seedCategories();
     w = await startWorker();

@@ -1,5 +1,6 @@
-// One environment for the whole test run: a Temporal dev server (started here unless TEMPORAL_ADDRESS names one),
-// the project's own test database, the SendGrid fake, and the workflow bundle, built once.
+// One environment for the whole test run: a Temporal dev server (started here unless TEMPORAL_ADDRESS names one; with
+// TEST_TOPOLOGY=postgres, the production topology's Temporal server on PostgreSQL with Temporal Web, on fresh databases
+// of its own), the project's own test database, the SendGrid fake, and the workflow bundle, built once.
 import net from 'node:net';
 import path from 'node:path';
 import { execSync } from 'node:child_process';
@@ -8,6 +9,8 @@ import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Work
 import { loadConfig, type Config } from '../../src/config';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../../src/db/knex';
 import { startDevServer, PROJECT_ROOT, type DevServer } from '../../src/dev/temporalServer';
+import { startTemporalOnPostgres } from '../../src/dev/temporalPostgres';
+import { offsetPorts } from '../../src/dev/topology';
 import { startSendGridFake, type SendGridFake } from '../../src/dev/sendgridFake';
 import { workflowBundleOptions } from '../../src/temporal/workerShared';
 
@@ -23,7 +26,7 @@ export interface TestEnv {
 }
 
 let env: TestEnv | undefined;
-let server: DevServer | undefined;
+let server: Pick<DevServer, 'address' | 'webUrl' | 'stop'> | undefined;
 
 export function testEnv(): TestEnv {
   if (!env) throw new Error('test environment not set up (run the suite through test/support/run.ts)');
@@ -62,7 +65,17 @@ export async function setUp(): Promise<TestEnv> {
 
   // Tests start their own server unless TEMPORAL_ADDRESS names one.
   let temporalAddress = process.env.TEMPORAL_ADDRESS ? base.temporalAddress : undefined;
-  if (!temporalAddress) {
+  if (!temporalAddress && base.testTopology === 'postgres') {
+    // Its own databases and ports (the stack's, moved by 200), so that it runs beside `npm run stack:postgres`.
+    server = await startTemporalOnPostgres({
+      name: 'temporal_test',
+      ports: offsetPorts(200),
+      runDir: path.join(PROJECT_ROOT, '.tools', 'test-temporal-postgres'),
+      fresh: true,
+      ui: true,
+    });
+    temporalAddress = server.address;
+  } else if (!temporalAddress) {
     const port = await freePort();
     server = await startDevServer({
       port,

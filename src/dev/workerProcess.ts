@@ -1,8 +1,8 @@
-// The production worker (dist/src/worker.js) as a child process, tuned as the README recommends: the benchmark measures
-// it, the chaos run kills and restarts it.
+// The production worker (dist/src/worker.js) as a child process, tuned as the README recommends: the PostgreSQL stack
+// runs two, the benchmark measures them, the chaos run kills and restarts them.
 import { spawn, type ChildProcess, type IOType } from 'node:child_process';
 import path from 'node:path';
-import { WORKER_NODE_FLAGS } from '../src/temporal/tuning';
+import { WORKER_NODE_FLAGS } from '../temporal/tuning';
 
 /**
  * A worker process's environment: this process's, with MALLOC_ARENA_MAX=2 as recommended for workers (README: glibc's
@@ -27,14 +27,10 @@ export interface WorkerProcess {
 
 /** Starts the production worker. Its stderr goes where `stderr` says (this process's, by default). */
 export function spawnWorker(env: NodeJS.ProcessEnv, o: { nodeArgs?: string[]; stderr?: IOType | number } = {}): WorkerProcess {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(o.nodeArgs ?? workerNodeArgs()), path.resolve(__dirname, '..', 'src', 'worker.js')],
-    {
-      env,
-      stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? workerNodeArgs()), path.resolve(__dirname, '..', 'worker.js')], {
+    env,
+    stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'],
+  });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
