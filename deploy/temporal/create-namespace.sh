@@ -22,7 +22,7 @@ for sa in $SEARCH_ATTRIBUTES; do
   name="${sa%%=*}"
   type="${sa#*=}"
   until t operator search-attribute list --namespace "$NAMESPACE" 2>/dev/null | grep -q "^ *$name " ||
-    t operator search-attribute create --namespace "$NAMESPACE" --name "$name" --type "$type" --yes >/dev/null 2>&1; do
+    t operator search-attribute create --namespace "$NAMESPACE" --name "$name" --type "$type" >/dev/null 2>&1; do
     i=$((i + 1)); [ "$i" -le 60 ] || { echo "could not create search attribute $name" >&2; exit 1; }
     sleep 1
   done
