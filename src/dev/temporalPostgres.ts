@@ -13,6 +13,7 @@ import {
   databasesNamed,
   setupEnv,
   temporalServerEnv,
+  temporalUiEnv,
   type DatabaseNames,
   type TemporalPorts,
   DEFAULT_PORTS,
@@ -141,8 +142,8 @@ export async function startTemporalOnPostgres(o: PostgresTemporalOptions): Promi
       ui = startChild(
         tool('temporal-ui-server'),
         ['--root', path.join(TOOLS, 'ui'), '--env', 'docker', 'start'],
-        // The UI image's variables (its config/docker.yaml); no internet here, so no version check.
-        { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_UI_PORT: String(ports.ui), TEMPORAL_NOTIFY_ON_NEW_VERSION: 'false' },
+        // The UI image's own template (config/docker.yaml), rendered from its variables.
+        { ...process.env, ...temporalUiEnv(address, ports.ui) },
         path.join(o.runDir, 'temporal-ui.log'),
       );
       await waitForHttp(`http://127.0.0.1:${ports.ui}/`, 30_000, ui);

@@ -138,3 +138,9 @@ export function setupEnv(temporalAddress: string): Record<string, string> {
     SEARCH_ATTRIBUTES: searchAttributeFlags().join(' '),
   };
 }
+
+/** Temporal Web's environment, as the temporalio/ui image's config/docker.yaml template names the variables. */
+export function temporalUiEnv(temporalAddress: string, port: number): Record<string, string> {
+  // No internet on the project's machines, and a production UI should not call out either.
+  return { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_UI_PORT: String(port), TEMPORAL_NOTIFY_ON_NEW_VERSION: 'false' };
+}
