@@ -24,6 +24,7 @@ import { ensurePostgres, freePort } from '../test/support/env';
 import { benchSendLimit } from './sendLimit';
 import { cpuSeconds, machineCpuSeconds, postgresCpu, postgresCpuSince, rssSampler, threadCpu } from './procStats';
 import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
+import { waitRunsClosed } from './waitRuns';
 
 interface PhaseFigures {
   runs: number;
@@ -89,22 +90,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/**
- * Waits until n runs matching the query completed, then returns when the last of them closed (from visibility). The
- * count is polled only once a second: each poll is a query the server pays for, and it must not weigh on the figures.
- */
-async function waitCompleted(client: Client, query: string, n: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  const completed = `${query} AND ExecutionStatus="Completed"`;
-  for (;;) {
-    const { count } = await client.workflow.count(completed);
-    if (count >= n) break;
-    if (Date.now() > deadline) throw new Error(`only ${count}/${n} runs completed within ${timeoutMs / 1000}s (${query})`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  let last = 0;
-  for await (const wf of client.workflow.list({ query: completed, pageSize: 1000 })) last = Math.max(last, wf.closeTime?.getTime() ?? 0);
-  return last;
+/** Runs the floor worker's no-op activity has executed so far (over IPC: free for the server). */
+function floorCount(worker: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    worker.once('message', (m: any) => resolve(m.floorCount));
+    worker.send('floor-count');
+  });
 }
 
 async function startMany(n: number, concurrency: number, start: (i: number) => Promise<unknown>): Promise<void> {
@@ -127,6 +118,7 @@ async function floorPhase(
     'peakRssMb' | 'serverCpuSeconds' | 'workerCpuSeconds' | 'postgresCpuSeconds' | 'benchCpuSeconds' | 'machineCpuMsPerRun'
   >
 > {
+  const before = await floorCount(worker);
   const t0 = Date.now();
   await startMany(n, 20, (i) =>
     client.workflow.start('floorRun', {
@@ -135,7 +127,9 @@ async function floorPhase(
       typedSearchAttributes: [{ key: LaunchIdKey, value: tag }],
     }),
   );
-  const done = await waitCompleted(client, `LaunchId="${tag}" AND WorkflowType="floorRun"`, n, 30 * 60_000);
+  const query = `LaunchId="${tag}" AND WorkflowType="floorRun"`;
+  const { completed, lastClose: done } = await waitRunsClosed(client, query, n, async () => (await floorCount(worker)) - before);
+  if (completed !== n) throw new Error(`${completed} of ${n} floor runs completed (${query})`);
   const times: Record<string, number> = await new Promise((resolve) => {
     worker.once('message', (m: any) => resolve(m.floorTimes));
     worker.send('floor-times');
@@ -214,18 +208,15 @@ async function campaignPhase(
     maxInFlight,
     pageSize,
   });
-  const done = await waitCompleted(
+  const { completed: count, lastClose: done } = await waitRunsClosed(
     client,
     `CampaignId="${campaign.id}" AND LaunchId="${launch.launchId}" AND WorkflowType="campaignRun"`,
     n,
-    30 * 60_000,
+    () => fake.accepted().length,
   );
   if (tl) clearInterval(tl);
   const accepted = fake.accepted();
-  if (accepted.length !== n) {
-    const { count } = await client.workflow.count(
-      `CampaignId="${campaign.id}" AND LaunchId="${launch.launchId}" AND WorkflowType="campaignRun" AND ExecutionStatus="Completed"`,
-    );
+  if (accepted.length !== n || count !== n) {
     const sent = await db('send_ledger').where({ status: 'sent' }).whereLike('customer_id', `${tag}-%`).count<{ n: string }[]>({ n: '*' });
     throw new Error(
       `the fake accepted ${accepted.length} messages for ${n} customers (${count} runs completed, ${sent[0].n} sent in the ledger)`,

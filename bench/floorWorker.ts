@@ -1,5 +1,5 @@
 // The floor's worker process: one worker with the same tuning variables as the campaign worker, running a workflow with
-// one no-op activity. The parent asks it over IPC for the time each activity ran.
+// one no-op activity. The parent asks it over IPC for the time each activity ran, and how many ran.
 import { Context } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const floorTimes: Record<string, number> = {};
+  let floorCount = 0;
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -20,12 +21,14 @@ async function main(): Promise<void> {
       async noop() {
         const t = Date.now();
         floorTimes[Context.current().info.workflowExecution!.workflowId] = t;
+        floorCount++;
         return t;
       },
     },
   });
   process.on('message', (m) => {
     if (m === 'floor-times') process.send!({ floorTimes });
+    if (m === 'floor-count') process.send!({ floorCount });
   });
   process.on('disconnect', () => worker.shutdown());
   const running = worker.run();
