@@ -193,6 +193,23 @@ describe('customer import (Postgres)', () => {
   });
 });
 
+describe('customer import: planner statistics', () => {
+  it('an import that changes more than a tenth of the customers analyzes the table: the planner knows its tag', async () => {
+    const { db } = testEnv();
+    const tag = uid('stats');
+    const { rows } = await db.raw(`select greatest(reltuples, 0) as n from pg_class where oid = 'customers'::regclass`);
+    const n = Math.ceil(Number(rows[0].n) * 0.2) + 100;
+    const lines = Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ id: `${tag}-${i}`, email: `${tag}-${i}@example.com`, emailSubscribed: true, tags: [tag] }),
+    );
+    await importCustomers(db, lines.join('\n'));
+    const stats = await db.raw(
+      `select most_common_elems::text::text[] as elems from pg_stats where tablename = 'customers' and attname = 'tags'`,
+    );
+    assert.ok(stats.rows[0]?.elems?.includes(tag), `tag ${tag} not in the statistics: ${JSON.stringify(stats.rows)}`);
+  });
+});
+
 describe('customer import and campaigns (end to end)', function () {
   let w: RunningWorker;
   before(async () => {
