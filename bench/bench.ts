@@ -3,7 +3,7 @@
 // that each run one no-op activity (its own worker process, same tuning). Prints runs completed per second, p50/p95
 // from launch to the e-mail's acceptance (floor: to the activity), the worker's peak RSS, where the CPU went (the whole
 // machine per run; server, worker, Postgres, this process), and the ratio campaign/floor. With --json the last line is
-// one JSON object with those figures.
+// one JSON object with those figures. `-- N --scale ...` is one launch at scale: bench/scale.ts.
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -21,6 +21,7 @@ import { startDevServer } from '../src/dev/temporalServer';
 import { startLaunch } from '../src/runs/launch';
 import { LaunchIdKey } from '../src/contract';
 import { ensurePostgres, freePort } from '../test/support/env';
+import { scaleMain } from './scale';
 import { benchSendLimit } from './sendLimit';
 import { cpuSeconds, machineCpuSeconds, postgresCpu, postgresCpuSince, rssSampler, threadCpu } from './procStats';
 import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
@@ -238,6 +239,7 @@ function floorWorker(child: ChildProcess): WorkerProcess {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--scale')) return scaleMain(args);
   const json = args.includes('--json');
   // A number is N unless it is the value of an option.
   const nArg = args.find((a, i) => /^\d+$/.test(a) && !['--rounds', '--messages-per-minute', '--workers'].includes(args[i - 1]));

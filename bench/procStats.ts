@@ -78,3 +78,39 @@ export function rssSampler(pid: number) {
     stop: () => clearInterval(timer),
   };
 }
+
+/**
+ * Postgres CPU seconds from now on, sampled every second. Unlike postgresCpuSince, a backend that ends in between (a
+ * pool that closes idle connections, the Temporal server's churn) still counts, up to its last sample. Processes are
+ * keyed by pid and start time, so that a reused pid is a new process.
+ */
+export function postgresCpuSampler(intervalMs = 1000) {
+  const read = () => {
+    const out = new Map<string, number>();
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(`${pid}:${f[19]}`, (Number(f[11]) + Number(f[12])) / 100); // utime + stime; f[19] is the start time
+      } catch {
+        /* gone */
+      }
+    }
+    return out;
+  };
+  const before = read();
+  const last = new Map(before);
+  const sample = () => read().forEach((cpu, key) => last.set(key, cpu));
+  const timer = setInterval(sample, intervalMs);
+  return {
+    seconds(): number {
+      sample();
+      let total = 0;
+      for (const [key, cpu] of last) total += cpu - (before.get(key) ?? 0);
+      return total;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
