@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { Client as PgClient } from 'pg';
 import { parseCampaign } from '../src/campaigns/validate';
 import { upsertCategory } from '../src/db/categories';
 import { storeCampaign } from '../src/db/campaigns';
@@ -22,6 +21,7 @@ import { offsetPorts } from '../src/dev/topology';
 import { inFlightQuery } from '../src/activities/startLaunchPage';
 import { startLaunch } from '../src/runs/launch';
 import { ensurePostgres, freePort } from '../test/support/env';
+import { emulateAutovacuum } from './autovacuum';
 import { cpuSeconds, machineCpuSeconds, postgresCpuSampler, rssSampler } from './procStats';
 import { waitRunsClosed } from './waitRuns';
 import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
@@ -106,35 +106,6 @@ async function countCosts(client: Client, serverPid: number | undefined, campaig
   };
 }
 
-/**
- * Planner statistics where autovacuum is off (this machine's Postgres: /etc/postgresql/15/main/conf.d/90-ci.conf).
- * Tables never analyzed are planned from defaults: the flow control's count over Temporal's visibility table then reads
- * every run of the namespace (measured on a copy of its schema: 205 ms at 100,500 runs, against 1.8 ms through the
- * status index once analyzed). Autovacuum, on in any deployment, analyzes a table once a tenth of it changed, looking
- * every minute; in its place this runs ANALYZE on each database every 60 s. Dead rows are not reclaimed (no VACUUM), so
- * database sizes include them. Returns how many rounds ran.
- */
-function analyzer(databaseUrl: string, names: string[], log: (...a: unknown[]) => void) {
-  let rounds = 0;
-  let running: Promise<void> = Promise.resolve();
-  const analyze = async () => {
-    for (const name of names) {
-      const url = new URL(databaseUrl);
-      url.pathname = `/${name}`;
-      const pg = new PgClient({ connectionString: url.toString() });
-      await pg.connect();
-      await pg.query('analyze').finally(() => pg.end());
-    }
-    rounds++;
-  };
-  const timer = setInterval(() => {
-    running = running.then(analyze).catch((err: Error) => log(`ANALYZE failed: ${err.message}`));
-  }, 60_000);
-  return {
-    stop: async () => (clearInterval(timer), await running, rounds),
-  };
-}
-
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void) {
@@ -168,7 +139,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
   const rss: ReturnType<typeof rssSampler>[] = [];
   const dbNames = [new URL(databaseUrl).pathname.slice(1), ...server.databases];
   const autovacuum = (await db.raw('show autovacuum')).rows[0].autovacuum === 'on';
-  const analyzing = autovacuum ? undefined : analyzer(databaseUrl, dbNames, log);
+  const vacuuming = autovacuum ? undefined : emulateAutovacuum(databaseUrl, dbNames, log);
   try {
     for (let i = 0; i < o.workers; i++) {
       const w = spawnWorker(env, { nodeArgs: workerNodeArgs() });
@@ -263,7 +234,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
     const m1 = await serverCounters(`http://127.0.0.1:${metricsPort}/metrics`);
     const size1 = await sizes();
     const peakRssMb = rss.map((r) => r.peakMb());
-    const analyzeRounds = (await analyzing?.stop()) ?? 0;
+    const autovacuumWork = await vacuuming?.stop();
     const countsAfter = await countCosts(client, server.pid, stored.campaign.id, 'scale');
 
     // Once, at the end: the checks.
@@ -308,9 +279,9 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
       databaseBytesAfter: size1,
       serverOpsPerRun: opsPerRun,
       countCost: { before: countsBefore, after: countsAfter },
-      // autovacuum off: ANALYZE ran on these databases every 60 s instead (analyzer, above)
+      // autovacuum off: the bench did its work (bench/autovacuum.ts): tables vacuumed and analyzed
       autovacuum,
-      analyzeRounds,
+      autovacuumWork,
       statuses,
       accepted: accepted.length,
       distinctRecipients: recipients.size,
@@ -330,7 +301,8 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
     log(`database growth, MiB per 1,000 runs: ${JSON.stringify(growth)}`);
     if (!autovacuum)
       log(
-        `Postgres runs without autovacuum: the bench ran ANALYZE on ${dbNames.join(', ')} every 60 s (${analyzeRounds} times), no VACUUM`,
+        `Postgres runs without autovacuum: the bench did its work on ${dbNames.join(', ')} every 60 s (bench/autovacuum.ts): ` +
+          `${autovacuumWork?.vacuums} tables vacuumed, ${autovacuumWork?.analyzes} analyzed`,
       );
     log(`server requests per run: ${JSON.stringify(opsPerRun)}`);
     log(`one visibility count, before (warm-up's runs) and after: ${JSON.stringify(figures.countCost)}`);
@@ -340,7 +312,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
     );
     return figures;
   } finally {
-    await analyzing?.stop();
+    await vacuuming?.stop();
     rss.forEach((r) => r.stop());
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
