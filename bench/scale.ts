@@ -274,6 +274,8 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
       p50Ms: percentile(lat, 50),
       p95Ms: percentile(lat, 95),
       workerPeakRssMb: peakRssMb,
+      // this process: the fake keeps every accepted message
+      benchRssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
       cpu,
       databaseMbPer1000Runs: growth,
       databaseBytesAfter: size1,
@@ -292,7 +294,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
     log(`\n${figures.machine}, ${figures.date.slice(0, 10)}, load average at the end ${figures.loadAverageAtEnd.join(' ')}`);
     log(
       `${o.topology}: ${o.n} runs in ${figures.elapsedSeconds} s, ${figures.runsPerSecond} runs/s, ${figures.msPerRun} ms/run, ` +
-        `p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms (launch start to the fake's acceptance), worker peak RSS ${peakRssMb.join(' / ')} MB`,
+        `p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms (launch start to the fake's acceptance), worker peak RSS ${peakRssMb.join(' / ')} MB (bench with the fake: ${figures.benchRssMb} MB)`,
     );
     log(
       `CPU ms per run: server ${cpu.serverMsPerRun}, postgres ${cpu.postgresMsPerRun}, workers ${cpu.workersMsPerRun.join(' + ')}, ` +
