@@ -18,8 +18,9 @@ describe('campaign-runner stop', function () {
       tags: [tag],
     }));
     await importLines(members);
-    // Every send takes 1.5 s at SendGrid: when the stop comes, some are on the wire.
-    for (const m of members) env.fake.injectFault({ kind: 'slow', to: m.email, delayMs: 1500 });
+    // Every send takes 4 s at SendGrid: when the stop comes, some runs are open and their sends on the wire (at 1.5 s, on the
+    // PostgreSQL topology every open run had sometimes finished before the stop reached it).
+    for (const m of members) env.fake.injectFault({ kind: 'slow', to: m.email, delayMs: 4000 });
     const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
     const w = await startWorker();
     const queues = { TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue };
@@ -52,8 +53,8 @@ describe('campaign-runner stop', function () {
       const started = (await env.client.workflow.count(scope)).count;
       assert.ok(started < n, `the launch was stopped before starting everyone (${started} started)`);
 
-      // Nothing goes out after stop returned, not even the requests that were on the wire (SendGrid takes 1.5 s).
-      await new Promise((r) => setTimeout(r, 4000));
+      // Nothing goes out after stop returned, not even the requests that were on the wire (SendGrid takes 4 s).
+      await new Promise((r) => setTimeout(r, 6000));
       assert.equal(accepted(), atStop);
 
       // The output accounts for everyone: started or never started; the ledger agrees with the fake.
