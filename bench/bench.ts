@@ -4,6 +4,7 @@
 // from launch to the e-mail's acceptance (floor: to the activity), the worker's peak RSS, where the CPU went (the whole
 // machine per run; server, worker, Postgres, this process), and the ratio campaign/floor. With --json the last line is
 // one JSON object with those figures. `-- N --scale ...` is one launch at scale: bench/scale.ts.
+import { storeBenchCampaign } from './benchCampaign';
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -11,9 +12,6 @@ import { PREBUILT_BUNDLE } from '../src/temporal/workerShared';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { parseCampaign } from '../src/campaigns/validate';
-import { upsertCategory } from '../src/db/categories';
-import { storeCampaign } from '../src/db/campaigns';
 import { importCustomers } from '../src/db/customerImport';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../src/db/knex';
 import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
@@ -286,26 +284,7 @@ async function main(): Promise<void> {
   // node flags.
   const nodeArgs = workerNodeArgs();
 
-  await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
-  const doc = {
-    id: 'bench',
-    name: 'Benchmark',
-    actions: [
-      {
-        id: 'email',
-        type: 'sendEmail',
-        settings: {
-          from: { email: 'news@shop.example.com', name: 'Shop' },
-          subject: 'Hi {{ customer.firstName }}',
-          html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/">shop</a>',
-          categoryCode: 'news',
-          utm: { source: 'bench' },
-        },
-        children: [{ id: 'tag', type: 'setTag', settings: { tag: 'benched' } }],
-      },
-    ],
-  };
-  const stored = await storeCampaign(db, parseCampaign(doc, { categoryCodes: new Set(['news']) }));
+  const stored = await storeBenchCampaign(db);
   const campaign = { id: stored.campaign.id, version: stored.version };
   const threads: Record<string, Record<string, number>> = {};
 

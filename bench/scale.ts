@@ -5,13 +5,11 @@
 // launch's start to the fake's acceptance, each worker's peak RSS, CPU per run (server, Postgres, workers, the bench
 // with the fake, the machine) and the databases' growth per 1,000 runs; then checks that every run completed, that the
 // fake accepted one message per customer and that the ledger holds N sent rows, and exits 1 if any check fails.
+import { storeBenchCampaign } from './benchCampaign';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { parseCampaign } from '../src/campaigns/validate';
-import { upsertCategory } from '../src/db/categories';
-import { storeCampaign } from '../src/db/campaigns';
 import { importCustomerStream } from '../src/db/customerImport';
 import { createDb, migrateLatest, recreateDatabase } from '../src/db/knex';
 import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
@@ -148,27 +146,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
     }
     await Promise.all(workers.map((w) => w.ready));
 
-    await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
-    // The campaign of bench.ts.
-    const doc = {
-      id: 'bench',
-      name: 'Benchmark',
-      actions: [
-        {
-          id: 'email',
-          type: 'sendEmail',
-          settings: {
-            from: { email: 'news@shop.example.com', name: 'Shop' },
-            subject: 'Hi {{ customer.firstName }}',
-            html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/">shop</a>',
-            categoryCode: 'news',
-            utm: { source: 'bench' },
-          },
-          children: [{ id: 'tag', type: 'setTag', settings: { tag: 'benched' } }],
-        },
-      ],
-    };
-    const stored = await storeCampaign(db, parseCampaign(doc, { categoryCodes: new Set(['news']) }));
+    const stored = await storeBenchCampaign(db);
     const launch = async (tag: string, count: number, progress: boolean) => {
       await importCustomerStream(db, customerChunks(tag, count));
       fake.reset();
