@@ -52,21 +52,34 @@ async function main(): Promise<number> {
   await setUp();
   let passed = 0;
   let failed = 0;
+  // Each failure's title again, one line each, right above the summary: CI shows only the end of its output.
+  const failures: string[] = [];
   try {
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());
       runner.on('pass', () => passed++);
-      runner.on('fail', () => failed++);
+      runner.on('fail', (test: Mocha.Runnable, err: Error) => {
+        failed++;
+        failures.push(
+          `FAILED: ${test.fullTitle()}: ${String(err?.message ?? err)
+            .split('\n')[0]
+            .slice(0, 200)}`,
+        );
+      });
     });
     const clean = await historiesHoldNoAddress().catch((err) => {
       console.error('the history address check could not run:', err);
       return false;
     });
     if (clean) passed++;
-    else failed++;
+    else {
+      failed++;
+      failures.push('FAILED: the workflow histories hold an address of the test data');
+    }
   } finally {
     await tearDown().catch((err) => console.error('teardown failed:', err));
   }
+  for (const line of failures) console.log(line);
   console.log(`\ntests took ${Math.round((Date.now() - started) / 1000)}s`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
