@@ -182,15 +182,25 @@ describe('Check e-mail status: a click whose signal is lost while the Temporal s
       );
       assert.equal(waiting?.outcome, null);
       const handle = client.workflow.getHandle(s.workflowId);
-      // The report row is written inside the workflow task that starts the deadline timer: wait until the server has the
-      // timer, or a stop before that task completes makes the retried task read the status again after the restart.
-      const timerStarted = await eventually(
-        async () => ((await handle.fetchHistory()).events ?? []).some((e) => e.timerStartedEventAttributes),
+      // The report row is written inside the workflow task that starts the deadline timer, and the delivery's signal may
+      // come just after it and wake the run: wait until the server has the timer, the delivery's signal has come and no
+      // workflow task is pending, or a stop before that task completes makes the retried task read the status after the
+      // restart, when the click is there (the decision is then right, but no longer the deadline's).
+      const idleOnTimer = await eventually(
+        async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const lastCompleted = events.map((e) => Boolean(e.workflowTaskCompletedEventAttributes)).lastIndexOf(true);
+          const pending = events
+            .slice(lastCompleted + 1)
+            .some((e) => e.workflowTaskScheduledEventAttributes || e.workflowExecutionSignaledEventAttributes);
+          const signalled = events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'emailEvent');
+          return events.some((e) => e.timerStartedEventAttributes) && signalled && lastCompleted >= 0 && !pending;
+        },
         (ok) => ok,
         30_000,
       );
-      assert.ok(timerStarted, 'the deadline timer started before the server went away');
-      // The delivery's signal, if it came before the check began waiting: it changed nothing.
+      assert.ok(idleOnTimer, 'before the server went away: the deadline timer started, the delivery signalled, no task pending');
+      // The delivery's signal: it changed nothing.
       const before = await signals(handle);
       await server.stop();
       const click = await eventually(
