@@ -73,9 +73,15 @@ function* customerChunks(tag: string, n: number): Generator<string> {
 async function serverCounters(url: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const line of (await (await fetch(url)).text()).split('\n')) {
-    const m = /^((?:visibility_)?persistence_requests)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    const m =
+      /^((?:visibility_)?persistence_requests|schedule_to_start_timeout|complete_workflow_task_sticky_(?:en|dis)abled_count)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(
+        line,
+      );
     if (!m) continue;
-    const key = `${m[1] === 'persistence_requests' ? '' : 'visibility:'}${/operation="([^"]*)"/.exec(m[2] ?? '')?.[1] ?? ''}`;
+    const op = /operation="([^"]*)"/.exec(m[2] ?? '')?.[1] ?? '';
+    // Persistence requests by operation; and how often a workflow task waited too long on its worker's sticky queue
+    // (it then goes to any worker, with the run's whole history) against how often one completed with stickiness.
+    const key = m[1] === 'persistence_requests' ? op : m[1] === 'visibility_persistence_requests' ? `visibility:${op}` : `${m[1]}:${op}`;
     out.set(key, (out.get(key) ?? 0) + Number(m[3]));
   }
   return out;
