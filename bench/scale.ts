@@ -135,6 +135,9 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
           runDir: dir,
           metricsEndpoint: `127.0.0.1:${metricsPort}`,
           fresh: true,
+          // Temporal's two databases on the same Postgres as the project's (scripts/bench-postgres.sh starts one set as
+          // production sets it)
+          postgres: postgresOf(databaseUrl),
         }).then((t) => ({ ...t, databases: [t.databases.temporal, t.databases.visibility] }));
   const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: 'default' });
   const queues = { TASK_QUEUE: 'bench-runs', LAUNCH_TASK_QUEUE: 'bench-launches' };
@@ -143,6 +146,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
   const rss: ReturnType<typeof rssSampler>[] = [];
   const dbNames = [new URL(databaseUrl).pathname.slice(1), ...server.databases];
   const autovacuum = (await db.raw('show autovacuum')).rows[0].autovacuum === 'on';
+  const sharedBuffers = String((await db.raw('show shared_buffers')).rows[0].shared_buffers);
   const vacuuming = autovacuum ? undefined : emulateAutovacuum(databaseUrl, dbNames, log);
   try {
     for (let i = 0; i < o.workers; i++) {
@@ -265,6 +269,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
       databaseBytesAfter: size1,
       serverOpsPerRun: opsPerRun,
       countCost: { before: countsBefore, after: countsAfter },
+      postgres: `${new URL(databaseUrl).host}, shared_buffers ${sharedBuffers}, autovacuum ${autovacuum ? 'on' : 'off'}`,
       // autovacuum off: the bench did its work (bench/autovacuum.ts): tables vacuumed and analyzed
       autovacuum,
       autovacuumWork,
@@ -276,6 +281,7 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
       ok: Object.values(checks).every(Boolean),
     };
     log(`\n${figures.machine}, ${figures.date.slice(0, 10)}, load average at the end ${figures.loadAverageAtEnd.join(' ')}`);
+    log(`Postgres: ${figures.postgres}`);
     log(
       `${o.topology}: ${o.n} runs in ${figures.elapsedSeconds} s, ${figures.runsPerSecond} runs/s, ${figures.msPerRun} ms/run, ` +
         `p50 ${figures.p50Ms} ms p95 ${figures.p95Ms} ms (launch start to the fake's acceptance), worker peak RSS ${peakRssMb.join(' / ')} MB (bench with the fake: ${figures.benchRssMb} MB)`,
@@ -308,6 +314,16 @@ export async function benchScale(o: ScaleOptions, log: (...a: unknown[]) => void
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function postgresOf(databaseUrl: string) {
+  const u = new URL(databaseUrl);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username) || 'postgres',
+    password: decodeURIComponent(u.password),
+  };
 }
 
 function fileBytes(file: string): number {
