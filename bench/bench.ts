@@ -24,6 +24,7 @@ import { benchSendLimit } from './sendLimit';
 import { cpuSeconds, machineCpuSeconds, postgresCpu, postgresCpuSince, rssSampler, threadCpu } from './procStats';
 import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
 import { waitRunsClosed } from './waitRuns';
+import { fetchServerCounters } from './serverMetrics';
 
 interface PhaseFigures {
   runs: number;
@@ -43,22 +44,8 @@ interface PhaseFigures {
   peakRssMb: number;
 }
 
-/** Server counters (Prometheus text from the dev server's /metrics), summed by name and operation label. */
-async function serverCounters(url: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const text = await (await fetch(url)).text();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (!m) continue;
-    const [, name, labels = '', v] = m;
-    if (name !== 'persistence_requests' && name !== 'visibility_persistence_requests') continue;
-    const op = /operation="([^"]*)"/.exec(labels)?.[1] ?? '';
-    const key = `${name}:${op}`;
-    out.set(key, (out.get(key) ?? 0) + Number(v));
-  }
-  return out;
-}
+/** Persistence requests by operation (the dev server's /metrics). */
+const serverCounters = (url: string) => fetchServerCounters(url, ['persistence_requests', 'visibility_persistence_requests']);
 
 function counterDelta(a: Map<string, number>, b: Map<string, number>): Record<string, number> {
   const d: Record<string, number> = {};

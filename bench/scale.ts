@@ -22,6 +22,7 @@ import { ensurePostgres, freePort } from '../test/support/env';
 import { emulateAutovacuum } from './autovacuum';
 import { cpuSeconds, machineCpuSeconds, postgresCpuSampler, rssSampler } from './procStats';
 import { waitRunsClosed } from './waitRuns';
+import { fetchServerCounters } from './serverMetrics';
 import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
 
 export interface ScaleOptions {
@@ -70,21 +71,25 @@ function* customerChunks(tag: string, n: number): Generator<string> {
 }
 
 /** The server's persistence requests by operation, from its Prometheus /metrics (as bench.ts reads them). */
+/**
+ * Persistence requests by operation; and how often a workflow task waited too long on its worker's sticky queue (it then
+ * goes to any worker, with the run's whole history) against how often one completed with stickiness. Keyed as this
+ * bench has always printed them: a persistence operation bare, a visibility one as `visibility:<operation>`.
+ */
 async function serverCounters(url: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const line of (await (await fetch(url)).text()).split('\n')) {
-    const m =
-      /^((?:visibility_)?persistence_requests|schedule_to_start_timeout|complete_workflow_task_sticky_(?:en|dis)abled_count)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(
-        line,
-      );
-    if (!m) continue;
-    const op = /operation="([^"]*)"/.exec(m[2] ?? '')?.[1] ?? '';
-    // Persistence requests by operation; and how often a workflow task waited too long on its worker's sticky queue
-    // (it then goes to any worker, with the run's whole history) against how often one completed with stickiness.
-    const key = m[1] === 'persistence_requests' ? op : m[1] === 'visibility_persistence_requests' ? `visibility:${op}` : `${m[1]}:${op}`;
-    out.set(key, (out.get(key) ?? 0) + Number(m[3]));
-  }
-  return out;
+  const counters = await fetchServerCounters(url, [
+    'persistence_requests',
+    'visibility_persistence_requests',
+    'schedule_to_start_timeout',
+    'complete_workflow_task_sticky_enabled_count',
+    'complete_workflow_task_sticky_disabled_count',
+  ]);
+  return new Map(
+    [...counters].map(([key, v]) => [
+      key.replace(/^persistence_requests:/, '').replace(/^visibility_persistence_requests:/, 'visibility:'),
+      v,
+    ]),
+  );
 }
 
 function percentile(sorted: number[], p: number): number {
