@@ -1,7 +1,7 @@
 // Every action type of the contract has all its parts (docs/campaigns.md, "Adding an action type"): a settings schema, a
 // workflow handler, an activity-side entry and an example in docs/campaigns.md that validates. The three registries are
 // keyed by ActionType, so `tsc` already refuses a missing entry; this test also catches what the compiler cannot: the
-// documented examples. Every JSON example of docs/campaigns.md must be a valid campaign or action.
+// documented examples. Every JSON example of docs/campaigns.md and README.md must be a valid campaign or action.
 import assert from 'node:assert/strict';
 import { actionTypes } from '../../src/campaigns/registry';
 import { validateCampaign, walkActions } from '../../src/campaigns/validate';
@@ -67,7 +67,7 @@ describe('action type registry', () => {
 
   // The examples' validity, the Action types section's included.
   describe('documented campaign examples', () => {
-    for (const file of ['docs/campaigns.md']) {
+    for (const file of ['docs/campaigns.md', 'README.md']) {
       it(`every JSON example of ${file} is a valid campaign or action`, () => {
         assertValid(jsonBlocks(docText(file), file).map(asCampaign), file);
       });
