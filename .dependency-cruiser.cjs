@@ -1,4 +1,4 @@
-// The layers of src/ and the direction of their imports (README "Layout"). `npm run lint` fails on any import that
+// The layers of src/ and the direction of their imports (docs/testing.md, "Layout"). `npm run lint` fails on any import that
 // goes the other way, and on any import cycle.
 // A layer may import only itself and the layers listed for it; type-only imports count too, except where noted.
 const layers = {

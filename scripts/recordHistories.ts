@@ -1,6 +1,6 @@
 // Records one history per shape of the campaign workflows from real runs (own dev server, own database, the SendGrid
 // fake) and writes them under test/histories/, where the replay test reads them. Run after a deliberate workflow change
-// (see README, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data. The
+// (see docs/operating.md, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data. The
 // shapes of interrupted sends (cancellation, lifetime, lost answers, ...) are in recordSendGuarantees.ts, those of
 // campaign timing (Wait, Wait until, the send window, the sends queue) in recordTiming.ts, those of Check e-mail status
 // in recordCheckEmailStatus.ts.

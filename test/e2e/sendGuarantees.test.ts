@@ -1,4 +1,4 @@
-// The once-only promise under faults (README "How a run works"): each test provokes one fault for real (Postgres, the
+// The once-only promise under faults (docs/guarantees.md): each test provokes one fault for real (Postgres, the
 // SendGrid fake over HTTP, Temporal) and counts what reached the fake.
 import assert from 'node:assert/strict';
 import http from 'node:http';

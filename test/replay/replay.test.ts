@@ -23,7 +23,7 @@ import {
 
 const HISTORIES = path.resolve(__dirname, '..', '..', '..', 'test', 'histories');
 
-// Each recording is a generation in its own folder (README, "Replay tests", runbook step 3); all of them must replay.
+// Each recording is a generation in its own folder (docs/operating.md, "Replay tests", runbook step 3); all of them must replay.
 /** The first recording, made before the set-tag-local-activity patch: Set tag is a normal activity. */
 const BEFORE_SET_TAG_LOCAL = '';
 /** Recorded since the patch: Set tag is a local activity, behind the patch's marker. */

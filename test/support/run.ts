@@ -17,7 +17,7 @@ function testFiles(dir: string): string[] {
   return out;
 }
 
-/** After every test: no history on the test server may hold an address of the test data (README "Tests"). */
+/** After every test: no history on the test server may hold an address of the test data (docs/testing.md). */
 async function historiesHoldNoAddress(): Promise<boolean> {
   const { client, db, fake } = testEnv();
   const started = Date.now();

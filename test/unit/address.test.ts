@@ -17,7 +17,7 @@ function fakeAccepts(address: string, as: 'to' | 'from'): boolean {
   return validateMailSend(body, { customArgsMaxBytes: 10_000, nowSeconds: 0 }).length === 0;
 }
 
-describe('isValidEmail: the published examples (test/fixtures/addressExamples.ts, shown in the README)', () => {
+describe('isValidEmail: the published examples (test/fixtures/addressExamples.ts, shown in docs/campaigns.md)', () => {
   for (const { address, valid, why, shown } of ADDRESS_EXAMPLES) {
     const name = `${valid ? 'accepts' : 'rejects'} ${shown ?? address} (${why})`;
     it(name, () => {

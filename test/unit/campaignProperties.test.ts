@@ -99,7 +99,7 @@ describe('campaign validation properties', function () {
     );
   });
 
-  it('documents written as the README says are accepted (200 runs)', async () => {
+  it('documents written as docs/campaigns.md says are accepted (200 runs)', async () => {
     await fc.assert(
       fc.asyncProperty(validCampaign, async (doc) => {
         const c = await answerIsClean(toJsonText(doc, 2));

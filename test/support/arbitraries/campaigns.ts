@@ -1,4 +1,4 @@
-// fast-check generators for campaign documents: `validCampaign` follows README "Campaign documents" (the validator must
+// fast-check generators for campaign documents: `validCampaign` follows docs/campaigns.md (the validator must
 // accept it), `mutatedCampaign` applies one to three changes to a valid one (wrong types, unknown and missing keys,
 // duplicate ids, deeper or wider trees, huge strings, NUL bytes, lone surrogates, odd numbers, deep nesting), and
 // `anyCampaignText` adds arbitrary JSON and text that is not JSON at all.

@@ -1,4 +1,4 @@
-// fast-check generators for Liquid templates: `validTemplate` uses only what README "Campaign documents" allows (so
+// fast-check generators for Liquid templates: `validTemplate` uses only what docs/campaigns.md "Templates" allows (so
 // checkTemplate must accept it), `anyTemplate` mixes in what it refuses (unknown variables and filters, file tags, raw,
 // unclosed and stray tags, deep nesting) and arbitrary text.
 import fc from 'fast-check';

@@ -1,9 +1,11 @@
-// The README's configuration table and ENV_SCHEMA (src/config.ts) name the same variables with the same defaults: an
-// operator reads the table, the code reads the schema.
+// The configuration table (docs/configuration.md) and ENV_SCHEMA (src/config.ts) name the same variables with the same
+// defaults: an operator reads the table, the code reads the schema.
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { ENV_NAMES, ENV_SCHEMA } from '../../src/config';
-import { markdownTableRows, readmeSection } from '../support/readme';
+import { docSection, markdownTableRows } from '../support/docs';
+
+const FILE = 'docs/configuration.md';
 
 /** Read by glibc in every worker process, not by our code, so not in ENV_SCHEMA; the table still documents it. */
 const NOT_OURS = ['MALLOC_ARENA_MAX'];
@@ -15,8 +17,8 @@ interface Row {
 }
 
 function tableRows(): Row[] {
-  const rows = markdownTableRows(readmeSection('Configuration (environment variables)'));
-  assert.ok(rows.length > 0, 'the Configuration section has a table');
+  const rows = markdownTableRows(docSection(FILE, 'Variables'));
+  assert.ok(rows.length > 0, `the "Variables" section of ${FILE} has a table`);
   return rows.flatMap(([names, defaultCell = '', usedBy = '']) => {
     const found = [...names.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]);
     assert.ok(found.length > 0, `a configuration row names no variable: | ${names} |`);
@@ -24,12 +26,12 @@ function tableRows(): Row[] {
   });
 }
 
-/** How the README writes a default: lists comma-separated, everything else as a string. */
-function asReadme(value: unknown): string {
+/** How the table writes a default: lists comma-separated, everything else as a string. */
+function asShown(value: unknown): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
-describe('README configuration table', () => {
+describe('docs/configuration.md: the environment variables table', () => {
   const defaults: Record<string, unknown> = z.object(ENV_SCHEMA).parse({});
 
   it('lists exactly the variables of ENV_SCHEMA, plus MALLOC_ARENA_MAX, once each', () => {
@@ -40,12 +42,12 @@ describe('README configuration table', () => {
     assert.deepEqual(
       names.filter((n) => !expected.includes(n)),
       [],
-      'in the README table but not in ENV_SCHEMA',
+      `in ${FILE} but not in ENV_SCHEMA`,
     );
     assert.deepEqual(
       expected.filter((n) => !names.includes(n)),
       [],
-      'in ENV_SCHEMA but not in the README table',
+      `in ENV_SCHEMA but not in ${FILE}`,
     );
   });
 
@@ -56,12 +58,12 @@ describe('README configuration table', () => {
       if (value !== undefined) {
         assert.equal(
           shown,
-          asReadme(value),
-          `${name}: the README's default cell "${defaultCell}" should start with \`${asReadme(value)}\``,
+          asShown(value),
+          `${name}: the default cell "${defaultCell}" of ${FILE} should start with \`${asShown(value)}\``,
         );
       } else {
         // No default in the schema: the cell says in words what unset means, it does not show a value as the default.
-        assert.ok(shown === undefined || shown.startsWith('<'), `${name} has no default in ENV_SCHEMA, but the README shows \`${shown}\``);
+        assert.ok(shown === undefined || shown.startsWith('<'), `${name} has no default in ENV_SCHEMA, but ${FILE} shows \`${shown}\``);
       }
     }
   });
