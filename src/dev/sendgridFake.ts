@@ -413,10 +413,11 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
           req.socket.destroy();
           return;
         case 'slow':
-          // "Too slow before accepting": if the client gave up (timeout) during the
-          // delay, nothing is accepted, so a retry is safe. Contrast accept-then-slow.
+          // "Slow to answer": the request arrived in full, so after the delay it is processed (validated, and accepted
+          // if valid) whether or not the client is still there, as SendGrid keeps any request that reached it. A client
+          // that gave up (timeout, abort) meanwhile never hears the answer. Contrast accept-then-slow, which records the
+          // message on arrival.
           await delay(f.delayMs ?? DEFAULT_DELAY_MS);
-          if (req.socket.destroyed) return record({ status: 0, body, fault: 'slow' });
           return processValid(res, key, body, undefined, 'slow');
       }
     }
@@ -468,8 +469,10 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
     }
 
     const msg = accept(key, body);
+    // A client that left during a slow answer never hears it; the message is SendGrid's all the same.
+    const gone = res.destroyed || res.socket === null || res.socket.destroyed;
     accepted202(res, msg.messageId);
-    record({ status: 202, body, ...tag });
+    record({ status: gone ? 0 : 202, body, ...tag });
   }
 
   async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {

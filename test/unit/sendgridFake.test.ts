@@ -5,6 +5,7 @@
  * client.request(), which the Mail helper would otherwise refuse to build.
  */
 import { strict as assert } from 'node:assert';
+import http from 'node:http';
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
 import { startSendGridFake, type SendGridFake, type FakeOptions } from '../../src/dev/sendgridFake';
@@ -433,18 +434,36 @@ describe('SendGrid v3 fake', () => {
       assert.equal((await mail.send(basic('bob@example.com')))[0].statusCode, 202);
     });
 
-    it("'slow' past the client timeout → ECONNABORTED without response, nothing accepted", async () => {
+    it("'slow' past the client timeout → ECONNABORTED without response, and the message it received is accepted all the same", async () => {
       mail.setTimeout(100);
       fake.injectFault({ kind: 'slow', delayMs: 400 });
       const err = await rejection(mail.send(basic()));
       assert.equal(err.code, 'ECONNABORTED');
       assert.equal(err.response, undefined);
+      assert.equal(fake.accepted().length, 0, 'not before the delay');
       await sleep(500);
-      assert.equal(fake.accepted().length, 0);
+      assert.equal(fake.accepted().length, 1, 'SendGrid keeps a request that reached it in full');
       assert.deepEqual(
         fake.requests().map((r) => [r.status, r.fault]),
         [[0, 'slow']],
       );
+    });
+
+    it("'slow' and a client that aborts after writing its request: the message is accepted", async () => {
+      fake.injectFault({ kind: 'slow', delayMs: 300 });
+      const abort = new AbortController();
+      const body = JSON.stringify(rawBody());
+      const req = http.request(`${fake.url}/v3/mail/send`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer SG.fake-key', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        signal: abort.signal,
+      });
+      req.on('error', () => undefined);
+      req.end(body);
+      await sleep(100);
+      abort.abort();
+      await sleep(400);
+      assert.equal(fake.accepted().length, 1);
     });
 
     it("'slow' within the client timeout answers normally", async () => {
