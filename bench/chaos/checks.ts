@@ -19,6 +19,9 @@ export interface LedgerRow {
   provider_message_id: string | null;
   possible_duplicate: boolean;
   failure_reason: string | null;
+  /** the event that proved SendGrid took a send whose answer was lost */
+  confirmed_by_event: string | null;
+  duplicate_confirmed: boolean;
 }
 
 export interface FakeMessage {
@@ -288,8 +291,12 @@ function emptyFigures(): LedgerFigures {
     deliveryUnknown: 0,
     lifetimeExpired: 0,
     cancelled: 0,
+    cancelledInFlight: 0,
     inProgress: 0,
+    awaitingWord: 0,
+    confirmedLate: 0,
     possibleDuplicates: 0,
+    duplicatesConfirmed: 0,
   };
 }
 
@@ -301,6 +308,8 @@ function tally(into: Map<string, LedgerFigures>, actionId: string, o: ActionOutc
   if (o.status === 'sent') {
     f.sent++;
     if (row.possible_duplicate) f.possibleDuplicates++;
+    if (row.duplicate_confirmed) f.duplicatesConfirmed++;
+    if (row.confirmed_by_event) f.confirmedLate++;
   } else if (o.status === 'skipped') {
     f.skipped.total++;
     f.skipped.byGroup[GROUP[o.reasons[0]]]++;

@@ -40,7 +40,18 @@ export async function decisions(db: Db): Promise<{ sendKey: string; at: number }
 export async function ledgerRows(db: Db, campaignId: string): Promise<LedgerRow[]> {
   return db('send_ledger')
     .where({ campaign_id: campaignId })
-    .select('run_key', 'action_id', 'customer_id', 'status', 'skip_reasons', 'provider_message_id', 'possible_duplicate', 'failure_reason');
+    .select(
+      'run_key',
+      'action_id',
+      'customer_id',
+      'status',
+      'skip_reasons',
+      'provider_message_id',
+      'possible_duplicate',
+      'failure_reason',
+      'confirmed_by_event',
+      'duplicate_confirmed',
+    );
 }
 
 export function fakeMessages(accepted: AcceptedMessage[]): FakeMessage[] {

@@ -5,7 +5,7 @@ import type { Db } from '../db/knex';
 import type { Mailer } from '../email/mailer';
 import type { UnsubscribeLinkConfig } from '../email/unsubscribeToken';
 import { CampaignCache } from './campaignCache';
-import { createCloseSend } from './closeSend';
+import { createCloseSend, createReadSend } from './closeSend';
 import { createEmailStatus } from './emailStatus';
 import { createRecordFlow } from './recordFlow';
 import { createSendEmail } from './sendEmail';
@@ -36,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs, unsubscribe: deps.unsubscribe }),
     closeSend: createCloseSend({ db: deps.db }),
+    readSend: createReadSend({ db: deps.db }),
     setTag: createSetTag({ db: deps.db, campaigns }),
     recordFlow: createRecordFlow({ db: deps.db }),
     emailStatus: createEmailStatus({ db: deps.db }),

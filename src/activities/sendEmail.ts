@@ -1,15 +1,19 @@
 // The sendEmail activity: decides `sent` or `skipped` by SmartCom's four rules at the moment of sending, and sends at most
-// once per (run, action) through the send ledger, under retries, worker deaths, lost answers and cancellation.
+// once per (campaign, customer, action) through the send ledger, under retries, worker deaths, lost answers and
+// cancellation. What it records is the truth about SendGrid: a request that may have reached SendGrid is never dropped,
+// so a message SendGrid took is always recorded `sent`.
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
-import { FailureTypes, type ActionActivityInput, type SendEmailResult } from '../contract';
-import { DEFAULT_UNKNOWN_DELIVERY, type UnknownDelivery } from '../campaigns/types';
+import { FailureTypes, waitDurationMs, type ActionActivityInput, type SendEmailInput, type SendEmailResult } from '../contract';
+import { DEFAULT_UNKNOWN_DELIVERY, DEFAULT_UNKNOWN_DELIVERY_WAIT, type UnknownDelivery } from '../campaigns/types';
 import type { CustomerForSend } from '../db/customers';
 import type { Db } from '../db/knex';
 import {
-  getEntry,
+  getById,
+  getSend,
   markCancelled,
   markFailed,
   markSent,
+  markUnknown,
   releaseClaim,
   releaseMaybeAccepted,
   type LedgerEntry,
@@ -19,7 +23,6 @@ import { claimForSend, skipClaimed } from '../db/sendState';
 import { asciiEmail, normalizeEmail } from '../email/address';
 import { skipReasons } from '../email/eligibility';
 import {
-  SendGridAbortedError,
   SendGridAuthError,
   SendGridMisconfiguredError,
   SendGridRateLimitedError,
@@ -62,12 +65,15 @@ function acceptedEarlier(details: unknown): AcceptedDetails | null {
   return d && typeof d.acceptedMessageId === 'string' && typeof d.ledgerId === 'string' ? (d as AcceptedDetails) : null;
 }
 
-function fromLedger(e: LedgerEntry): SendEmailResult | null {
+/** What a row that another attempt (or run) finished says; null while it is still being sent. */
+function fromLedger(e: LedgerEntry, input: SendEmailInput, unknown: () => SendEmailResult): SendEmailResult | null {
   if (e.status === 'sent') return { status: 'sent', messageId: e.providerMessageId! };
   if (e.status === 'skipped') return { status: 'skipped', reasons: e.skipReasons ?? [] };
-  if (e.status === 'failed') {
+  // A run that waits for SendGrid's word waits on this row too; a run from before that cannot, and holds.
+  if (e.status === 'unknown' && input.awaitWord) return unknown();
+  if (e.status === 'failed' || e.status === 'unknown') {
     const type =
-      e.failureReason === 'delivery_unknown'
+      e.status === 'unknown' || e.failureReason === 'delivery_unknown'
         ? FailureTypes.deliveryUnknown
         : e.failureReason === 'lifetime_expired'
           ? FailureTypes.lifetimeExpired
@@ -107,15 +113,14 @@ export function createSendEmail(deps: SendEmailDeps) {
   const { db, mailer, campaigns, leaseMs } = deps;
   const pollMs = deps.pollMs ?? 200;
 
-  return async function sendEmail(input: ActionActivityInput): Promise<SendEmailResult> {
+  return async function sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
     const ctx = Context.current();
     // 1. An earlier attempt heard SendGrid's 202 but could not record it (the database was away): record it now and
     // never send again.
     const accepted = acceptedEarlier(ctx.info.heartbeatDetails);
     if (accepted) {
       ctx.heartbeat(accepted); // keep it for the next attempt, should this write fail too
-      await recordSent(accepted);
-      return { status: 'sent', messageId: accepted.acceptedMessageId };
+      return recordSent(accepted);
     }
 
     const loaded = await campaigns.action(input.campaignId, input.campaignVersion, input.actionId, 'sendEmail');
@@ -127,27 +132,44 @@ export function createSendEmail(deps: SendEmailDeps) {
     }
     const settings = loaded.action.settings;
     const policy: UnknownDelivery = loaded.campaign.unknownDelivery ?? DEFAULT_UNKNOWN_DELIVERY;
-    const meta: LedgerMeta = { ...input, workflowRunId: ctx.info.workflowExecution?.runId ?? '' };
+    const waitMs = waitDurationMs(loaded.campaign.unknownDeliveryWait ?? DEFAULT_UNKNOWN_DELIVERY_WAIT);
+    const unknown = (): SendEmailResult => ({ status: 'unknown', waitMs, policy });
+    const meta: LedgerMeta = {
+      runKey: input.runKey,
+      campaignId: input.campaignId,
+      campaignVersion: input.campaignVersion,
+      actionId: input.actionId,
+      customerId: input.customerId,
+      workflowRunId: ctx.info.workflowExecution?.runId ?? '',
+    };
 
     // Bounded: each pass either returns, or waits out another attempt's lease, which ends.
     for (;;) {
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the send was cancelled');
       // The claim and the customer come together; eligibility is decided from the customer as they are now.
-      const { claimed, found } = await claimForSend(db, meta, leaseMs, settings.categoryCode);
+      const { claimed, found } = await claimForSend(db, meta, leaseMs, settings.categoryCode, { resendUnknown: input.resendUnknown });
       if (!claimed) {
         // Another attempt finished this send (return its result) or owns it: an earlier attempt, timed out by
-        // Temporal but still running. Wait for its result, or for its lease to run out.
-        const existing = await getEntry(db, meta);
-        const done = existing && fromLedger(existing);
+        // Temporal but still running. Wait for its result, or for its lease to run out. The row may be another
+        // run's of the same campaign and customer (started under another workflow id): its outcome is this run's.
+        const existing = await getSend(db, meta);
+        const done = existing && fromLedger(existing, input, unknown);
         if (done) return done;
         ctx.heartbeat();
         await ctx.sleep(pollMs); // throws CancelledFailure when the run is cancelled
         continue;
       }
 
-      // The row was in flight in an attempt that died: SendGrid may have the message already.
-      if (claimed.possibleDuplicate && policy === 'hold')
-        throw await deliveryUnknown(claimed, 'an earlier attempt may have sent it before it stopped');
+      // The row was in flight in an attempt that died: SendGrid may have the message already. A run that waits for
+      // SendGrid's word waits for it (and resends only after silence, if the campaign resends); an older run holds.
+      if (claimed.claimedInFlight && claimed.claimedFrom !== 'unknown') {
+        const why = 'an earlier attempt may have sent it before it stopped';
+        if (input.awaitWord) {
+          if (await markUnknown(db, claimed, `SendGrid may have taken the message (${why})`)) return unknown();
+          continue; // another attempt took the row over meanwhile: look again
+        }
+        if (policy === 'hold') throw await deliveryUnknown(claimed, why);
+      }
 
       const ready = await prepareOrRelease(claimed, async () => {
         const reasons = found
@@ -181,28 +203,24 @@ export function createSendEmail(deps: SendEmailDeps) {
         throw ApplicationFailure.create({ message: 'message lifetime ran out', type: FailureTypes.lifetimeExpired, nonRetryable: true });
       }
 
+      // From here the request may reach SendGrid, which keeps any request it received in full whatever the client does
+      // next: nothing aborts it. A cancellation of the run waits for the answer (bounded by the client's timeout, which
+      // the lease outlasts) and records what it says. Heartbeats while the request is out carry a cancellation to
+      // this attempt and tell Temporal it is alive.
       let messageId: string;
-      // Heartbeats while the request is out: they carry a cancellation to this attempt, which then drops the request.
-      // Only the run's cancellation drops it: when Temporal merely gave up on this attempt (a timeout), the request goes
-      // on, so that SendGrid's answer is recorded and the next attempt (waiting on the lease) returns it.
       const ticker = setInterval(() => ctx.heartbeat(), 1000);
-      const abort = new AbortController();
-      const onCancel = () => cancelledByRun(ctx) && abort.abort();
-      ctx.cancellationSignal.addEventListener('abort', onCancel);
       try {
-        ({ messageId } = await mailer.send(message, { signal: abort.signal }));
+        ({ messageId } = await mailer.send(message));
       } catch (err) {
-        throw await failureFor(err, claimed, input, policy);
+        return await afterFailure(err, claimed, input, policy, unknown);
       } finally {
         clearInterval(ticker);
-        ctx.cancellationSignal.removeEventListener('abort', onCancel);
       }
       const done: AcceptedDetails = { acceptedMessageId: messageId, ledgerId: claimed.id, bccCount };
       // From here on the message is SendGrid's. Should the write below fail, the next attempt finds this in its
       // heartbeat details and records the send instead of repeating it.
       ctx.heartbeat(done);
-      await recordSent(done);
-      return { status: 'sent', messageId };
+      return recordSent(done);
     }
   };
 
@@ -269,13 +287,18 @@ export function createSendEmail(deps: SendEmailDeps) {
     return { message, bccCount: bcc.length };
   }
 
-  /** Records an accepted message, retrying the write within the attempt before leaving it to the next one. */
-  async function recordSent(a: AcceptedDetails): Promise<void> {
+  /**
+   * Records an accepted message, retrying the write within the attempt before leaving it to the next one, and answers
+   * what the row then says: `sent`, with this message's id, or with the id an event or another attempt recorded first.
+   */
+  async function recordSent(a: AcceptedDetails): Promise<SendEmailResult> {
     const tries = deps.recordTries ?? 4;
     for (let i = 1; ; i++) {
       try {
-        await markSent(db, a.ledgerId, a.acceptedMessageId, a.bccCount);
-        return;
+        if (await markSent(db, a.ledgerId, a.acceptedMessageId, a.bccCount)) return { status: 'sent', messageId: a.acceptedMessageId };
+        const row = await getById(db, a.ledgerId);
+        if (row?.status === 'sent') return { status: 'sent', messageId: row.providerMessageId! };
+        throw new Error(`ledger row ${a.ledgerId} is ${row?.status ?? 'gone'}, not sent, after SendGrid accepted its message`);
       } catch (err) {
         if (i >= tries) throw err;
         log.warn('could not record an accepted e-mail; trying again', { attempt: i });
@@ -290,27 +313,41 @@ export function createSendEmail(deps: SendEmailDeps) {
     return ApplicationFailure.create({ message, type: FailureTypes.deliveryUnknown, nonRetryable: true });
   }
 
-  async function failureFor(err: unknown, claimed: LedgerEntry, input: ActionActivityInput, policy: UnknownDelivery): Promise<Error> {
+  /**
+   * SendGrid's answer was not a 202. Records what it means and answers `unknown`, or throws the failure Temporal acts on.
+   * A run cancelled while the request was out ends its send here: `cancelled` when SendGrid certainly did not take the
+   * message, `cancelled_in_flight` when it may have (an event may still show it did).
+   */
+  async function afterFailure(
+    err: unknown,
+    claimed: LedgerEntry,
+    input: SendEmailInput,
+    policy: UnknownDelivery,
+    unknown: () => SendEmailResult,
+  ): Promise<SendEmailResult> {
+    const ctx = Context.current();
     const ids = { campaignId: input.campaignId, actionId: input.actionId, customerId: input.customerId };
-    if (err instanceof SendGridAbortedError) {
-      await markCancelled(db, claimed, 'cancelled_in_flight');
-      return new CancelledFailure('the send was cancelled while its request was on the wire');
-    }
     if (err instanceof SendGridRejectedError) {
       await markFailed(db, claimed, 'rejected', err.message);
-      return ApplicationFailure.create({ message: err.message, type: FailureTypes.rejected, nonRetryable: true, details: [err.messages] });
+      throw ApplicationFailure.create({ message: err.message, type: FailureTypes.rejected, nonRetryable: true, details: [err.messages] });
+    }
+    const maybeAccepted = err instanceof SendGridUnavailableError && err.maybeAccepted;
+    const known = [SendGridRateLimitedError, SendGridAuthError, SendGridMisconfiguredError, SendGridUnavailableError];
+    if (cancelledByRun(ctx) && known.some((E) => err instanceof E)) {
+      await markCancelled(db, claimed, maybeAccepted ? 'cancelled_in_flight' : 'cancelled');
+      throw new CancelledFailure('the run was cancelled while its request was out; SendGrid did not answer 202');
     }
     if (err instanceof SendGridRateLimitedError) {
       await releaseClaim(db, claimed, err.message);
       const waitMs = err.resetAtMs ? Math.max(err.resetAtMs - Date.now(), 1000) : 5000;
-      return ApplicationFailure.create({ message: err.message, type: FailureTypes.rateLimited, nextRetryDelay: waitMs });
+      throw ApplicationFailure.create({ message: err.message, type: FailureTypes.rateLimited, nextRetryDelay: waitMs });
     }
     if (err instanceof SendGridAuthError || err instanceof SendGridMisconfiguredError) {
       await releaseClaim(db, claimed, err.message);
       // Loud on purpose: nothing is sent until an operator fixes the key, the sender identity or the base URL.
       const what = err instanceof SendGridAuthError ? 'SENDGRID CREDENTIALS REFUSED' : 'SENDGRID ENDPOINT MISCONFIGURED';
       log.error(`${what}: ${err.message}. Retrying until fixed.`, ids);
-      return ApplicationFailure.create({
+      throw ApplicationFailure.create({
         message: err.message,
         type: err instanceof SendGridAuthError ? FailureTypes.auth : FailureTypes.misconfigured,
       });
@@ -318,16 +355,22 @@ export function createSendEmail(deps: SendEmailDeps) {
     if (err instanceof SendGridUnavailableError) {
       if (!err.maybeAccepted) {
         await releaseClaim(db, claimed, err.message);
+      } else if (input.awaitWord) {
+        // The run waits for SendGrid's word on this send; an event may settle the row even before it does.
+        if (await markUnknown(db, claimed, `SendGrid may have taken the message (${err.message})`)) return unknown();
+        const row = await getById(db, claimed.id);
+        const settled = row && fromLedger(row, input, unknown);
+        if (settled) return settled;
       } else if (policy === 'hold') {
-        return deliveryUnknown(claimed, err.message);
+        throw await deliveryUnknown(claimed, err.message);
       } else {
         await releaseMaybeAccepted(db, claimed, err.message);
         log.warn('SendGrid may have taken the message; the campaign resends unknown deliveries (marked possible_duplicate)', ids);
       }
-      return ApplicationFailure.create({ message: err.message, type: FailureTypes.unavailable });
+      throw ApplicationFailure.create({ message: err.message, type: FailureTypes.unavailable });
     }
     // Anything else (database down, a bug): leave the lease to run out and let Temporal retry. The row stays in flight,
     // so whoever takes it over treats the message as possibly sent.
-    return err instanceof Error ? err : new Error(String(err));
+    throw err instanceof Error ? err : new Error(String(err));
   }
 }

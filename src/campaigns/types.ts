@@ -70,19 +70,28 @@ void actionUnionMatchesContract;
 
 /**
  * What a Send e-mail does when SendGrid may have taken the message but its answer never came (a gateway's 5xx, a
- * timeout or a reset after the request went out, or an attempt that died mid-send): `hold` never sends it again (at
- * most once: the action fails with `delivery_unknown`); `resend` sends again (at least once: the ledger marks the send
- * `possible_duplicate` and the report counts it).
+ * timeout or a reset after the request went out, or an attempt that died mid-send) and no event said so within
+ * `unknownDeliveryWait`: `hold` never sends it again (at most once: the action fails with `delivery_unknown`); `resend`
+ * sends again (at least once: the ledger marks the send `possible_duplicate` and the report counts it).
  */
 export const UNKNOWN_DELIVERY = ['hold', 'resend'] as const;
 export type UnknownDelivery = (typeof UNKNOWN_DELIVERY)[number];
 export const DEFAULT_UNKNOWN_DELIVERY: UnknownDelivery = 'hold';
+
+/**
+ * How long a run waits for SendGrid's word (an event carrying the send's send_key) on a send whose answer was lost,
+ * before `unknownDelivery` decides: SendGrid posts events within seconds to minutes.
+ */
+export const DEFAULT_UNKNOWN_DELIVERY_WAIT: WaitDuration = { minutes: 15 };
+export const MAX_UNKNOWN_DELIVERY_WAIT_DAYS = 3;
 
 export interface Campaign {
   id: string;
   name: string;
   /** default DEFAULT_UNKNOWN_DELIVERY */
   unknownDelivery?: UnknownDelivery;
+  /** default DEFAULT_UNKNOWN_DELIVERY_WAIT */
+  unknownDeliveryWait?: WaitDuration;
   /** the daily window e-mails go out in (an action may set its own, or deliverImmediately); none: any time */
   sendWindow?: SendWindow;
   /** at most this many sendEmail attempts start per minute across every worker (a server-side task queue rate limit) */

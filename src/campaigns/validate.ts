@@ -5,9 +5,17 @@ import { z } from 'zod';
 import { quote } from '../email/quote';
 import { storableString } from './storableText';
 import { EMAIL_STATUSES } from '../contract';
-import { MAX_ACTIONS, MAX_DEPTH, MAX_MESSAGES_PER_MINUTE, UNKNOWN_DELIVERY, type Action, type Campaign } from './types';
+import {
+  MAX_ACTIONS,
+  MAX_DEPTH,
+  MAX_MESSAGES_PER_MINUTE,
+  MAX_UNKNOWN_DELIVERY_WAIT_DAYS,
+  UNKNOWN_DELIVERY,
+  type Action,
+  type Campaign,
+} from './types';
 import { actionTypes, getActionType } from './registry';
-import { sendWindowSchema } from './timingSchemas';
+import { durationSchema, sendWindowSchema } from './timingSchemas';
 
 import type { ActionTypeDef, ValidationContext } from './actionTypeDef';
 
@@ -55,6 +63,7 @@ export function joinPath(base: string, segments: readonly PropertyKey[]): string
   return out;
 }
 
+const unknownDeliveryWait = durationSchema(MAX_UNKNOWN_DELIVERY_WAIT_DAYS);
 const messagesPerMinute = z
   .number({ error: 'must be a number' })
   .int('must be a whole number')
@@ -147,6 +156,7 @@ class Validator {
         name: (v, p) => (c.name = this.zod(nameSchema, v, p)),
         unknownDelivery: (v, p) =>
           (c.unknownDelivery = this.zod(z.enum(UNKNOWN_DELIVERY, { error: `must be one of: ${UNKNOWN_DELIVERY.join(', ')}` }), v, p)),
+        unknownDeliveryWait: (v, p) => (c.unknownDeliveryWait = this.zod(unknownDeliveryWait, v, p)),
         sendWindow: (v, p) => (c.sendWindow = this.zod(sendWindowSchema, v, p)),
         messagesPerMinute: (v, p) => (c.messagesPerMinute = this.zod(messagesPerMinute, v, p)),
         actions: (v, p) => (c.actions = this.actions(v, p, 1)),

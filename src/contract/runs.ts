@@ -86,7 +86,25 @@ export interface ActionActivityInput {
   customerId: string;
 }
 
-export type SendEmailResult = { status: 'sent'; messageId: string } | { status: 'skipped'; reasons: SkipReason[] };
+/** Input of sendEmail: the action, and how far the run has got with a send whose answer was lost. */
+export interface SendEmailInput extends ActionActivityInput {
+  /**
+   * The run waits for SendGrid's word on a send whose answer was lost (it set this since AWAIT_SENDGRID_WORD): the
+   * activity then answers `unknown` instead of failing or resending at once. Absent in runs started before.
+   */
+  awaitWord?: true;
+  /** The run waited for SendGrid's word on this send in vain and the campaign resends: send it again. */
+  resendUnknown?: true;
+}
+
+/**
+ * `unknown`: SendGrid may have taken the message (its answer was lost, or an attempt died while its request was out).
+ * The run waits up to `waitMs` for SendGrid's word (an event carrying the send's send_key), then acts by `policy`.
+ */
+export type SendEmailResult =
+  | { status: 'sent'; messageId: string }
+  | { status: 'skipped'; reasons: SkipReason[] }
+  | { status: 'unknown'; waitMs: number; policy: 'hold' | 'resend' };
 export type SetTagResult = { status: 'done'; applied: boolean };
 
 /**

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { normalizeEmail } from '../email/address';
+import { addressRedactor, redactStrings } from '../email/redact';
 import {
   isHardCode,
   qualityForBounce,
@@ -16,6 +17,7 @@ import {
   type QualityVerdict,
 } from '../email/deliveryQuality';
 import type { Db } from './knex';
+import { settleByEvent } from './ledger';
 import { categoryForAsmGroup, setCategoryEmail, setEmailChannel } from './subscriptions';
 
 export const EVENT_TYPES = [
@@ -62,10 +64,24 @@ export interface AppliedEvent {
   match?: Match;
   effects: string[];
   /**
-   * The run to tell (emailEvent signal) once the batch is committed: the event may change the status a Check e-mail
-   * status of the send's campaign version decides on. Absent for every other event.
+   * The run to tell (emailEvent signal) once the batch is committed: the event settled a send the run waits on (its
+   * answer was lost; SendGrid's word says it took it), or it may change the status a Check e-mail status of the send's
+   * campaign version decides on. Absent for every other event.
    */
   notify?: { runKey: string; actionId: string };
+  /** the ledger status a send whose answer was lost had when this event proved SendGrid took it */
+  settled?: string;
+}
+
+/**
+ * What is kept of an event: everything but the address, the IP and the user agent. The address becomes its role (the
+ * matching that needs it is done by now), and an address quoted anywhere else (a bounce's reason) is replaced too.
+ */
+export function storablePayload(e: DeliveryEvent, match: Match): Record<string, unknown> {
+  const rest = Object.fromEntries(Object.entries(e.raw).filter(([k]) => k !== 'email' && k !== 'ip' && k !== 'useragent'));
+  const redact = addressRedactor(match === 'recipient' ? { to: e.email } : match === 'bcc' ? { to: '', bcc: [e.email] } : { to: '' });
+  const role = match === 'recipient' ? '<to>' : match === 'bcc' ? '<bcc>' : '<address>';
+  return { ...(redactStrings(rest, redact) as Record<string, unknown>), email: role };
 }
 
 // The events that can change a Check e-mail status's decision (src/db/emailStatus.ts).
@@ -103,7 +119,7 @@ const SEND_COLUMNS = 'id as ledger_id, run_key, customer_id, campaign_id, campai
 async function findSend(trx: Knex.Transaction, e: DeliveryEvent): Promise<SendRow | null> {
   const key = e.sendKey ? splitSendKey(e.sendKey) : null;
   if (key) {
-    const { rows } = await trx.raw(`select ${SEND_COLUMNS} from send_ledger where run_key = ? and action_id = ?`, [
+    const { rows } = await trx.raw(`select ${SEND_COLUMNS} from send_ledger where run_key = ? and action_id = ? order by id limit 1`, [
       key.runKey,
       key.actionId,
     ]);
@@ -394,7 +410,7 @@ export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Prom
           match,
           send?.ledger_id ?? null,
           send?.customer_id ?? null,
-          JSON.stringify(e.raw),
+          JSON.stringify(storablePayload(e, match)),
         ],
       );
       if (rows.length === 0) {
@@ -403,6 +419,12 @@ export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Prom
       }
       const effects: string[] = [];
       let notify: AppliedEvent['notify'];
+      // Any event carrying the send's send_key (a BCC copy's too) proves SendGrid took the send.
+      const settled = send && e.sendKey ? await settleByEvent(trx, send.ledger_id, e.sgMessageId?.split('.')[0], e.event) : null;
+      if (settled) {
+        effects.push(`send confirmed (was ${settled})`);
+        if (settled === 'unknown') notify = { runKey: send!.run_key, actionId: send!.action_id };
+      }
       if (match === 'recipient') {
         const fx = new Effects(trx, send!, customer!, at);
         await applyEffects(fx, e, at);
@@ -412,8 +434,19 @@ export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Prom
           .update({ effects: effects.join('; ') || null });
         if (STATUS_EVENTS.has(e.event) && (await checked(trx, send!, checks)))
           notify = { runKey: send!.run_key, actionId: send!.action_id };
+      } else if (settled) {
+        await trx('webhook_events')
+          .where({ id: rows[0].id })
+          .update({ effects: effects.join('; ') });
       }
-      out.push({ sgEventId: e.sgEventId, stored: true, match, effects, ...(notify ? { notify } : {}) });
+      out.push({
+        sgEventId: e.sgEventId,
+        stored: true,
+        match,
+        effects,
+        ...(notify ? { notify } : {}),
+        ...(settled ? { settled } : {}),
+      });
     }
     return out;
   });

@@ -1,5 +1,5 @@
 // The sendEmail activity's first step in one round trip (it runs once per e-mail, on the hot path): claim the right to
-// send for this (run, action) and read the customer as they are at this moment.
+// send for this (campaign, customer, action) and read the customer as they are at this moment.
 import type { SkipReason } from '../contract';
 import type { CustomerForSend, CustomerRow } from './customers';
 import type { Db } from './knex';
@@ -16,7 +16,13 @@ export interface ClaimForSend {
  * Claims the send (ledger's CLAIM_SQL) and loads the customer. Claiming before deciding eligibility costs nothing: a
  * skipped customer's row goes from 'sending' to 'skipped' with skipClaimed, still in the same attempt.
  */
-export async function claimForSend(db: Db, meta: LedgerMeta, leaseMs: number, categoryCode: string | undefined): Promise<ClaimForSend> {
+export async function claimForSend(
+  db: Db,
+  meta: LedgerMeta,
+  leaseMs: number,
+  categoryCode: string | undefined,
+  o: { resendUnknown?: boolean } = {},
+): Promise<ClaimForSend> {
   // Anchored on a one-row select so that a refused claim and a missing customer each leave their columns null.
   const { rows } = await db.raw(
     `with claim as (${CLAIM_SQL})
@@ -30,7 +36,7 @@ export async function claimForSend(db: Db, meta: LedgerMeta, leaseMs: number, ca
        left join channel_subscriptions ch on ch.customer_id = c.external_id and ch.channel = 'email'
        left join mailing_categories mc on mc.code = :category
        left join category_subscriptions sub on sub.customer_id = c.external_id and sub.category_code = :category`,
-    { ...ledgerValues(meta), lease: String(leaseMs), category: categoryCode ?? null },
+    { ...ledgerValues(meta, o), lease: String(leaseMs), category: categoryCode ?? null },
   );
   const r = rows[0];
   return { claimed: r.id === null ? null : toEntry(r), found: r.external_id === null ? null : customerForSend(r, categoryCode) };

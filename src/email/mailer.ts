@@ -7,21 +7,6 @@ import { addressRedactor, redactSendGridRejection } from './redact';
 
 // The packages export singletons; we need our own instances so that the base URL and timeout are ours alone.
 const ClientClass: new () => any = require('@sendgrid/client/src/classes/client');
-
-/**
- * The official client with one addition: an AbortSignal for the next request, so that a cancelled send can drop its
- * request (a message SendGrid has not yet answered for may then never be taken). MailService.send builds its request
- * and hands it to client.request synchronously, so `nextSignal` set just before send() reaches exactly that request.
- */
-class AbortableClient extends ClientClass {
-  nextSignal: AbortSignal | undefined;
-  createRequest(data: unknown) {
-    const options = super.createRequest(data);
-    if (this.nextSignal) options.signal = this.nextSignal;
-    this.nextSignal = undefined;
-    return options;
-  }
-}
 const MailServiceClass: new () => MailServiceType = require('@sendgrid/mail/src/classes/mail-service');
 
 export interface OutgoingEmail {
@@ -42,8 +27,11 @@ export interface OutgoingEmail {
 }
 
 export interface Mailer {
-  /** `signal` aborts the request (cancellation); the promise then rejects with SendGridAbortedError. */
-  send(msg: OutgoingEmail, opts?: { signal?: AbortSignal }): Promise<{ messageId: string }>;
+  /**
+   * Sends one message. There is no way to abort it: SendGrid keeps a request that reached it whatever the client does
+   * next, so the caller waits for the answer (the client's timeout bounds it) and records what it says.
+   */
+  send(msg: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
 /** SendGrid refused this message for good (400, 413, 415): retrying the same message cannot help. Not accepted. */
@@ -106,14 +94,6 @@ export class SendGridUnavailableError extends Error {
   }
 }
 
-/** The request was aborted by our own cancellation. If it had been written, SendGrid may have taken it. */
-export class SendGridAbortedError extends Error {
-  constructor() {
-    super('the send was cancelled while its request was on the wire');
-    this.name = 'SendGridAbortedError';
-  }
-}
-
 // Errors that mean nothing reached SendGrid.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
 
@@ -133,7 +113,6 @@ export function classifySendGridError(err: any): Error {
   const status: number | undefined = err?.response ? (err.code ?? err.response.statusCode ?? err.response.status) : undefined;
   if (status === undefined) {
     const code = String(err?.code ?? 'unknown');
-    if (code === 'ERR_CANCELED') return new SendGridAbortedError();
     return new SendGridUnavailableError(`no answer from SendGrid (${code}: ${err?.message ?? err})`, !NOT_SENT_CODES.has(code));
   }
   const body = err.response.body;
@@ -171,7 +150,7 @@ export interface SendGridMailerOptions {
 }
 
 export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
-  const client = new AbortableClient();
+  const client = new ClientClass();
   client.setApiKey(opts.apiKey);
   // setApiKey resets the base URL, so ours must come after it.
   if (opts.baseUrl) client.setDefaultRequest('baseUrl', opts.baseUrl);
@@ -190,7 +169,7 @@ export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
   mail.setClient(client as any);
 
   return {
-    async send(msg, opts = {}) {
+    async send(msg) {
       const data: any = {
         to: { email: msg.to.email, name: safeName(msg.to.name) },
         from: { email: msg.from.email, name: safeName(msg.from.name) },
@@ -205,16 +184,12 @@ export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
       if (msg.headers) data.headers = msg.headers;
       if (msg.asmGroupId !== undefined) data.asm = { groupId: msg.asmGroupId };
       try {
-        if (opts.signal?.aborted) throw new SendGridAbortedError();
-        client.nextSignal = opts.signal;
-        const sending = mail.send(data);
-        client.nextSignal = undefined;
-        const [response] = await sending;
+        const [response] = await mail.send(data);
         const messageId = (response.headers as Record<string, string>)['x-message-id'];
         if (!messageId) throw new SendGridUnavailableError('SendGrid answered without X-Message-Id', true);
         return { messageId };
       } catch (err) {
-        if (err instanceof SendGridUnavailableError || err instanceof SendGridAbortedError) throw err;
+        if (err instanceof SendGridUnavailableError) throw err;
         // SendGrid's texts quote addresses; ours go into failures and results, so they name roles instead.
         const redact = addressRedactor({ to: msg.to.email, bcc: msg.bcc, from: msg.from.email, replyTo: msg.replyTo?.email });
         throw classifySendGridError(redactSendGridRejection(err, redact));

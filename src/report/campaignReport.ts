@@ -44,11 +44,19 @@ export interface ActionFigures {
   deliveryUnknown: number;
   /** failed because the message lifetime ran out */
   lifetimeExpired: number;
-  /** stopped by a cancellation before the e-mail went out */
+  /** stopped by a cancellation before the e-mail went out, or while its request was out (cancelledInFlight) */
   cancelled: number;
+  /** cancelled while SendGrid may have had the message (its answer never came): an event may still show it was sent */
+  cancelledInFlight: number;
   inProgress: number;
+  /** SendGrid may have the message (its answer was lost): the run waits for SendGrid's word */
+  awaitingWord: number;
+  /** sent: SendGrid's answer was lost, and one of its events later proved it took the message */
+  confirmedLate: number;
   /** sent, but possibly a second time (the campaign resends unknown deliveries) */
   possibleDuplicates: number;
+  /** sent twice for certain: SendGrid reported events for two messages of the send */
+  duplicatesConfirmed: number;
   delivery: DeliveryFigures;
 }
 
@@ -110,8 +118,12 @@ function empty(): ActionFigures {
     deliveryUnknown: 0,
     lifetimeExpired: 0,
     cancelled: 0,
+    cancelledInFlight: 0,
     inProgress: 0,
+    awaitingWord: 0,
+    confirmedLate: 0,
     possibleDuplicates: 0,
+    duplicatesConfirmed: 0,
     delivery: emptyDelivery(),
   };
 }
@@ -169,6 +181,8 @@ interface Row {
   skip_reasons: SkipReason[] | null;
   failure_reason: string | null;
   possible_duplicate: boolean;
+  duplicate_confirmed: boolean;
+  confirmed_late: boolean;
   n: string;
 }
 
@@ -178,12 +192,17 @@ function add(into: ActionFigures, r: Row, n: number): void {
   if (status === 'sent') {
     into.sent += n;
     if (r.possible_duplicate) into.possibleDuplicates += n;
+    if (r.duplicate_confirmed) into.duplicatesConfirmed += n;
+    if (r.confirmed_late) into.confirmedLate += n;
   } else if (status === 'failed') {
     into.failed += n;
     if (r.failure_reason === 'delivery_unknown') into.deliveryUnknown += n;
     if (r.failure_reason === 'lifetime_expired') into.lifetimeExpired += n;
-  } else if (status === 'cancelled') into.cancelled += n;
-  else if (status === 'sending') into.inProgress += n;
+  } else if (status === 'cancelled') {
+    into.cancelled += n;
+    if (r.failure_reason === 'cancelled_in_flight') into.cancelledInFlight += n;
+  } else if (status === 'sending') into.inProgress += n;
+  else if (status === 'unknown') into.awaitingWord += n;
   else if (status === 'skipped') {
     into.skipped.total += n;
     const rs = reasons ?? [];
@@ -194,11 +213,13 @@ function add(into: ActionFigures, r: Row, n: number): void {
 
 export async function campaignReport(db: Db, campaignId: string): Promise<CampaignReport> {
   // Grouped in SQL: one row per (action, status, reason list), however many customers.
-  const rows: Row[] = await db('send_ledger')
-    .where({ campaign_id: campaignId })
-    .groupBy('action_id', 'status', 'skip_reasons', 'failure_reason', 'possible_duplicate')
-    .select('action_id', 'status', 'skip_reasons', 'failure_reason', 'possible_duplicate', db.raw('count(*) as n'))
-    .orderBy('action_id');
+  const { rows }: { rows: Row[] } = await db.raw(
+    `select action_id, status, skip_reasons, failure_reason, possible_duplicate, duplicate_confirmed,
+            confirmed_by_event is not null as confirmed_late, count(*) as n
+       from send_ledger where campaign_id = ? and not duplicate_run
+      group by 1, 2, 3, 4, 5, 6, 7 order by action_id`,
+    [campaignId],
+  );
   const byAction = new Map<string, ActionFigures>();
   const totals = empty();
   for (const r of rows) {
@@ -224,7 +245,9 @@ export function formatReport(r: CampaignReport): string {
     'action',
     'reached',
     'sent',
+    'late',
     'maybe dup',
+    'dup',
     'skipped',
     'channel',
     'address',
@@ -234,7 +257,9 @@ export function formatReport(r: CampaignReport): string {
     'unknown',
     'expired',
     'cancelled',
+    'in flight',
     'sending',
+    'awaiting',
     'delivered',
     'bounced',
     'hard',
@@ -250,7 +275,9 @@ export function formatReport(r: CampaignReport): string {
       id,
       f.customersReached,
       f.sent,
+      f.confirmedLate,
       f.possibleDuplicates,
+      f.duplicatesConfirmed,
       f.skipped.total,
       f.skipped.byGroup.unsubscribedFromChannel,
       f.skipped.byGroup.addressIssue,
@@ -260,7 +287,9 @@ export function formatReport(r: CampaignReport): string {
       f.deliveryUnknown,
       f.lifetimeExpired,
       f.cancelled,
+      f.cancelledInFlight,
       f.inProgress,
+      f.awaitingWord,
       f.delivery.delivered,
       f.delivery.bounced.total,
       f.delivery.bounced.hard,
@@ -279,7 +308,8 @@ export function formatReport(r: CampaignReport): string {
     fmt(head),
     ...table.slice(1).map(fmt),
     'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
-    'maybe dup = sent, possibly a second time (campaign resends unknown deliveries); failed includes unknown (delivery_unknown) and expired (lifetime_expired)',
+    "late = sent, SendGrid's answer lost but one of its events proved it took the message; maybe dup = sent, possibly a second time (campaign resends unknown deliveries); dup = sent twice for certain",
+    "failed includes unknown (delivery_unknown: no word from SendGrid) and expired (lifetime_expired); in flight = cancelled while SendGrid may have had it; awaiting = waiting for SendGrid's word",
     "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
     ...(r.flow.length ? ['', ...formatFlow(r.flow)] : []),
   ].join('\n');

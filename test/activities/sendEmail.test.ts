@@ -8,7 +8,7 @@ import { CampaignCache } from '../../src/activities/campaignCache';
 import { campaignRunWorkflowId, type ActionActivityInput } from '../../src/contract';
 import { getEntry, markSent, type LedgerMeta } from '../../src/db/ledger';
 import { claimForSend } from '../../src/db/sendState';
-import type { Mailer, OutgoingEmail } from '../../src/email/mailer';
+import { SendGridUnavailableError, type Mailer, type OutgoingEmail } from '../../src/email/mailer';
 import { testEnv } from '../support/env';
 import { emailSettings, emailThenTag, eventually, importLines, storeDoc, uid } from '../support/harness';
 
@@ -161,9 +161,102 @@ describe('sendEmail activity: the send claim (mock activity context)', function 
       { status: entry?.status, id: entry?.providerMessageId, attempts: entry?.attempts, dup: entry?.possibleDuplicate },
       { status: 'sent', id: 'stub-1', attempts: 2, dup: true },
     );
-    // The late attempt's answer can no longer overwrite the result.
-    await markSent(db, other.claimed.id, 'late-msg', 0);
-    assert.equal((await getEntry(db, t.meta))?.providerMessageId, 'stub-1');
+    // The late attempt's answer can no longer overwrite the result, but SendGrid took a second message: a duplicate.
+    assert.equal(await markSent(db, other.claimed.id, 'late-msg', 0), false);
+    const after = await db('send_ledger').where({ id: other.claimed.id }).first('provider_message_id', 'duplicate_confirmed');
+    assert.deepEqual(after, { provider_message_id: 'stub-1', duplicate_confirmed: true });
+  });
+
+  describe("runs that wait for SendGrid's word (awaitWord)", () => {
+    it('once the other attempt’s lease runs out, the attempt answers unknown, sends nothing, and the row waits for the word', async () => {
+      for (const resend of [false, true]) {
+        const t = await setUp({ resend });
+        const { db } = testEnv();
+        const other = await claimForSend(db, t.meta, LEASE_MS, undefined);
+        await db('send_ledger')
+          .where({ id: other.claimed!.id })
+          .update({ lease_until: db.raw("now() - interval '1 second'") });
+        const r = await t.env.run(t.sendEmail, { ...t.input, awaitWord: true as const });
+        assert.deepEqual(r, { status: 'unknown', waitMs: 15 * 60_000, policy: resend ? 'resend' : 'hold' });
+        assert.equal(t.mailer.sent.length, 0);
+        assert.equal((await getEntry(db, t.meta))?.status, 'unknown');
+        // Another attempt of the same call (no word yet) finds the row waiting and answers the same.
+        assert.deepEqual(await new MockActivityEnvironment().run(t.sendEmail, { ...t.input, awaitWord: true as const }), r);
+        assert.equal(t.mailer.sent.length, 0);
+      }
+    });
+
+    it('after silence, resendUnknown takes the unknown row over and sends once, marked possible_duplicate', async () => {
+      const t = await setUp({ resend: true });
+      const { db } = testEnv();
+      const other = await claimForSend(db, t.meta, LEASE_MS, undefined);
+      await db('send_ledger').where({ id: other.claimed!.id }).update({ status: 'unknown', lease_until: null });
+      const r = await t.env.run(t.sendEmail, { ...t.input, awaitWord: true as const, resendUnknown: true as const });
+      assert.deepEqual(r, { status: 'sent', messageId: 'stub-1' });
+      assert.equal(t.mailer.sent.length, 1);
+      const entry = await getEntry(db, t.meta);
+      assert.deepEqual({ status: entry?.status, dup: entry?.possibleDuplicate }, { status: 'sent', dup: true });
+    });
+
+    it('a lost answer (the mailer times out) leaves the row unknown, in flight, and answers unknown', async () => {
+      const t = await setUp();
+      const { db } = testEnv();
+      const sendEmail = createSendEmail({
+        db,
+        mailer: {
+          async send() {
+            throw new SendGridUnavailableError('no answer from SendGrid (ECONNABORTED: timeout)', true);
+          },
+        },
+        campaigns: new CampaignCache(db),
+        leaseMs: LEASE_MS,
+      });
+      const r = await t.env.run(sendEmail, { ...t.input, awaitWord: true as const });
+      assert.equal((r as { status: string }).status, 'unknown');
+      const row = await db('send_ledger').where({ run_key: t.input.runKey }).first('status', 'in_flight', 'lease_until');
+      assert.deepEqual(row, { status: 'unknown', in_flight: true, lease_until: null });
+    });
+  });
+
+  it('an attempt whose accepted message finds the row already sent (an event recorded it first) answers what the row says', async () => {
+    const t = await setUp();
+    const { db } = testEnv();
+    // The request is out when SendGrid's event for it arrives first and settles the row with the event's id.
+    const sendEmail = createSendEmail({
+      db,
+      mailer: {
+        async send() {
+          const row = await db('send_ledger').where({ run_key: t.input.runKey }).first('id');
+          await db('send_ledger').where({ id: row.id }).update({ status: 'sent', provider_message_id: 'from-event' });
+          return { messageId: 'from-event' };
+        },
+      },
+      campaigns: new CampaignCache(db),
+      leaseMs: LEASE_MS,
+    });
+    assert.deepEqual(await t.env.run(sendEmail, t.input), { status: 'sent', messageId: 'from-event' });
+  });
+
+  it('an attempt whose row was closed meanwhile (lease run out) records the message SendGrid took: the row says sent', async () => {
+    const t = await setUp();
+    const { db } = testEnv();
+    const sendEmail = createSendEmail({
+      db,
+      mailer: {
+        async send() {
+          // The workflow gave up on the send while this request was out (its lease had run out).
+          await db('send_ledger')
+            .where({ run_key: t.input.runKey })
+            .update({ status: 'failed', failure_reason: 'lifetime_expired', lease_until: null });
+          return { messageId: 'accepted-late' };
+        },
+      },
+      campaigns: new CampaignCache(db),
+      leaseMs: LEASE_MS,
+    });
+    assert.deepEqual(await t.env.run(sendEmail, t.input), { status: 'sent', messageId: 'accepted-late' });
+    const entry = await getEntry(db, t.meta);
+    assert.deepEqual({ status: entry?.status, id: entry?.providerMessageId }, { status: 'sent', id: 'accepted-late' });
   });
 
   it('a customer that does not exist is skipped with customer_not_found alone', async () => {

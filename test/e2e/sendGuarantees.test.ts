@@ -14,6 +14,7 @@ import { getEntry } from '../../src/db/ledger';
 import { campaignReport } from '../../src/report/campaignReport';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
+import { startTestService, type TestService } from '../support/service';
 import {
   acceptedFor,
   emailSettings,
@@ -111,12 +112,18 @@ describe('the once-only promise under faults (end to end)', function () {
       { fault: 'accept-then-slow', atFake: 1, worker: () => shortTimeout },
       { fault: 'drop', atFake: 0, worker: () => w },
     ] as const;
+    // No webhook posts these tests' events: SendGrid stays silent, and the run waits only this long for its word.
+    const silent = (policy?: 'resend') => ({
+      ...(emailThenTag(uid('camp'), emailSettings()) as object),
+      ...(policy ? { unknownDelivery: policy } : {}),
+      unknownDeliveryWait: { seconds: 2 },
+    });
 
     for (const c of cases) {
-      it(`hold (the default), ${c.fault}: the action fails with delivery_unknown, never sent again, no children`, async () => {
+      it(`hold (the default), ${c.fault}, SendGrid silent: after the wait the action fails with delivery_unknown, never sent again, no children`, async () => {
         const id = await customer();
         testEnv().fake.injectFault({ kind: c.fault, to: `${id}@example.com`, delayMs: 3000 });
-        const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+        const stored = await storeDoc(silent());
         const r = await runToEnd(c.worker(), stored, id, { maxRetryIntervalMs: 1000 });
         const email = outcomeOf(r, 'email');
         assert.equal(email.status, 'failed');
@@ -128,12 +135,17 @@ describe('the once-only promise under faults (end to end)', function () {
         const row = await ledgerOf(stored.campaign.id, id);
         assert.equal(row?.status, 'failed');
         assert.equal(row?.failureReason, 'delivery_unknown');
+        const history = await testEnv().client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).fetchHistory();
+        assert.ok(
+          history.events!.some((e) => e.timerStartedEventAttributes),
+          "the run waited for SendGrid's word (a timer) before it decided",
+        );
       });
 
-      it(`resend, ${c.fault}: sent again, and the ledger marks the send possible_duplicate`, async () => {
+      it(`resend, ${c.fault}, SendGrid silent: after the wait sent again, and the ledger marks the send possible_duplicate`, async () => {
         const id = await customer();
         testEnv().fake.injectFault({ kind: c.fault, to: `${id}@example.com`, delayMs: 3000 });
-        const stored = await storeDoc({ ...(emailThenTag(uid('camp'), emailSettings()) as object), unknownDelivery: 'resend' });
+        const stored = await storeDoc(silent('resend'));
         const r = await runToEnd(c.worker(), stored, id, { maxRetryIntervalMs: 1000 });
         assert.equal(outcomeOf(r, 'email').status, 'sent');
         assert.deepEqual(outcomeOf(r, 'tag'), { status: 'done' });
@@ -157,13 +169,51 @@ describe('the once-only promise under faults (end to end)', function () {
       assert.equal(acceptedFor(`${id}@example.com`).length, 1);
       assert.equal((await ledgerOf(stored.campaign.id, id))?.possibleDuplicate, false);
     });
+
+    describe("SendGrid's word settles it (the event webhook)", () => {
+      let service: TestService;
+      let heard: RunningWorker;
+      before(async () => {
+        service = await startTestService({ temporal: testEnv().client });
+        heard = await startWorker({ publicUrl: service.url });
+      });
+      after(async () => {
+        await heard?.stop();
+        await service?.close();
+      });
+
+      for (const policy of ['hold', 'resend'] as const) {
+        it(`${policy}, accept-then-500: the first event proves SendGrid took it: sent with that message, confirmed late, children run, nothing sent again`, async () => {
+          const id = await customer();
+          testEnv().fake.injectFault({ kind: 'accept-then-500', to: `${id}@example.com` });
+          // A wait far longer than the test: only SendGrid's word can end it in time.
+          const stored = await storeDoc({
+            ...(emailThenTag(uid('camp'), emailSettings()) as object),
+            unknownDelivery: policy,
+            unknownDeliveryWait: { minutes: 30 },
+          });
+          const r = await runToEnd(heard, stored, id, { maxRetryIntervalMs: 1000 });
+          const accepted = acceptedFor(`${id}@example.com`);
+          assert.equal(accepted.length, 1, 'one message, not sent again');
+          assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: accepted[0].messageId });
+          assert.deepEqual(outcomeOf(r, 'tag'), { status: 'done' });
+          const row = await ledgerOf(stored.campaign.id, id);
+          assert.deepEqual(
+            { status: row?.status, id: row?.providerMessageId, by: row?.confirmedByEvent, dup: row?.possibleDuplicate },
+            { status: 'sent', id: accepted[0].messageId, by: 'processed', dup: false },
+          );
+          const report = await campaignReport(testEnv().db, stored.campaign.id);
+          assert.deepEqual([report.totals.sent, report.totals.confirmedLate, report.totals.deliveryUnknown], [1, 1, 0]);
+        });
+      }
+    });
   });
 
   describe('cancellation', () => {
-    it('a run cancelled while its request is on the wire ends Cancelled, drops the request, and nothing is sent', async () => {
+    it('a run cancelled while its request is on the wire waits for the answer: SendGrid took it, so the row is sent with its id; the run ends Cancelled, no child runs', async () => {
       const id = await customer();
       const env = testEnv();
-      env.fake.injectFault({ kind: 'slow', to: `${id}@example.com`, delayMs: 6000 });
+      env.fake.injectFault({ kind: 'slow', to: `${id}@example.com`, delayMs: 3000 });
       const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
       const started = await startCampaignRun({
         client: env.client,
@@ -182,12 +232,14 @@ describe('the once-only promise under faults (end to end)', function () {
       await handle.cancel();
       await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
       assert.equal((await handle.describe()).status.name, 'CANCELLED');
-      // Past the fake's delay: a request still open would have been accepted by now.
-      await new Promise((res) => setTimeout(res, 6500));
-      assert.equal(acceptedFor(`${id}@example.com`).length, 0);
+      // By the time the run says Cancelled, the answer is in: the ledger says what SendGrid did.
+      const accepted = acceptedFor(`${id}@example.com`);
+      assert.equal(accepted.length, 1, 'SendGrid kept the request it received');
       const row = await ledgerOf(stored.campaign.id, id);
-      assert.equal(row?.status, 'cancelled');
-      assert.deepEqual(await tagsOf(id), []);
+      assert.deepEqual({ status: row?.status, id: row?.providerMessageId }, { status: 'sent', id: accepted[0].messageId });
+      assert.deepEqual(await tagsOf(id), [], 'no child ran');
+      await new Promise((res) => setTimeout(res, 1500));
+      assert.equal(acceptedFor(`${id}@example.com`).length, 1, 'nothing more after the run closed');
     });
 
     it('a run cancelled while its e-mail waits between attempts ends Cancelled and its row is closed as cancelled', async () => {

@@ -51,8 +51,12 @@ function figures(o: {
     deliveryUnknown: o.deliveryUnknown ?? 0,
     lifetimeExpired: 0,
     cancelled: 0,
+    cancelledInFlight: 0,
     inProgress: 0,
+    awaitingWord: 0,
+    confirmedLate: 0,
     possibleDuplicates: o.possibleDuplicates ?? 0,
+    duplicatesConfirmed: 0,
     delivery: noDelivery,
   };
   const group = { email_channel_unsubscribed: 'unsubscribedFromChannel', category_unsubscribed: 'unsubscribedFromCategory' } as const;
@@ -73,6 +77,8 @@ function row(customerId: string, action: string, o: ActionOutcome, over: Partial
     provider_message_id: o.status === 'sent' ? o.messageId : null,
     possible_duplicate: false,
     failure_reason: null,
+    confirmed_by_event: null,
+    duplicate_confirmed: false,
     ...over,
   };
 }

@@ -13,6 +13,7 @@ import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { describeSendWindow, FINAL_SEND_FAILURES, type ActionActivityInput, type ActionNode, type ActionOutcome } from '../../contract';
 import { failureMessage } from './failure';
+import { awaitSendGridWord, closeSend } from './sendgridWord';
 import type { ActionHandler, RunContext } from './types';
 
 /**
@@ -32,6 +33,15 @@ export const RECORD_LIFETIME_EXPIRY = 'record-lifetime-expiry';
  * with a window that a worker without this code began (it sent at once) replays through the old branch.
  */
 export const SEND_WINDOW = 'send-window';
+
+/**
+ * Since this patch a send whose answer was lost (SendGrid may have the message) waits for SendGrid's word instead of
+ * failing (`hold`) or resending (`resend`) at once: the sendEmail activity answers `unknown` (the run tells it so with
+ * `awaitWord`), the run waits up to the campaign's unknownDeliveryWait for an event that settles the row (the service's
+ * emailEvent signal wakes it), and only silence leads to `delivery_unknown` or a resend. Runs begun before it replay
+ * through the old branch, and their activities keep the old behaviour (no `awaitWord` in their input).
+ */
+export const AWAIT_SENDGRID_WORD = 'await-sendgrid-word';
 
 // The window's next opening needs the zone's rules (Intl's data, which change with Node releases): a local activity
 // computes it, and its recorded result is what a replay reads.
@@ -56,13 +66,6 @@ export async function waitForSendWindow(node: ActionNode, run: RunContext): Prom
   run.progress.doneWaiting(node.id);
 }
 
-const { closeSend } = proxyLocalActivities<Activities>({
-  summary: 'Close an e-mail the run gave up on',
-  startToCloseTimeout: 10_000,
-  // Waits while an attempt that still holds the send may record its answer (a lease is at most a minute or so).
-  retry: { initialInterval: 1_000, maximumInterval: 5_000, maximumAttempts: 120 },
-});
-
 /**
  * The schedule-to-close timeout ended the activity: either while an attempt ran (a TimeoutFailure), or because the next
  * retry would have started after it (the server then gives the last attempt's failure, with retry state TIMEOUT).
@@ -77,27 +80,30 @@ function lifetimeRanOut(err: unknown): boolean {
 export const sendEmailHandler: ActionHandler = async (node, run) => {
   if (node.sendWindow && patched(SEND_WINDOW)) await waitForSendWindow(node, run);
   const o = run.input.options ?? {};
-  const { sendEmail } = proxyActivities<Activities>({
-    activityId: node.id,
-    // A campaign with a messages-per-minute limit sends through its own queue, which the server rate-limits.
-    ...(run.input.sendTaskQueue ? { taskQueue: run.input.sendTaskQueue } : {}),
-    summary: `Send e-mail: action ${node.id}`,
-    startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
-    // An attempt heartbeats while it waits and while its request is out: a dead worker is noticed within seconds, and
-    // a cancellation reaches the attempt, which then drops the request.
-    heartbeatTimeout: 10_000,
-    // A cancelled run waits until the attempt has stopped (and recorded that it sent nothing), so that nothing goes out
-    // after the run says Cancelled.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    // SmartCom's message lifetime: past it, the action fails instead of retrying for ever.
-    scheduleToCloseTimeout: o.messageLifetimeMs ?? 24 * 60 * 60_000,
-    retry: {
-      initialInterval: 1_000,
-      backoffCoefficient: 2,
-      maximumInterval: o.maxRetryIntervalMs ?? 60_000,
-      nonRetryableErrorTypes: FINAL_SEND_FAILURES,
-    },
-  });
+  const lifetimeMs = o.messageLifetimeMs ?? 24 * 60 * 60_000;
+  const lifetimeEndMs = Date.now() + lifetimeMs;
+  const activities = (scheduleToCloseTimeout: number) =>
+    proxyActivities<Activities>({
+      activityId: node.id,
+      // A campaign with a messages-per-minute limit sends through its own queue, which the server rate-limits.
+      ...(run.input.sendTaskQueue ? { taskQueue: run.input.sendTaskQueue } : {}),
+      summary: `Send e-mail: action ${node.id}`,
+      startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
+      // An attempt heartbeats while it waits and while its request is out: a dead worker is noticed within seconds, and
+      // a cancellation reaches the attempt.
+      heartbeatTimeout: 10_000,
+      // A cancelled run waits until the attempt has stopped (and recorded how its send ended), so that nothing goes out
+      // after the run says Cancelled.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      // SmartCom's message lifetime: past it, the action fails instead of retrying for ever.
+      scheduleToCloseTimeout,
+      retry: {
+        initialInterval: 1_000,
+        backoffCoefficient: 2,
+        maximumInterval: o.maxRetryIntervalMs ?? 60_000,
+        nonRetryableErrorTypes: FINAL_SEND_FAILURES,
+      },
+    });
   const input: ActionActivityInput = {
     runKey: run.runKey,
     campaignId: run.input.campaignId,
@@ -105,12 +111,28 @@ export const sendEmailHandler: ActionHandler = async (node, run) => {
     actionId: node.id,
     customerId: run.input.customerId,
   };
+  const awaitWord = patched(AWAIT_SENDGRID_WORD);
   let outcome: ActionOutcome;
   try {
-    outcome = await sendEmail(input);
+    // An event for this send that comes in while the activity runs must wake the wait for SendGrid's word.
+    const seen = run.emailEvents.get(node.id) ?? 0;
+    const result = await activities(lifetimeMs).sendEmail(awaitWord ? { ...input, awaitWord: true } : input);
+    outcome =
+      result.status === 'unknown'
+        ? await awaitSendGridWord(
+            node,
+            run,
+            input,
+            result,
+            seen,
+            (remainingMs) => activities(remainingMs).sendEmail({ ...input, awaitWord: true, resendUnknown: true }),
+            lifetimeEndMs,
+          )
+        : result;
   } catch (err) {
     if (isCancellation(err) && patched(CANCEL_ENDS_RUN)) {
-      // A send waiting between attempts had no attempt to record the cancellation: close its row, then end Cancelled.
+      // A send waiting between attempts (or for SendGrid's word) had no attempt to record the cancellation: close its
+      // row, then end Cancelled.
       await CancellationScope.nonCancellable(() => closeSend(input, 'cancelled'));
       throw err;
     }

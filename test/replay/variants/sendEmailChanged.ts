@@ -1,5 +1,5 @@
 // The production Send e-mail handler (src/workflows/actions/sendEmail.ts), copied command for command, with one of the
-// branches that cancellation-ends-run and record-lifetime-expiry guard changed. Each variant entry installs it with its
+// branches that cancellation-ends-run, record-lifetime-expiry and await-sendgrid-word guard changed. Each variant entry installs it with its
 // change; the replay tests assert that exactly the histories that took the changed branch fail, so every other history
 // proves the copy otherwise issues what production issues. The send window's wait is production's own
 // (waitForSendWindow): no variant changes it.
@@ -10,7 +10,6 @@ import {
   isCancellation,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { RetryState, TimeoutType } from '@temporalio/common';
@@ -18,7 +17,14 @@ import type { Activities } from '../../../src/activities';
 import { FINAL_SEND_FAILURES, type ActionActivityInput, type ActionOutcome } from '../../../src/contract';
 import { handlers } from '../../../src/workflows/actions';
 import { failureMessage } from '../../../src/workflows/actions/failure';
-import { CANCEL_ENDS_RUN, RECORD_LIFETIME_EXPIRY, SEND_WINDOW, waitForSendWindow } from '../../../src/workflows/actions/sendEmail';
+import {
+  AWAIT_SENDGRID_WORD,
+  CANCEL_ENDS_RUN,
+  RECORD_LIFETIME_EXPIRY,
+  SEND_WINDOW,
+  waitForSendWindow,
+} from '../../../src/workflows/actions/sendEmail';
+import { awaitSendGridWord, closeSend } from '../../../src/workflows/actions/sendgridWord';
 import type { ActionHandler } from '../../../src/workflows/actions/types';
 
 export type SendEmailChange =
@@ -27,13 +33,9 @@ export type SendEmailChange =
   /** the patch consulted, the run ends Cancelled, but the ledger row is not closed (no closeSend) */
   | 'cancelled-without-close'
   /** the patch consulted when the lifetime runs out, but the row is not closed (no closeSend) */
-  | 'lifetime-not-closed';
-
-const { closeSend } = proxyLocalActivities<Activities>({
-  summary: 'Close an e-mail the run gave up on',
-  startToCloseTimeout: 10_000,
-  retry: { initialInterval: 1_000, maximumInterval: 5_000, maximumAttempts: 120 },
-});
+  | 'lifetime-not-closed'
+  /** the await-sendgrid-word patch consulted, but an `unknown` answer fails the e-mail at once (no wait) */
+  | 'word-not-awaited';
 
 function lifetimeRanOut(err: unknown): boolean {
   if (!(err instanceof ActivityFailure)) return false;
@@ -45,21 +47,24 @@ function sendEmailHandler(change: SendEmailChange): ActionHandler {
   return async (node, run) => {
     if (node.sendWindow && patched(SEND_WINDOW)) await waitForSendWindow(node, run);
     const o = run.input.options ?? {};
-    const { sendEmail } = proxyActivities<Activities>({
-      activityId: node.id,
-      ...(run.input.sendTaskQueue ? { taskQueue: run.input.sendTaskQueue } : {}),
-      summary: `Send e-mail: action ${node.id}`,
-      startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
-      heartbeatTimeout: 10_000,
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      scheduleToCloseTimeout: o.messageLifetimeMs ?? 24 * 60 * 60_000,
-      retry: {
-        initialInterval: 1_000,
-        backoffCoefficient: 2,
-        maximumInterval: o.maxRetryIntervalMs ?? 60_000,
-        nonRetryableErrorTypes: FINAL_SEND_FAILURES,
-      },
-    });
+    const lifetimeMs = o.messageLifetimeMs ?? 24 * 60 * 60_000;
+    const lifetimeEndMs = Date.now() + lifetimeMs;
+    const activities = (scheduleToCloseTimeout: number) =>
+      proxyActivities<Activities>({
+        activityId: node.id,
+        ...(run.input.sendTaskQueue ? { taskQueue: run.input.sendTaskQueue } : {}),
+        summary: `Send e-mail: action ${node.id}`,
+        startToCloseTimeout: o.sendAttemptTimeoutMs ?? 60_000,
+        heartbeatTimeout: 10_000,
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        scheduleToCloseTimeout,
+        retry: {
+          initialInterval: 1_000,
+          backoffCoefficient: 2,
+          maximumInterval: o.maxRetryIntervalMs ?? 60_000,
+          nonRetryableErrorTypes: FINAL_SEND_FAILURES,
+        },
+      });
     const input: ActionActivityInput = {
       runKey: run.runKey,
       campaignId: run.input.campaignId,
@@ -67,9 +72,23 @@ function sendEmailHandler(change: SendEmailChange): ActionHandler {
       actionId: node.id,
       customerId: run.input.customerId,
     };
+    const awaitWord = patched(AWAIT_SENDGRID_WORD);
     let outcome: ActionOutcome;
     try {
-      outcome = await sendEmail(input);
+      const seen = run.emailEvents.get(node.id) ?? 0;
+      const result = await activities(lifetimeMs).sendEmail(awaitWord ? { ...input, awaitWord: true } : input);
+      if (result.status !== 'unknown') outcome = result;
+      else if (change === 'word-not-awaited') outcome = { status: 'failed', error: 'delivery_unknown' };
+      else
+        outcome = await awaitSendGridWord(
+          node,
+          run,
+          input,
+          result,
+          seen,
+          (remainingMs) => activities(remainingMs).sendEmail({ ...input, awaitWord: true, resendUnknown: true }),
+          lifetimeEndMs,
+        );
     } catch (err) {
       if (isCancellation(err) && change === 'cancellation-swallowed') {
         outcome = { status: 'failed', error: failureMessage(err) };
