@@ -132,8 +132,8 @@ export interface SendGridFake {
     script(s: RecipientScript): void;
     events(): Record<string, unknown>[];
     deliveries(): WebhookDelivery[];
-    /** events not yet answered 2xx */
-    pending(): number;
+    /** events not yet answered 2xx (with `to`: only those for these recipients) */
+    pending(to?: string[]): number;
     /** posts the last batch answered 2xx again (same sg_event_ids, or new ones as SendGrid's resends have) */
     replayLast(o?: { newEventIds?: boolean }): number;
   };
@@ -617,7 +617,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
       script: (s) => poster.script(s),
       events: () => poster.events(),
       deliveries: () => poster.webhookDeliveries(),
-      pending: () => poster.pending(),
+      pending: (to?: string[]) => poster.pending(to),
       replayLast: (o) => poster.replayLast(o),
     },
     close: () =>

@@ -87,6 +87,8 @@ type Suppression = 'bounce' | 'spamreport' | 'unsubscribe' | 'invalid';
 
 interface Batch {
   events: Record<string, unknown>[];
+  /** each event's key in `outstanding` (parallel to events) */
+  keys: number[];
   attempt: number;
 }
 
@@ -124,13 +126,15 @@ export class FakeEventPoster {
   private scripts: { script: RecipientScript; remaining: number }[] = [];
   private suppressed = new Map<string, Set<Suppression>>();
   private groupSuppressed = new Map<string, Set<number>>();
-  private queue: Record<string, unknown>[] = [];
+  private queue: { event: Record<string, unknown>; key: number }[] = [];
+  /** every event not yet answered 2xx (queued, in flight, waiting for a retry), by key: its recipient, lower-cased */
+  private readonly outstanding = new Map<number, string>();
+  private keys = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly requests = new Set<http.ClientRequest>();
   private deliveries: WebhookDelivery[] = [];
   private generated: Record<string, unknown>[] = [];
-  private inFlight = 0;
   private lastAnswered: Record<string, unknown>[] | undefined;
   private counter = 0;
   private closed = false;
@@ -178,9 +182,26 @@ export class FakeEventPoster {
     return this.deliveries.slice();
   }
 
-  /** events generated but not yet answered 2xx (queued, in flight or waiting for a retry) */
-  pending(): number {
-    return this.queue.length + this.inFlight;
+  /**
+   * Events generated but not yet answered 2xx (queued, in flight or waiting for a retry); with `to`, only those for these
+   * recipients, so that a test waits for its own events and never for another test's leftovers.
+   */
+  pending(to?: string[]): number {
+    if (!to) return this.outstanding.size;
+    const want = new Set(to.map((t) => t.toLowerCase()));
+    let n = 0;
+    for (const email of this.outstanding.values()) if (want.has(email)) n++;
+    return n;
+  }
+
+  private track(event: Record<string, unknown>): number {
+    const key = ++this.keys;
+    this.outstanding.set(key, String(event.email ?? '').toLowerCase());
+    return key;
+  }
+
+  private settle(batch: Batch): void {
+    for (const k of batch.keys) this.outstanding.delete(k);
   }
 
   /**
@@ -190,8 +211,8 @@ export class FakeEventPoster {
   replayLast(o: { newEventIds?: boolean } = {}): number {
     const events = this.lastAnswered;
     if (!events) return 0;
-    this.inFlight += events.length;
-    this.post({ events: o.newEventIds ? events.map((e) => ({ ...e, sg_event_id: newId() })) : events, attempt: 1 });
+    const again = o.newEventIds ? events.map((e) => ({ ...e, sg_event_id: newId() })) : events;
+    this.post({ events: again, keys: again.map((e) => this.track(e)), attempt: 1 });
     return events.length;
   }
 
@@ -203,7 +224,7 @@ export class FakeEventPoster {
     this.deliveries = [];
     this.generated = [];
     this.lastAnswered = undefined;
-    this.inFlight = 0;
+    this.outstanding.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.flushTimer) clearTimeout(this.flushTimer);
@@ -345,12 +366,9 @@ export class FakeEventPoster {
       const { i, ...rest } = e as { i: number } & Record<string, unknown>;
       const full = { ...rest, timestamp: now + i, sg_event_id: newId() };
       this.generated.push(full);
-      this.queue.push(full);
+      if (!this.closed && this.settings.url) this.queue.push({ event: full, key: this.track(full) });
     }
-    if (this.closed || !this.settings.url) {
-      this.queue = [];
-      return;
-    }
+    if (this.closed || !this.settings.url) return;
     if (this.queue.length >= this.settings.batchSize) this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), this.settings.flushMs);
   }
@@ -359,9 +377,8 @@ export class FakeEventPoster {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     while (this.queue.length) {
-      const events = this.queue.splice(0, this.settings.batchSize);
-      this.inFlight += events.length;
-      this.post({ events, attempt: 1 });
+      const items = this.queue.splice(0, this.settings.batchSize);
+      this.post({ events: items.map((i) => i.event), keys: items.map((i) => i.key), attempt: 1 });
     }
   }
 
@@ -376,7 +393,8 @@ export class FakeEventPoster {
 
   private post(batch: Batch): void {
     const url = this.settings.url;
-    if (this.closed || !url) return;
+    // No webhook any more (its receiver closed): the batch is given up, as SendGrid gives up on a deleted webhook.
+    if (this.closed || !url) return this.settle(batch);
     const body = batchBody(batch.events);
     const target = new URL(url);
     const lib = target.protocol === 'https:' ? https : http;
@@ -389,7 +407,7 @@ export class FakeEventPoster {
         sgEventIds: batch.events.map((e) => String(e.sg_event_id)),
       });
       if (status >= 200 && status < 300) {
-        this.inFlight -= batch.events.length;
+        this.settle(batch);
         this.lastAnswered = batch.events;
         return;
       }
@@ -425,15 +443,12 @@ export class FakeEventPoster {
   }
 
   private retry(batch: Batch): void {
-    if (batch.attempt >= this.settings.maxAttempts) {
-      this.inFlight -= batch.events.length;
-      return; // SendGrid gives up after 24 hours
-    }
+    if (batch.attempt >= this.settings.maxAttempts) return this.settle(batch); // SendGrid gives up after 24 hours
     const delay = Math.min(this.settings.retryBaseMs * 2 ** (batch.attempt - 1), this.settings.retryMaxMs);
     const events = this.settings.newEventIdsOnRetry ? batch.events.map((e) => ({ ...e, sg_event_id: newId() })) : batch.events;
     const t = setTimeout(() => {
       this.timers.delete(t);
-      this.post({ events, attempt: batch.attempt + 1 });
+      this.post({ events, keys: batch.keys, attempt: batch.attempt + 1 });
     }, delay);
     this.timers.add(t);
   }
