@@ -79,3 +79,14 @@ export async function unknownCustomerIds(db: Db, ids: string[]): Promise<string[
   }
   return ids.filter((id) => !known.has(id));
 }
+
+/** Records a launch before its workflow starts (idempotent): stop finds it even while visibility does not list it. */
+export async function recordLaunch(db: Db, key: Omit<LaunchListKey, 'legacy'>): Promise<void> {
+  await db('launches').insert({ campaign_id: key.campaignId, launch_id: key.launchId }).onConflict(['campaign_id', 'launch_id']).ignore();
+}
+
+/** The launches recorded for a campaign. */
+export async function recordedLaunches(db: Db, campaignId: string): Promise<string[]> {
+  const rows = await db('launches').where({ campaign_id: campaignId }).orderBy('launch_id').select('launch_id');
+  return rows.map((r: { launch_id: string }) => r.launch_id);
+}

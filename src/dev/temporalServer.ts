@@ -26,6 +26,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** port of the server's Prometheus /metrics (the benchmark reads its persistence counters); random when omitted */
   metricsPort?: number;
+  /** more dynamic config values, KEY=JSON (a test's server that lags on purpose, say) */
+  dynamicConfig?: string[];
 }
 
 export interface DevServer {
@@ -96,6 +98,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     // SQLite serialises all four services over one connection; WAL without fsync keeps it from being the bottleneck.
     ...(o.dbFile ? ['--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] : []),
     ...searchAttributeFlags().flatMap((sa) => ['--search-attribute', sa]),
+    ...(o.dynamicConfig ?? []).flatMap((kv) => ['--dynamic-config-value', kv]),
   ];
   mkdirSync(path.dirname(o.logFile), { recursive: true });
   const log = openSync(o.logFile, 'a');

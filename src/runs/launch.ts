@@ -1,7 +1,7 @@
 // Client-side verbs for launches: start one (a workflow of its own) and watch it.
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { audienceSize, deleteLaunchList, storeLaunchList, unknownCustomerIds } from '../db/audience';
+import { audienceSize, deleteLaunchList, recordLaunch, storeLaunchList, unknownCustomerIds } from '../db/audience';
 import type { Db } from '../db/knex';
 import {
   CampaignIdKey,
@@ -87,6 +87,7 @@ export async function startLaunch(a: StartLaunchArgs): Promise<StartedLaunch> {
   if (existing) throw taken(existing);
   if (ids && !(await storeLaunchList(a.db, key, ids))) throw taken('its list is stored');
   const size = await audienceSize(a.db, key, a.audience);
+  await recordLaunch(a.db, key);
   const input: LaunchInput = {
     launchId,
     campaignId: a.campaignId,

@@ -1,5 +1,6 @@
 // Helpers for end-to-end tests: a real worker on its own task queue, real Postgres, the SendGrid fake over HTTP.
 import { randomUUID } from 'node:crypto';
+import type { NativeConnection } from '@temporalio/worker';
 import { parseCampaign } from '../../src/campaigns/validate';
 import type { Campaign, SendEmailSettings } from '../../src/campaigns/types';
 import { upsertCategory } from '../../src/db/categories';
@@ -36,6 +37,8 @@ export interface StartWorkerOptions {
   workflowBundle?: Parameters<typeof assembleWorkers>[0]['workflowBundle'];
   /** how often the worker reads send limits (default 1 s here: tests store limited campaigns after their worker started) */
   sendLimitsRefreshMs?: number;
+  /** another Temporal server than the suite's (a test's own) */
+  connection?: NativeConnection;
 }
 
 /** A real worker (the production assembly) on fresh task queues of its own, against the test server, database and fake. */
@@ -54,7 +57,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   const workers = await assembleWorkers({
     config,
     db: env.db,
-    connection: env.nativeConnection,
+    connection: opts.connection ?? env.nativeConnection,
     roles: opts.roles,
     workflowBundle: opts.workflowBundle ?? env.workflowBundle,
     activityOverrides: opts.activityOverrides,
