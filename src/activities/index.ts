@@ -7,6 +7,7 @@ import type { UnsubscribeLinkConfig } from '../email/unsubscribeToken';
 import { CampaignCache } from './campaignCache';
 import { createCloseSend, createReadSend } from './closeSend';
 import { createEmailStatus } from './emailStatus';
+import { createPrepareRun } from './prepareRun';
 import { createRecordFlow } from './recordFlow';
 import { createSendEmail } from './sendEmail';
 import { sendWindowOpening } from './sendWindow';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
   const campaigns = new CampaignCache(deps.db);
   return {
     sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs, unsubscribe: deps.unsubscribe }),
+    prepareRun: createPrepareRun({ campaigns }),
     closeSend: createCloseSend({ db: deps.db }),
     readSend: createReadSend({ db: deps.db }),
     setTag: createSetTag({ db: deps.db, campaigns }),

@@ -13,6 +13,8 @@ export const FailureTypes = {
   /** the message lifetime ran out before the e-mail went out: not retried */
   lifetimeExpired: 'LifetimeExpired',
   badCampaign: 'CampaignNotFound',
+  /** a run started under another workflow id than its own, or with an input that does not match its stored campaign */
+  invalidRunInput: 'InvalidRunInput',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];
 

@@ -29,7 +29,11 @@ export interface CampaignRunInput {
   campaignVersion: number;
   /** the customer's external id */
   customerId: string;
-  actions: ActionNode[];
+  /**
+   * The stored version's tree (campaigns/runTree.ts). Optional for a client other than ours: the run builds it from the
+   * stored version at its start; one handed in must match the stored version, or the run fails at once.
+   */
+  actions?: ActionNode[];
   /** operator tuning; every field is optional and defaults to production values */
   options?: RunOptions;
   /**
@@ -89,7 +93,7 @@ export interface ActionActivityInput {
 /** Input of sendEmail: the action, and how far the run has got with a send whose answer was lost. */
 export interface SendEmailInput extends ActionActivityInput {
   /**
-   * The run waits for SendGrid's word on a send whose answer was lost (it set this since AWAIT_SENDGRID_WORD): the
+   * The run waits for SendGrid's word on a send whose answer was lost (runs of generation run-2026-12 set it): the
    * activity then answers `unknown` instead of failing or resending at once. Absent in runs started before.
    */
   awaitWord?: true;
@@ -117,4 +121,21 @@ export interface FlowRecordInput extends ActionActivityInput {
   outcome: 'continued' | 'cancelled' | EmailStatus | 'email_not_sent' | null;
   /** while waiting: until when (ISO 8601) */
   waitingUntil?: string;
+}
+
+/** Input of prepareRun, the check a run makes at its start (since generation run-2026-12). */
+export interface PrepareRunInput {
+  campaignId: string;
+  campaignVersion: number;
+  /** the run's own task queue: a campaign that limits its messages per minute sends through one derived from it */
+  taskQueue: string;
+  /** the tree the client handed in, if any */
+  actions?: ActionNode[];
+  sendTaskQueue?: string;
+}
+
+export interface PreparedRun {
+  /** the stored version's tree, when the client handed in none (one it handed in matched and stays as it is) */
+  actions?: ActionNode[];
+  sendTaskQueue?: string;
 }

@@ -1,48 +1,18 @@
 // Client-side verbs for campaign runs: start one (idempotently) and read its result.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
-import type { Action, Campaign } from '../campaigns/types';
-import { parseLocalDateTime, zonedInstant } from '../campaigns/timing';
+import type { Campaign } from '../campaigns/types';
+import { actionTree, sendTaskQueueOf } from '../campaigns/runTree';
 import {
   CampaignIdKey,
   campaignRunWorkflowId,
   CustomerIdKey,
   LaunchIdKey,
-  sendsTaskQueue,
   WorkflowTypes,
-  type ActionNode,
   type CampaignRunInput,
   type CampaignRunResult,
   type CampaignRunWorkflow,
   type RunOptions,
 } from '../contract';
-
-/**
- * The campaign's shape as a run's input carries it, with the timing settings its handlers need (ActionNode): a Wait's
- * duration, a Wait until's instant (resolved now, with this process's time-zone data), each e-mail's send window and
- * each Check e-mail status's e-mail, wait and branches.
- */
-export function actionTree(campaign: Campaign): ActionNode[] {
-  const tree = (actions: Action[]): ActionNode[] =>
-    actions.map((a) => {
-      const node: ActionNode = { id: a.id, type: a.type, children: tree(a.children) };
-      if (a.type === 'wait') node.wait = { ...a.settings.duration };
-      if (a.type === 'waitUntil') {
-        const { dateTime, timeZone } = a.settings;
-        const at = new Date(zonedInstant(parseLocalDateTime(dateTime)!, timeZone)).toISOString();
-        node.waitUntil = { at, dateTime, timeZone };
-      }
-      if (a.type === 'checkEmailStatus') {
-        const { emailActionId, waitUpTo, branches } = a.settings;
-        node.emailCheck = { emailActionId, ...(waitUpTo ? { waitUpTo: { ...waitUpTo } } : {}), branches: structuredClone(branches) };
-      }
-      if (a.type === 'sendEmail' && !a.settings.deliverImmediately) {
-        const window = a.settings.sendWindow ?? campaign.sendWindow;
-        if (window) node.sendWindow = { ...window };
-      }
-      return node;
-    });
-  return tree(campaign.actions);
-}
 
 export interface StartRunArgs {
   client: Client;
@@ -72,7 +42,7 @@ export async function startCampaignRun(a: StartRunArgs): Promise<StartedRun> {
     customerId: a.customerId,
     actions: actionTree(a.campaign),
     ...(a.options ? { options: a.options } : {}),
-    ...(a.campaign.messagesPerMinute ? { sendTaskQueue: sendsTaskQueue(a.taskQueue, a.campaign.id) } : {}),
+    ...(a.campaign.messagesPerMinute ? { sendTaskQueue: sendTaskQueueOf(a.campaign, a.taskQueue) } : {}),
   };
   try {
     const handle = await a.client.workflow.start<CampaignRunWorkflow>(WorkflowTypes.campaignRun, {

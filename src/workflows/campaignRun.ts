@@ -5,8 +5,11 @@ import {
   type ActionNode,
   type ActionOutcome,
   type ActionResult,
+  type CampaignRunInput,
   type CampaignRunWorkflow,
 } from '../contract';
+import { checkedStart } from './checkedStart';
+import { currentGeneration, takes } from './versions';
 import { handlerFor } from './actions';
 import type { RunContext } from './actions/types';
 import { ProgressTracker } from './progress';
@@ -15,10 +18,24 @@ import { ProgressTracker } from './progress';
 const MAX_VISITS = 1000;
 
 /** One customer's pass through one campaign. Siblings run concurrently; a node's children run only if it allows. */
-export const campaignRun: CampaignRunWorkflow = async (input) => {
-  const progress = new ProgressTracker(countActions(input.actions));
+export const campaignRun: CampaignRunWorkflow = async (given) => {
+  const progress = new ProgressTracker(countActions(given?.actions ?? []));
   setHandler(progressQuery, () => progress.snapshot());
-  const run: RunContext = { input, runKey: workflowInfo().workflowId, progress, emailEvents: new Map() };
+  let input: CampaignRunInput & { actions: ActionNode[] } = { ...given, actions: given?.actions ?? [] };
+  const current = currentGeneration();
+  if (current) {
+    const checked = await checkedStart(given);
+    input = { ...given, ...checked };
+    progress.setTotal(countActions(checked.actions));
+  }
+  const run: RunContext = {
+    input,
+    runKey: workflowInfo().workflowId,
+    progress,
+    emailEvents: new Map(),
+    current,
+    takes: (patch) => takes({ current }, patch),
+  };
   // The service's word that it stored an event for one of this run's e-mails: a Check e-mail status waiting on that
   // e-mail reads its status again. A signal with no action id is ignored; one no check waits for changes nothing.
   setHandler(emailEventSignal, (s) => {

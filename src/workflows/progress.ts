@@ -20,7 +20,12 @@ export class ProgressTracker {
   private readonly skipReasons = new Set<string>();
   private readonly emailStatuses = new Set<string>();
 
-  constructor(private readonly totalActions: number) {}
+  constructor(private totalActions: number) {}
+
+  /** The run's tree is known once its start is checked (a client may hand in none). */
+  setTotal(totalActions: number): void {
+    this.totalActions = totalActions;
+  }
 
   snapshot(): RunProgress {
     return { totalActions: this.totalActions, inProgress: [...this.running.keys()], finished: [...this.finished] };

@@ -2,7 +2,7 @@
 // e-mail above it; its branches name exactly its children). Every error carries its JSON path.
 import assert from 'node:assert/strict';
 import { validateCampaign, type ValidationError } from '../../src/campaigns/validate';
-import { actionTree } from '../../src/runs/start';
+import { actionTree } from '../../src/campaigns/runTree';
 
 const ctx = { categoryCodes: new Set(['news']) };
 

@@ -2,7 +2,7 @@
 // Every error names its JSON path; one bad field never hides another's error.
 import assert from 'node:assert/strict';
 import { validateCampaign, type ValidationError } from '../../src/campaigns/validate';
-import { actionTree } from '../../src/runs/start';
+import { actionTree } from '../../src/campaigns/runTree';
 
 const ctx = { categoryCodes: new Set(['news']) };
 const email = (over: object = {}) => ({

@@ -3,7 +3,6 @@ import {
   ActivityFailure,
   CancellationScope,
   isCancellation,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -33,15 +32,6 @@ export const RECORD_LIFETIME_EXPIRY = 'record-lifetime-expiry';
  * with a window that a worker without this code began (it sent at once) replays through the old branch.
  */
 export const SEND_WINDOW = 'send-window';
-
-/**
- * Since this patch a send whose answer was lost (SendGrid may have the message) waits for SendGrid's word instead of
- * failing (`hold`) or resending (`resend`) at once: the sendEmail activity answers `unknown` (the run tells it so with
- * `awaitWord`), the run waits up to the campaign's unknownDeliveryWait for an event that settles the row (the service's
- * emailEvent signal wakes it), and only silence leads to `delivery_unknown` or a resend. Runs begun before it replay
- * through the old branch, and their activities keep the old behaviour (no `awaitWord` in their input).
- */
-export const AWAIT_SENDGRID_WORD = 'await-sendgrid-word';
 
 // The window's next opening needs the zone's rules (Intl's data, which change with Node releases): a local activity
 // computes it, and its recorded result is what a replay reads.
@@ -78,7 +68,7 @@ function lifetimeRanOut(err: unknown): boolean {
 
 // Send e-mail: children run only when the message was sent (delivery status does not matter for that).
 export const sendEmailHandler: ActionHandler = async (node, run) => {
-  if (node.sendWindow && patched(SEND_WINDOW)) await waitForSendWindow(node, run);
+  if (node.sendWindow && run.takes(SEND_WINDOW)) await waitForSendWindow(node, run);
   const o = run.input.options ?? {};
   const lifetimeMs = o.messageLifetimeMs ?? 24 * 60 * 60_000;
   const lifetimeEndMs = Date.now() + lifetimeMs;
@@ -111,7 +101,8 @@ export const sendEmailHandler: ActionHandler = async (node, run) => {
     actionId: node.id,
     customerId: run.input.customerId,
   };
-  const awaitWord = patched(AWAIT_SENDGRID_WORD);
+  // Runs of today's generation wait for SendGrid's word on a lost answer; older ones fail or resend at once.
+  const awaitWord = run.current;
   let outcome: ActionOutcome;
   try {
     // An event for this send that comes in while the activity runs must wake the wait for SendGrid's word.
@@ -130,7 +121,7 @@ export const sendEmailHandler: ActionHandler = async (node, run) => {
           )
         : result;
   } catch (err) {
-    if (isCancellation(err) && patched(CANCEL_ENDS_RUN)) {
+    if (isCancellation(err) && run.takes(CANCEL_ENDS_RUN)) {
       // A send waiting between attempts (or for SendGrid's word) had no attempt to record the cancellation: close its
       // row, then end Cancelled.
       await CancellationScope.nonCancellable(() => closeSend(input, 'cancelled'));
@@ -138,7 +129,7 @@ export const sendEmailHandler: ActionHandler = async (node, run) => {
     }
     // The ledger knows how the send ended (the last attempt's answer may have come in after all).
     outcome =
-      lifetimeRanOut(err) && patched(RECORD_LIFETIME_EXPIRY)
+      lifetimeRanOut(err) && run.takes(RECORD_LIFETIME_EXPIRY)
         ? await closeSend(input, 'lifetime_expired')
         : { status: 'failed', error: failureMessage(err) };
   }

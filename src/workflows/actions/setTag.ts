@@ -1,4 +1,4 @@
-import { isCancellation, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { FailureTypes, type ActionActivityInput } from '../../contract';
 import { failureMessage } from './failure';
@@ -29,11 +29,11 @@ export const setTagHandler: ActionHandler = async (node, run) => {
     customerId: run.input.customerId,
   };
   try {
-    if (patched(SET_TAG_LOCAL)) await proxyLocalActivities<Activities>(options(node)).setTag(input);
+    if (run.takes(SET_TAG_LOCAL)) await proxyLocalActivities<Activities>(options(node)).setTag(input);
     else await proxyActivities<Activities>(options(node)).setTag(input);
     return { outcome: { status: 'done' }, runChildren: true };
   } catch (err) {
-    if (isCancellation(err) && patched(CANCEL_ENDS_RUN)) throw err;
+    if (isCancellation(err) && run.takes(CANCEL_ENDS_RUN)) throw err;
     return { outcome: { status: 'failed', error: failureMessage(err) }, runChildren: false };
   }
 };

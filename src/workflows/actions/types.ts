@@ -6,6 +6,10 @@ export interface RunContext {
   /** the business-key workflow id: the send ledger's key for this run */
   runKey: string;
   progress: ProgressTracker;
+  /** the run began under today's generation (RUN_2026_12): it takes every earlier patch's branch without its marker */
+  current: boolean;
+  /** whether the run takes a patch's branch: always in today's generation, else as its history recorded (../versions.ts) */
+  takes(patch: string): boolean;
   /** how many emailEvent signals came for each e-mail action of the run (a Check e-mail status waits for a change) */
   emailEvents: Map<string, number>;
 }

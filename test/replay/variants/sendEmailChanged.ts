@@ -1,5 +1,5 @@
 // The production Send e-mail handler (src/workflows/actions/sendEmail.ts), copied command for command, with one of the
-// branches that cancellation-ends-run, record-lifetime-expiry and await-sendgrid-word guard changed. Each variant entry installs it with its
+// branches that cancellation-ends-run, record-lifetime-expiry and the wait for SendGrid's word guard changed. Each variant entry installs it with its
 // change; the replay tests assert that exactly the histories that took the changed branch fail, so every other history
 // proves the copy otherwise issues what production issues. The send window's wait is production's own
 // (waitForSendWindow): no variant changes it.
@@ -8,7 +8,6 @@ import {
   ActivityFailure,
   CancellationScope,
   isCancellation,
-  patched,
   proxyActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
@@ -17,13 +16,7 @@ import type { Activities } from '../../../src/activities';
 import { FINAL_SEND_FAILURES, type ActionActivityInput, type ActionOutcome } from '../../../src/contract';
 import { handlers } from '../../../src/workflows/actions';
 import { failureMessage } from '../../../src/workflows/actions/failure';
-import {
-  AWAIT_SENDGRID_WORD,
-  CANCEL_ENDS_RUN,
-  RECORD_LIFETIME_EXPIRY,
-  SEND_WINDOW,
-  waitForSendWindow,
-} from '../../../src/workflows/actions/sendEmail';
+import { CANCEL_ENDS_RUN, RECORD_LIFETIME_EXPIRY, SEND_WINDOW, waitForSendWindow } from '../../../src/workflows/actions/sendEmail';
 import { awaitSendGridWord, closeSend } from '../../../src/workflows/actions/sendgridWord';
 import type { ActionHandler } from '../../../src/workflows/actions/types';
 
@@ -34,7 +27,7 @@ export type SendEmailChange =
   | 'cancelled-without-close'
   /** the patch consulted when the lifetime runs out, but the row is not closed (no closeSend) */
   | 'lifetime-not-closed'
-  /** the await-sendgrid-word patch consulted, but an `unknown` answer fails the e-mail at once (no wait) */
+  /** a run of today's generation, but an `unknown` answer fails the e-mail at once (no wait for SendGrid's word) */
   | 'word-not-awaited';
 
 function lifetimeRanOut(err: unknown): boolean {
@@ -45,7 +38,7 @@ function lifetimeRanOut(err: unknown): boolean {
 
 function sendEmailHandler(change: SendEmailChange): ActionHandler {
   return async (node, run) => {
-    if (node.sendWindow && patched(SEND_WINDOW)) await waitForSendWindow(node, run);
+    if (node.sendWindow && run.takes(SEND_WINDOW)) await waitForSendWindow(node, run);
     const o = run.input.options ?? {};
     const lifetimeMs = o.messageLifetimeMs ?? 24 * 60 * 60_000;
     const lifetimeEndMs = Date.now() + lifetimeMs;
@@ -72,7 +65,7 @@ function sendEmailHandler(change: SendEmailChange): ActionHandler {
       actionId: node.id,
       customerId: run.input.customerId,
     };
-    const awaitWord = patched(AWAIT_SENDGRID_WORD);
+    const awaitWord = run.current;
     let outcome: ActionOutcome;
     try {
       const seen = run.emailEvents.get(node.id) ?? 0;
@@ -92,10 +85,10 @@ function sendEmailHandler(change: SendEmailChange): ActionHandler {
     } catch (err) {
       if (isCancellation(err) && change === 'cancellation-swallowed') {
         outcome = { status: 'failed', error: failureMessage(err) };
-      } else if (isCancellation(err) && patched(CANCEL_ENDS_RUN)) {
+      } else if (isCancellation(err) && run.takes(CANCEL_ENDS_RUN)) {
         if (change !== 'cancelled-without-close') await CancellationScope.nonCancellable(() => closeSend(input, 'cancelled'));
         throw err;
-      } else if (lifetimeRanOut(err) && patched(RECORD_LIFETIME_EXPIRY)) {
+      } else if (lifetimeRanOut(err) && run.takes(RECORD_LIFETIME_EXPIRY)) {
         outcome =
           change === 'lifetime-not-closed'
             ? { status: 'failed', error: 'message lifetime ran out (lifetime_expired)' }

@@ -1,8 +1,9 @@
 // The production workflows with one change in the patched branch of Set tag: it schedules a normal activity even when
-// patched('set-tag-local-activity') is true, where the current code runs a local activity. Runs recorded before the
+// the run takes set-tag-local-activity's branch (its marker, or today's generation), where the current code runs a
+// local activity. Runs recorded before the
 // patch take the unpatched branch and still replay; runs recorded since (local-activity markers) must not. If no
 // committed history took the patched branch, this variant would replay everything and the guard would not cover it.
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../src/activities';
 import { FailureTypes, type ActionActivityInput } from '../../../src/contract';
 import { handlers } from '../../../src/workflows/actions';
@@ -26,7 +27,7 @@ const setTagAsActivity: ActionHandler = async (node, run) => {
   });
   try {
     // Both branches alike: the patch is still consulted (and its marker expected), only its new branch changed.
-    if (patched(SET_TAG_LOCAL)) await setTag(input);
+    if (run.takes(SET_TAG_LOCAL)) await setTag(input);
     else await setTag(input);
     return { outcome: { status: 'done' }, runChildren: true };
   } catch (err) {

@@ -1,6 +1,6 @@
-// An `unknown` answer (SendGrid may have the message) fails the e-mail at once, although await-sendgrid-word is
-// consulted: runs recorded since the patch that waited for SendGrid's word (a timer, a readSend or closeSend, maybe a
-// resend) must not replay against it; runs whose send was answered at once are not concerned.
+// An `unknown` answer (SendGrid may have the message) fails the e-mail at once, in a run of today's generation: runs
+// recorded since run-2026-12 that waited for SendGrid's word (a timer, a readSend or closeSend, maybe a resend) must not
+// replay against it; runs whose send was answered at once are not concerned.
 import { installSendEmail } from './sendEmailChanged';
 
 installSendEmail('word-not-awaited');
