@@ -240,66 +240,46 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
   };
 }
 
+// The report's columns: one list for the text table and the HTML report's table of every figure, so that a new count
+// is one line here and shows in both.
+export interface ReportColumn {
+  /** the text table's header, and the HTML table's */
+  head: string;
+  of: (f: ActionFigures) => number;
+}
+
+export const REPORT_COLUMNS: readonly ReportColumn[] = [
+  { head: 'reached', of: (f) => f.customersReached },
+  { head: 'sent', of: (f) => f.sent },
+  { head: 'late', of: (f) => f.confirmedLate },
+  { head: 'maybe dup', of: (f) => f.possibleDuplicates },
+  { head: 'dup', of: (f) => f.duplicatesConfirmed },
+  { head: 'skipped', of: (f) => f.skipped.total },
+  { head: 'channel', of: (f) => f.skipped.byGroup.unsubscribedFromChannel },
+  { head: 'address', of: (f) => f.skipped.byGroup.addressIssue },
+  { head: 'category', of: (f) => f.skipped.byGroup.unsubscribedFromCategory },
+  { head: 'no customer', of: (f) => f.skipped.byGroup.customerNotFound },
+  { head: 'failed', of: (f) => f.failed },
+  { head: 'unknown', of: (f) => f.deliveryUnknown },
+  { head: 'expired', of: (f) => f.lifetimeExpired },
+  { head: 'cancelled', of: (f) => f.cancelled },
+  { head: 'in flight', of: (f) => f.cancelledInFlight },
+  { head: 'sending', of: (f) => f.inProgress },
+  { head: 'awaiting', of: (f) => f.awaitingWord },
+  { head: 'delivered', of: (f) => f.delivery.delivered },
+  { head: 'bounced', of: (f) => f.delivery.bounced.total },
+  { head: 'hard', of: (f) => f.delivery.bounced.hard },
+  { head: 'soft', of: (f) => f.delivery.bounced.soft },
+  { head: 'dropped', of: (f) => f.delivery.dropped },
+  { head: 'opened', of: (f) => f.delivery.openedCustomers },
+  { head: 'clicked', of: (f) => f.delivery.clickedCustomers },
+  { head: 'unsub', of: (f) => f.delivery.unsubscribed },
+  { head: 'spam', of: (f) => f.delivery.spamReports },
+];
+
 export function formatReport(r: CampaignReport): string {
-  const head = [
-    'action',
-    'reached',
-    'sent',
-    'late',
-    'maybe dup',
-    'dup',
-    'skipped',
-    'channel',
-    'address',
-    'category',
-    'no customer',
-    'failed',
-    'unknown',
-    'expired',
-    'cancelled',
-    'in flight',
-    'sending',
-    'awaiting',
-    'delivered',
-    'bounced',
-    'hard',
-    'soft',
-    'dropped',
-    'opened',
-    'clicked',
-    'unsub',
-    'spam',
-  ];
-  const line = (id: string, f: ActionFigures) =>
-    [
-      id,
-      f.customersReached,
-      f.sent,
-      f.confirmedLate,
-      f.possibleDuplicates,
-      f.duplicatesConfirmed,
-      f.skipped.total,
-      f.skipped.byGroup.unsubscribedFromChannel,
-      f.skipped.byGroup.addressIssue,
-      f.skipped.byGroup.unsubscribedFromCategory,
-      f.skipped.byGroup.customerNotFound,
-      f.failed,
-      f.deliveryUnknown,
-      f.lifetimeExpired,
-      f.cancelled,
-      f.cancelledInFlight,
-      f.inProgress,
-      f.awaitingWord,
-      f.delivery.delivered,
-      f.delivery.bounced.total,
-      f.delivery.bounced.hard,
-      f.delivery.bounced.soft,
-      f.delivery.dropped,
-      f.delivery.openedCustomers,
-      f.delivery.clickedCustomers,
-      f.delivery.unsubscribed,
-      f.delivery.spamReports,
-    ].map(String);
+  const head = ['action', ...REPORT_COLUMNS.map((c) => c.head)];
+  const line = (id: string, f: ActionFigures) => [id, ...REPORT_COLUMNS.map((c) => String(c.of(f)))];
   const table = [head, ...r.actions.map((a) => line(a.actionId, a)), line('TOTAL', r.totals)];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
