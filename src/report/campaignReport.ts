@@ -5,6 +5,8 @@
 import { flowCounts } from '../db/flowLog';
 import type { Db } from '../db/knex';
 import { EMAIL_STATUSES, SKIP_REASONS, type SkipReason } from '../contract';
+import { loadReportCampaign, type ReportCampaign } from './reportCampaign';
+import { inTreeOrder, type ReportTreeNode } from './tree';
 
 /** SmartCom's mailing report groups. A skip with several reasons counts once, in the group of its first reason. */
 export const SKIP_GROUPS = ['unsubscribedFromChannel', 'addressIssue', 'unsubscribedFromCategory', 'customerNotFound'] as const;
@@ -79,6 +81,10 @@ export interface CampaignReport {
   actions: (ActionFigures & { actionId: string })[];
   totals: ActionFigures;
   flow: FlowFigures[];
+  /** absent when no campaign of this id is stored */
+  campaign?: ReportCampaign;
+  /** the latest version's actions in tree order, which `actions` and `flow` follow */
+  tree?: ReportTreeNode[];
 }
 
 const BRANCHES: Record<string, string[]> = {
@@ -231,12 +237,18 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
   const delivery = await deliveryFigures(db, campaignId);
   for (const [id, f] of byAction) f.delivery = delivery.byAction.get(id) ?? emptyDelivery();
   totals.delivery = delivery.totals;
+  const stored = await loadReportCampaign(db, campaignId);
+  const tree = stored?.tree ?? [];
   return {
     campaignId,
     generatedAt: new Date().toISOString(),
-    actions: [...byAction].map(([actionId, f]) => ({ actionId, ...f })),
+    actions: inTreeOrder(
+      [...byAction].map(([actionId, f]) => ({ actionId, ...f })),
+      tree,
+    ),
     totals,
-    flow: await flowReport(db, campaignId),
+    flow: inTreeOrder(await flowReport(db, campaignId), tree),
+    ...(stored ? { campaign: stored.campaign, tree } : {}),
   };
 }
 
