@@ -5,7 +5,9 @@
 import { flowCounts } from '../db/flowLog';
 import type { Db } from '../db/knex';
 import { EMAIL_STATUSES, SKIP_REASONS, type SkipReason } from '../contract';
+import type { CampaignState } from './campaignState';
 import { loadReportCampaign, type ReportCampaign } from './reportCampaign';
+import type { SplitFigures } from './splitFigures';
 import { inTreeOrder, type ReportTreeNode } from './tree';
 
 /** SmartCom's mailing report groups. A skip with several reasons counts once, in the group of its first reason. */
@@ -30,6 +32,8 @@ export interface DeliveryFigures {
   dropped: number;
   /** customers who opened (unique) */
   openedCustomers: number;
+  /** opens SendGrid marked as a machine's (sg_machine_open), counted apart from openedCustomers (issue 25) */
+  machineOpens?: number;
   /** customers who clicked (unique) */
   clickedCustomers: number;
   /** sends whose recipient unsubscribed through them (the link, one-click, or SendGrid's unsubscribe events) */
@@ -85,6 +89,10 @@ export interface CampaignReport {
   campaign?: ReportCampaign;
   /** the latest version's actions in tree order, which `actions` and `flow` follow */
   tree?: ReportTreeNode[];
+  /** the runs' and launches' state, from Temporal: set by callers that have a client (the HTML report) */
+  state?: CampaignState;
+  /** per variant of each split and per group of each control group (issue 25) */
+  splits?: SplitFigures[];
 }
 
 const BRANCHES: Record<string, string[]> = {
