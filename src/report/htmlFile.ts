@@ -1,7 +1,7 @@
 // Writing the HTML report to a file: the report (the one query the text and JSON reports use) plus the campaign's state
 // from Temporal, drawn, and written whole or not at all (a temporary file beside it, renamed into place).
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
@@ -14,6 +14,8 @@ export interface HtmlReportArgs {
   client: Client;
   campaignId: string;
   file: string;
+  /** create the file's folder if it is missing (the local stack's .stack/); the CLI refuses a missing folder instead */
+  createFolder?: boolean;
 }
 
 /** The campaign is not stored: nothing was written. */
@@ -28,6 +30,7 @@ export async function writeHtmlReport(a: HtmlReportArgs): Promise<{ file: string
   const html = renderReportHtml(report);
   const file = path.resolve(a.file);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  if (a.createFolder) mkdirSync(path.dirname(file), { recursive: true });
   try {
     writeFileSync(tmp, html, { flag: 'wx' });
     renameSync(tmp, file);
