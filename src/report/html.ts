@@ -183,10 +183,10 @@ function emailSection(a: EmailFigures, node: ReportTreeNode | undefined, tree: R
   ];
   return `${open(a.actionId, 'email', node)}
 ${head(a.actionId, 'sendEmail', node, tree)}
-<div class="charts">
-<figure><figcaption>Funnel <small>(rate: of the step above)</small></figcaption>${funnel}</figure>
-<figure><figcaption>Skipped: <b data-figure="skippedTotal">${count(a.skipped.total)}</b></figcaption>${skipped}</figure>
-<figure><figcaption>Failures and bounces</figcaption>${failures}</figure>
+<div class="charts email">
+<figure class="funnel"><figcaption>Funnel <small>(rate: of the step above)</small></figcaption>${funnel}</figure>
+<figure class="skipped"><figcaption>Skipped: <b data-figure="skippedTotal">${count(a.skipped.total)}</b></figcaption>${skipped}</figure>
+<figure class="failures"><figcaption>Failures and bounces</figcaption>${failures}</figure>
 </div>
 <p class="foot">${foot.map(([label, figure, n]) => `${label} <b data-figure="${figure}">${count(n)}</b>`).join(' · ')}</p>
 </section>`;

@@ -19,6 +19,9 @@ h2 .label{font-weight:400}
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--track);padding:0 .25rem;border-radius:3px}
 .where,.none,.hint{margin:.1rem 0 .4rem;color:var(--muted);font-size:.9rem}
 .charts{display:flex;flex-wrap:wrap;gap:.5rem 2rem}
+/* an e-mail: the funnel above the skips on the left, the failures beside both (flex's wrapping on narrow screens) */
+@media (min-width:64rem){.charts.email{display:grid;grid-template-columns:max-content max-content;column-gap:2.5rem;align-items:start}
+.charts.email .failures{grid-column:2;grid-row:1 / span 2}}
 figure{margin:0}
 figcaption{font-weight:600;margin:.2rem 0}
 figcaption small{font-weight:400;color:var(--muted)}
