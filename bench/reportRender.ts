@@ -88,8 +88,12 @@ function emailFigures(n: number, k: number): ActionFigures {
     deliveryUnknown: 0,
     lifetimeExpired: failed,
     cancelled: 0,
+    cancelledInFlight: 0,
     inProgress: 0,
+    awaitingWord: 0,
+    confirmedLate: 0,
     possibleDuplicates: 0,
+    duplicatesConfirmed: 0,
     delivery: {
       delivered,
       bounced: { total: hard + soft, hard, soft },

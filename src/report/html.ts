@@ -177,7 +177,11 @@ function emailSection(a: EmailFigures, node: ReportTreeNode | undefined, tree: R
     ['failed', 'failed', a.failed],
     ['unsubscribed through it', 'unsubscribed', d.unsubscribed],
     ['spam reports', 'spamReports', d.spamReports],
+    ['sent, confirmed late by SendGrid', 'confirmedLate', a.confirmedLate],
     ['maybe sent twice', 'possibleDuplicates', a.possibleDuplicates],
+    ['sent twice', 'duplicatesConfirmed', a.duplicatesConfirmed],
+    ['cancelled in flight', 'cancelledInFlight', a.cancelledInFlight],
+    ["awaiting SendGrid's word", 'awaitingWord', a.awaitingWord],
     ['sending now', 'inProgress', a.inProgress],
     ...(people ? [['machine opens (not in opened)', 'machineOpens', d.machineOpens!] as [string, string, number]] : []),
   ];

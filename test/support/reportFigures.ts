@@ -55,7 +55,11 @@ export function emailFigures(a: ActionFigures): Record<string, number> {
     failed: a.failed,
     unsubscribed: d.unsubscribed,
     spamReports: d.spamReports,
+    confirmedLate: a.confirmedLate,
     possibleDuplicates: a.possibleDuplicates,
+    duplicatesConfirmed: a.duplicatesConfirmed,
+    cancelledInFlight: a.cancelledInFlight,
+    awaitingWord: a.awaitingWord,
     inProgress: a.inProgress,
     ...(d.machineOpens !== undefined ? { machineOpens: d.machineOpens } : {}),
   };
