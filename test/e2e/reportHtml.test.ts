@@ -107,9 +107,11 @@ describe('report --html (end to end)', function () {
       const r = await cli('report', '--campaign', scenario.campaignId, ...args);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
       assert.match(r.stderr.trim(), message);
+      assert.equal(r.stdout, '');
     }
     const unknown = await cli('report', '--campaign', 'no-such-campaign', '--html', path.join(folder, 'r.html'));
     assert.equal(unknown.code, 1);
+    assert.equal(unknown.stdout, '');
     assert.equal(unknown.stderr.trim(), 'error: --campaign: no stored campaign "no-such-campaign"; nothing was written');
     assert.deepEqual(readdirSync(folder), [], 'no file, and no temporary file left behind');
     assert.equal(existsSync(path.join(folder, 'missing')), false);
