@@ -297,6 +297,14 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   { head: 'spam', of: (f) => f.delivery.spamReports },
 ];
 
+/** What the columns mean: under the text table, and in the HTML report's footer. */
+export const REPORT_NOTES: readonly string[] = [
+  'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
+  "late = sent, SendGrid's answer lost but one of its events proved it took the message; maybe dup = sent, possibly a second time (campaign resends unknown deliveries); dup = sent twice for certain",
+  "failed includes unknown (delivery_unknown: no word from SendGrid) and expired (lifetime_expired); in flight = cancelled while SendGrid may have had it; awaiting = waiting for SendGrid's word",
+  "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
+];
+
 export function formatReport(r: CampaignReport): string {
   const head = ['action', ...REPORT_COLUMNS.map((c) => c.head)];
   const line = (id: string, f: ActionFigures) => [id, ...REPORT_COLUMNS.map((c) => String(c.of(f)))];
@@ -307,10 +315,7 @@ export function formatReport(r: CampaignReport): string {
     `Campaign ${r.campaignId} (${r.generatedAt})`,
     fmt(head),
     ...table.slice(1).map(fmt),
-    'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
-    "late = sent, SendGrid's answer lost but one of its events proved it took the message; maybe dup = sent, possibly a second time (campaign resends unknown deliveries); dup = sent twice for certain",
-    "failed includes unknown (delivery_unknown: no word from SendGrid) and expired (lifetime_expired); in flight = cancelled while SendGrid may have had it; awaiting = waiting for SendGrid's word",
-    "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
+    ...REPORT_NOTES,
     ...(r.flow.length ? ['', ...formatFlow(r.flow)] : []),
   ].join('\n');
 }

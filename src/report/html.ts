@@ -3,7 +3,7 @@
 // forbids both), so it reads offline and as an e-mail attachment. Every text from a campaign document is escaped.
 import type { ActionType } from '../contract';
 import { escapeHtml } from '../email/escapeHtml';
-import { REPORT_COLUMNS, type ActionFigures, type CampaignReport, type FlowFigures } from './campaignReport';
+import { REPORT_COLUMNS, REPORT_NOTES, type ActionFigures, type CampaignReport, type FlowFigures } from './campaignReport';
 import type { CampaignState } from './campaignState';
 import type { SplitFigures, VariantFigures } from './splitFigures';
 import { barChart, count, funnelChart, percent, type Bar } from './svg';
@@ -28,6 +28,9 @@ const STATUS_NAMES: Record<string, string> = {
 };
 
 const e = escapeHtml;
+
+const CHART_NOTE =
+  "the pictures: a funnel's rate is of the step above; a bar's is of reached (skips, failures) or of sent (bounces, drops); failed: other = refused by SendGrid, or not renderable for the customer";
 type EmailFigures = ActionFigures & { actionId: string };
 
 export function renderReportHtml(r: CampaignReport): string {
@@ -56,7 +59,7 @@ ${sections.join('\n')}
 ${earlier.length ? `<h2 class="earlier">Actions of earlier versions</h2>\n${earlier.join('\n')}` : ''}
 ${figuresTables(r)}
 </main>
-<footer>${NOTES}</footer>
+<footer>${[CHART_NOTE, ...REPORT_NOTES].map((n) => `<p>${e(n)}</p>`).join('\n')}</footer>
 </body></html>
 `;
 }
@@ -312,10 +315,3 @@ function figuresTables(r: CampaignReport): string {
   return `<section class="figures"><h2>Every figure</h2><p class="hint">As <code>campaign-runner report</code> prints them; the TOTAL counts opened and clicked customers once across actions.</p>
 <div class="scroll">${emails}</div>${flow ? `<div class="scroll">${flow}</div>` : ''}</section>`;
 }
-
-const NOTES = `<p>reached: customers the action was evaluated for · sent: actual recipients (BCC copies are not counted) ·
-skipped groups (SmartCom's): channel = unsubscribed from the e-mail channel; address = missing or invalid address; category =
-unsubscribed from the mailing category; no customer = deleted; a skip with several reasons counts once, in its first reason's group ·
-failed: unknown = SendGrid may have taken the message and the campaign holds unknown deliveries; expired = the message
-lifetime ran out; other = refused by SendGrid or not renderable · delivered, bounced, dropped, opened, clicked: from
-SendGrid's events for the recipients (never BCC copies); opened and clicked count customers once.</p>`;

@@ -2,7 +2,15 @@
 // failures, flow branches, and every column of the text report), the same numbers as the text report, the tree's order,
 // campaign text escaped, nothing fetched or run, and the sections issue 25 will fill (splits, machine opens).
 import assert from 'node:assert/strict';
-import { formatReport, REPORT_COLUMNS, type ActionFigures, type CampaignReport, type ReportColumn } from '../../src/report/campaignReport';
+import { escapeHtml } from '../../src/email/escapeHtml';
+import {
+  formatReport,
+  REPORT_COLUMNS,
+  REPORT_NOTES,
+  type ActionFigures,
+  type CampaignReport,
+  type ReportColumn,
+} from '../../src/report/campaignReport';
 import { renderReportHtml } from '../../src/report/html';
 import type { SplitFigures } from '../../src/report/splitFigures';
 import { cell, figure, figures, mismatches, sectionOf } from '../support/reportFigures';
@@ -105,6 +113,7 @@ describe('the HTML report', () => {
       rows.map((row) => row[0]),
       ['z-first', 'a-second', 'TOTAL'],
     );
+    for (const note of REPORT_NOTES) assert.ok(html.includes(`<p>${escapeHtml(note)}</p>`), `the footer explains: ${note}`);
     for (const row of rows)
       head.slice(1).forEach((column, i) => assert.equal(cell(html, row[0], column).replace(/,/g, ''), row[i + 1], `${row[0]} ${column}`));
   });
