@@ -7,7 +7,7 @@ const layers = {
   email: ['contract'],
   campaigns: ['contract', 'email'],
   db: ['contract', 'campaigns', 'email'],
-  report: ['contract', 'db'],
+  report: ['contract', 'email', 'campaigns', 'db'],
   runs: ['contract', 'campaigns', 'db'],
   activities: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'runs'],
   temporal: ['contract', 'config.ts', 'activities', 'db', 'email'],

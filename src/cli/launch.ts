@@ -5,6 +5,7 @@ import { LaunchEndedError, watchLaunch } from '../runs/launchWatch';
 import type { Audience } from '../contract';
 import { UsageError, withContext } from './context';
 import { readCustomerIdFile } from './run';
+import { htmlReport } from './reportHtml';
 import { loadStored } from './stored';
 import { quote } from '../email/quote';
 
@@ -99,8 +100,11 @@ export function registerLaunch(program: Command): void {
     .description("the campaign's report per e-mail action, from the send ledger")
     .requiredOption('--campaign <id>', 'campaign id')
     .option('--json', 'a stable JSON document (README: "Report")', false)
-    .action((o: { campaign: string; json: boolean }) =>
+    .option('--html <file>', 'write the report as one self-contained HTML file, a picture of the campaign (docs/report.md)')
+    .action((o: { campaign: string; json: boolean; html?: string }) =>
       withContext(async (ctx) => {
+        if (o.html !== undefined && o.json) throw new UsageError('give --json or --html, not both');
+        if (o.html !== undefined) return htmlReport(ctx, o.campaign, o.html);
         const report = await campaignReport(ctx.db(), o.campaign);
         console.log(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
       }),

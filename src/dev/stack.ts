@@ -18,6 +18,7 @@ import { storeCampaign } from '../db/campaigns';
 import { importCustomerFile } from '../db/customerImport';
 import { createDb, ensureDatabase, migrateLatest } from '../db/knex';
 import { campaignReport, formatReport } from '../report/campaignReport';
+import { writeHtmlReport } from '../report/htmlFile';
 import { describeRun } from '../runs/format';
 import { startService } from '../service/app';
 import { runResult, startCampaignRuns } from '../runs/start';
@@ -148,6 +149,14 @@ async function main(): Promise<void> {
   console.log('\nWhat SendGrid told the service (events with an effect; BCC copies are stored and change nothing):');
   for (const e of events) console.log(`  ${e.customer_id}\t${e.event}: ${e.effects}`);
   console.log(`\n${formatReport(await campaignReport(db, stored.campaign.id))}`);
+  const picture = await writeHtmlReport({
+    db,
+    client,
+    campaignId: stored.campaign.id,
+    file: path.join(PROJECT_ROOT, '.stack', 'welcome-report.html'),
+    createFolder: true,
+  });
+  console.log(`\nThe same report as a picture (one HTML file, opens offline): ${picture.file}`);
 
   // The next campaign meets the changed customers: c-007 bounced (email_invalid), c-010 unsubscribed from all e-mails,
   // c-009 left the category with one click; c-001 opened and clicked, and is sent to again.

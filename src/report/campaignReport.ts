@@ -5,6 +5,10 @@
 import { flowCounts } from '../db/flowLog';
 import type { Db } from '../db/knex';
 import { EMAIL_STATUSES, SKIP_REASONS, type SkipReason } from '../contract';
+import type { CampaignState } from './campaignState';
+import { loadReportCampaign, type ReportCampaign } from './reportCampaign';
+import type { SplitFigures } from './splitFigures';
+import { inTreeOrder, type ReportTreeNode } from './tree';
 
 /** SmartCom's mailing report groups. A skip with several reasons counts once, in the group of its first reason. */
 export const SKIP_GROUPS = ['unsubscribedFromChannel', 'addressIssue', 'unsubscribedFromCategory', 'customerNotFound'] as const;
@@ -28,6 +32,8 @@ export interface DeliveryFigures {
   dropped: number;
   /** customers who opened (unique) */
   openedCustomers: number;
+  /** opens SendGrid marked as a machine's (sg_machine_open), counted apart from openedCustomers (issue 25) */
+  machineOpens?: number;
   /** customers who clicked (unique) */
   clickedCustomers: number;
   /** sends whose recipient unsubscribed through them (the link, one-click, or SendGrid's unsubscribe events) */
@@ -79,6 +85,14 @@ export interface CampaignReport {
   actions: (ActionFigures & { actionId: string })[];
   totals: ActionFigures;
   flow: FlowFigures[];
+  /** absent when no campaign of this id is stored */
+  campaign?: ReportCampaign;
+  /** the latest version's actions in tree order, which `actions` and `flow` follow */
+  tree?: ReportTreeNode[];
+  /** the runs' and launches' state, from Temporal: set by callers that have a client (the HTML report) */
+  state?: CampaignState;
+  /** per variant of each split and per group of each control group (issue 25) */
+  splits?: SplitFigures[];
 }
 
 const BRANCHES: Record<string, string[]> = {
@@ -231,75 +245,69 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
   const delivery = await deliveryFigures(db, campaignId);
   for (const [id, f] of byAction) f.delivery = delivery.byAction.get(id) ?? emptyDelivery();
   totals.delivery = delivery.totals;
+  const stored = await loadReportCampaign(db, campaignId);
+  const tree = stored?.tree ?? [];
   return {
     campaignId,
     generatedAt: new Date().toISOString(),
-    actions: [...byAction].map(([actionId, f]) => ({ actionId, ...f })),
+    actions: inTreeOrder(
+      [...byAction].map(([actionId, f]) => ({ actionId, ...f })),
+      tree,
+    ),
     totals,
-    flow: await flowReport(db, campaignId),
+    flow: inTreeOrder(await flowReport(db, campaignId), tree),
+    ...(stored ? { campaign: stored.campaign, tree } : {}),
   };
 }
 
+// The report's columns: one list for the text table and the HTML report's table of every figure, so that a new count
+// is one line here and shows in both.
+export interface ReportColumn {
+  /** the text table's header, and the HTML table's */
+  head: string;
+  of: (f: ActionFigures) => number;
+}
+
+export const REPORT_COLUMNS: readonly ReportColumn[] = [
+  { head: 'reached', of: (f) => f.customersReached },
+  { head: 'sent', of: (f) => f.sent },
+  { head: 'late', of: (f) => f.confirmedLate },
+  { head: 'maybe dup', of: (f) => f.possibleDuplicates },
+  { head: 'dup', of: (f) => f.duplicatesConfirmed },
+  { head: 'skipped', of: (f) => f.skipped.total },
+  { head: 'channel', of: (f) => f.skipped.byGroup.unsubscribedFromChannel },
+  { head: 'address', of: (f) => f.skipped.byGroup.addressIssue },
+  { head: 'category', of: (f) => f.skipped.byGroup.unsubscribedFromCategory },
+  { head: 'no customer', of: (f) => f.skipped.byGroup.customerNotFound },
+  { head: 'failed', of: (f) => f.failed },
+  { head: 'unknown', of: (f) => f.deliveryUnknown },
+  { head: 'expired', of: (f) => f.lifetimeExpired },
+  { head: 'cancelled', of: (f) => f.cancelled },
+  { head: 'in flight', of: (f) => f.cancelledInFlight },
+  { head: 'sending', of: (f) => f.inProgress },
+  { head: 'awaiting', of: (f) => f.awaitingWord },
+  { head: 'delivered', of: (f) => f.delivery.delivered },
+  { head: 'bounced', of: (f) => f.delivery.bounced.total },
+  { head: 'hard', of: (f) => f.delivery.bounced.hard },
+  { head: 'soft', of: (f) => f.delivery.bounced.soft },
+  { head: 'dropped', of: (f) => f.delivery.dropped },
+  { head: 'opened', of: (f) => f.delivery.openedCustomers },
+  { head: 'clicked', of: (f) => f.delivery.clickedCustomers },
+  { head: 'unsub', of: (f) => f.delivery.unsubscribed },
+  { head: 'spam', of: (f) => f.delivery.spamReports },
+];
+
+/** What the columns mean: under the text table, and in the HTML report's footer. */
+export const REPORT_NOTES: readonly string[] = [
+  'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
+  "late = sent, SendGrid's answer lost but one of its events proved it took the message; maybe dup = sent, possibly a second time (campaign resends unknown deliveries); dup = sent twice for certain",
+  "failed includes unknown (delivery_unknown: no word from SendGrid) and expired (lifetime_expired); in flight = cancelled while SendGrid may have had it; awaiting = waiting for SendGrid's word",
+  "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
+];
+
 export function formatReport(r: CampaignReport): string {
-  const head = [
-    'action',
-    'reached',
-    'sent',
-    'late',
-    'maybe dup',
-    'dup',
-    'skipped',
-    'channel',
-    'address',
-    'category',
-    'no customer',
-    'failed',
-    'unknown',
-    'expired',
-    'cancelled',
-    'in flight',
-    'sending',
-    'awaiting',
-    'delivered',
-    'bounced',
-    'hard',
-    'soft',
-    'dropped',
-    'opened',
-    'clicked',
-    'unsub',
-    'spam',
-  ];
-  const line = (id: string, f: ActionFigures) =>
-    [
-      id,
-      f.customersReached,
-      f.sent,
-      f.confirmedLate,
-      f.possibleDuplicates,
-      f.duplicatesConfirmed,
-      f.skipped.total,
-      f.skipped.byGroup.unsubscribedFromChannel,
-      f.skipped.byGroup.addressIssue,
-      f.skipped.byGroup.unsubscribedFromCategory,
-      f.skipped.byGroup.customerNotFound,
-      f.failed,
-      f.deliveryUnknown,
-      f.lifetimeExpired,
-      f.cancelled,
-      f.cancelledInFlight,
-      f.inProgress,
-      f.awaitingWord,
-      f.delivery.delivered,
-      f.delivery.bounced.total,
-      f.delivery.bounced.hard,
-      f.delivery.bounced.soft,
-      f.delivery.dropped,
-      f.delivery.openedCustomers,
-      f.delivery.clickedCustomers,
-      f.delivery.unsubscribed,
-      f.delivery.spamReports,
-    ].map(String);
+  const head = ['action', ...REPORT_COLUMNS.map((c) => c.head)];
+  const line = (id: string, f: ActionFigures) => [id, ...REPORT_COLUMNS.map((c) => String(c.of(f)))];
   const table = [head, ...r.actions.map((a) => line(a.actionId, a)), line('TOTAL', r.totals)];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const fmt = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -307,10 +315,7 @@ export function formatReport(r: CampaignReport): string {
     `Campaign ${r.campaignId} (${r.generatedAt})`,
     fmt(head),
     ...table.slice(1).map(fmt),
-    'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
-    "late = sent, SendGrid's answer lost but one of its events proved it took the message; maybe dup = sent, possibly a second time (campaign resends unknown deliveries); dup = sent twice for certain",
-    "failed includes unknown (delivery_unknown: no word from SendGrid) and expired (lifetime_expired); in flight = cancelled while SendGrid may have had it; awaiting = waiting for SendGrid's word",
-    "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
+    ...REPORT_NOTES,
     ...(r.flow.length ? ['', ...formatFlow(r.flow)] : []),
   ].join('\n');
 }

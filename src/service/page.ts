@@ -1,8 +1,5 @@
 // The service's few HTML pages: one small template, no scripts, nothing loaded from elsewhere.
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from '../email/escapeHtml';
 
 export function page(title: string, body: string): string {
   return `<!doctype html>

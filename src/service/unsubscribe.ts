@@ -7,7 +7,8 @@ import { markSendUnsubscribed } from '../db/deliveryEvents';
 import type { Db } from '../db/knex';
 import { emailSubscriptionState, findCategory, setCategoryEmail, setEmailChannel, type CategoryRef } from '../db/subscriptions';
 import { UNSUBSCRIBE_PATH, verifyUnsubscribeToken, type UnsubscribeClaims } from '../email/unsubscribeToken';
-import { escapeHtml, page } from './page';
+import { escapeHtml } from '../email/escapeHtml';
+import { page } from './page';
 
 export interface UnsubscribeOptions {
   db: Db;

@@ -1,8 +1,8 @@
 // An operator's path through Temporal Web, in Debian's headless Chromium driven by playwright-core: filter runs by
 // CampaignId, open one, read its summary, and read the sendEmail activity's result.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { testEnv, temporalWebUrl } from '../support/env';
 import {
   emailSettings,
@@ -18,30 +18,15 @@ import {
   type RunningWorker,
 } from '../support/harness';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
 describe('Temporal Web in a browser', function () {
   let w: RunningWorker;
   let browser: Browser;
   before(async function () {
     if (!temporalWebUrl())
       throw new Error('the test run must start its own Temporal server (unset TEMPORAL_ADDRESS) so that Temporal Web is on');
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
     await seedCategories();
     w = await startWorker();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Without these Chromium keeps calling out to Google's services, which this network refuses.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,8 +1,8 @@
 // A customer's path through the unsubscribe link, in Debian's headless Chromium driven by playwright-core: open the link
 // of a message the worker sent, keep the offered choice (the e-mail's category), unsubscribe; the next run is skipped.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import {
   acceptedFor,
   emailSettings,
@@ -18,29 +18,15 @@ import {
 } from '../support/harness';
 import { startTestService, type TestService } from '../support/service';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
 describe('Unsubscribing in a browser', function () {
   let w: RunningWorker;
   let service: TestService;
   let browser: Browser;
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
     await seedCategories();
     service = await startTestService();
     w = await startWorker({ publicUrl: service.url });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
