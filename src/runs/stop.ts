@@ -98,13 +98,23 @@ export async function stopCampaign(a: StopArgs): Promise<StopSummary> {
     const open: string[] = [];
     await inBatches(ids, CONCURRENCY, async (id) => {
       if (closedIds.has(id) || cancelledIds.has(id)) return;
+      const handle = client.workflow.getHandle(id);
+      // Temporal takes a cancellation of a closed run as a success that does nothing: look first, so that only the
+      // runs this stop found open are cancelled and counted.
+      const status = await handle.describe().then(
+        (d) => d.status.name,
+        (err) => (err instanceof WorkflowNotFoundError ? 'NOT_STARTED' : Promise.reject(err)),
+      );
+      if (status !== 'RUNNING') {
+        closedIds.add(id);
+        return;
+      }
       try {
-        await client.workflow.getHandle(id).cancel();
+        await handle.cancel();
         cancelledIds.add(id);
         open.push(id);
       } catch (err) {
-        // Never started, or closed already (Temporal answers "not found" for both): nothing to stop.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (!(err instanceof WorkflowNotFoundError)) throw err; // closed meanwhile: nothing to stop
         closedIds.add(id);
       }
     });

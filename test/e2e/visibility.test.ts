@@ -61,7 +61,14 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
           .filter((p) => p.key.name !== 'BuildIds')
           .map((p) => [p.key.name, p.value]),
       ),
-      { CampaignId: cid, CustomerId: skipped, EmailOutcome: ['skipped'], SkipReasons: ['email_channel_unsubscribed', 'email_missing'] },
+      {
+        CampaignId: cid,
+        CustomerId: skipped,
+        EmailOutcome: ['skipped'],
+        SkipReasons: ['email_channel_unsubscribed', 'email_missing'],
+        // The SDK records every patch a run consults here: today's runs consult one (src/workflows/versions.ts).
+        TemporalChangeVersion: ['run-2026-12'],
+      },
     );
     // No address anywhere in what Temporal stores for the run.
     // Payloads are base64 in the history: decode them before looking.
