@@ -2,7 +2,7 @@
 // service (webhook, unsubscribe links) with the fake's Event Webhook pointed at it, demo categories and customers, a
 // worker, and the demo campaign started for every demo customer. The fake then speaks back (an open, a hard bounce, an
 // unsubscribe), a customer unsubscribes with one click, and a follow-up campaign shows the next run's outcomes change.
-// Serves until Ctrl-C, which stops everything it started (so does a crash: src/dev/shutdown.ts).
+// Serves until Ctrl-C, which stops everything it started (so does a crash: dev/shutdown.ts).
 //
 // The demo touches only its own data: its customers, categories and campaigns have ids of their own (demo-...), and it
 // runs its campaigns for its own ten customers, whatever else the database holds (issue 28).
@@ -10,25 +10,25 @@
 // `--state-dir <dir>`: where the dev server keeps its SQLite file and log (default .stack; the tests use their own).
 //
 // `--postgres` (`npm run stack:postgres`): the production topology instead of the dev server: the Temporal server on
-// this machine's PostgreSQL with Temporal Web from the UI server (src/dev/temporalPostgres.ts), and two worker
+// this machine's PostgreSQL with Temporal Web from the UI server (dev/temporalPostgres.ts), and two worker
 // processes in place of the in-process worker. Its Temporal data stays in the databases temporal and
 // temporal_visibility, so a second start finds everything again.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { parseCampaign } from '../campaigns/validate';
-import { loadConfig, publicUrl, sendgridApiKey } from '../config';
-import { categoryCodes, upsertCategory, type MailingCategory } from '../db/categories';
-import { storeCampaign } from '../db/campaigns';
-import { importCustomerFile } from '../db/customerImport';
-import { createDb, ensureDatabase, migrateLatest } from '../db/knex';
-import { campaignReport, formatReport } from '../report/campaignReport';
-import { writeHtmlReport } from '../report/htmlFile';
-import { describeRun } from '../runs/format';
-import { startService } from '../service/app';
-import { runResults, startCampaignRuns } from '../runs/start';
-import { connectClient, webUrl } from '../temporal/connection';
-import { assembleWorkers } from '../temporal/worker';
+import { parseCampaign } from '../src/campaigns/validate';
+import { loadConfig, publicUrl, sendgridApiKey } from '../src/config';
+import { categoryCodes, upsertCategory, type MailingCategory } from '../src/db/categories';
+import { storeCampaign } from '../src/db/campaigns';
+import { importCustomerFile } from '../src/db/customerImport';
+import { createDb, ensureDatabase, migrateLatest } from '../src/db/knex';
+import { campaignReport, formatReport } from '../src/report/campaignReport';
+import { writeHtmlReport } from '../src/report/htmlFile';
+import { describeRun } from '../src/runs/format';
+import { startService } from '../src/service/app';
+import { runResults, startCampaignRuns } from '../src/runs/start';
+import { connectClient, webUrl } from '../src/temporal/connection';
+import { assembleWorkers } from '../src/temporal/worker';
 import { startSendGridFake } from './sendgridFake';
 import { StackShutdown } from './shutdown';
 import type { RecipientScript } from './sendgridFakeEvents';

@@ -19,7 +19,7 @@ import { freePort, testEnv } from '../support/env';
 import { emailThenTag, emailSettings } from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const STACK = path.join(ROOT, 'dist', 'src', 'dev', 'stack.js');
+const STACK = path.join(ROOT, 'dist', 'dev', 'stack.js');
 const OTHERS = 5000;
 
 /** The demo's own customer ids, as its file names them. */

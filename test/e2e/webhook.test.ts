@@ -8,7 +8,7 @@ import { createDb } from '../../src/db/knex';
 import { upsertCategory } from '../../src/db/categories';
 import { campaignReport } from '../../src/report/campaignReport';
 import { startService } from '../../src/service/app';
-import type { RecipientScript } from '../../src/dev/sendgridFakeEvents';
+import type { RecipientScript } from '../../dev/sendgridFakeEvents';
 import { freePort, testEnv } from '../support/env';
 import {
   emailSettings,

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../../src/config';
 import { startService, type RunningService } from '../../src/service/app';
-import type { WebhookSettings } from '../../src/dev/sendgridFakeEvents';
+import type { WebhookSettings } from '../../dev/sendgridFakeEvents';
 import type { Db } from '../../src/db/knex';
 import { testEnv } from './env';
 
