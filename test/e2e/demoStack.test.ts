@@ -17,8 +17,8 @@ import { createDb, migrateLatest, recreateDatabase, type Db } from '../../src/db
 import { parseCampaign } from '../../src/campaigns/validate';
 import { freePort, testEnv } from '../support/env';
 import { emailThenTag, emailSettings } from '../support/harness';
+import { ROOT } from '../support/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const STACK = path.join(ROOT, 'dist', 'dev', 'stack.js');
 const OTHERS = 5000;
 

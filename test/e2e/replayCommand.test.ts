@@ -2,7 +2,6 @@
 // for runs recorded by incompatible code.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { campaignRunWorkflowId } from '../../src/contract';
@@ -19,9 +18,10 @@ import {
   uid,
   visibleCount,
 } from '../support/harness';
+import { fromRoot } from '../support/paths';
 
 const run = promisify(execFile);
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
+const BIN = fromRoot('bin', 'campaign-runner.js');
 
 async function replayCli(query: string): Promise<{ code: number; out: string }> {
   const env = testEnv();

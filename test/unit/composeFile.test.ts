@@ -29,8 +29,9 @@ import {
   temporalServerEnv,
   temporalUiEnv,
 } from '../../dev/topology';
+import { ROOT } from '../support/paths';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+const root = ROOT;
 
 type Mount = string | { source: string; target: string; read_only?: boolean };
 interface Service {
