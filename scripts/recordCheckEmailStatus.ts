@@ -5,7 +5,8 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { campaignRunWorkflowId, type CampaignRunResult } from '../src/contract';
 import type { ScriptStep } from '../dev/sendgridFakeEvents';
 import { testEnv } from '../test/support/env';
-import { emailSettings, importLines, runToEnd, storeDoc, type RunningWorker } from '../test/support/harness';
+import { importLines, runToEnd, type RunningWorker } from '../test/support/harness';
+import { emailSettings, storeDoc } from '../test/support/campaigns';
 import { startTestService } from '../test/support/service';
 
 type Save = (kind: string, name: string, workflowId: string) => Promise<void>;

@@ -4,19 +4,8 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { testEnv, temporalWebUrl } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  visibleCount,
-  type RunningWorker,
-} from '../support/harness';
+import { importLines, outcomeOf, runToEnd, seedCategories, startWorker, uid, visibleCount, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 describe('Temporal Web in a browser', function () {
   let w: RunningWorker;

@@ -3,19 +3,8 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
-import {
-  acceptedFor,
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { acceptedFor, importLines, outcomeOf, runToEnd, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 import { startTestService, type TestService } from '../support/service';
 
 describe('Unsubscribing in a browser', function () {

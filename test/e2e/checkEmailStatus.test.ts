@@ -14,7 +14,8 @@ import { campaignReport } from '../../src/report/campaignReport';
 import { startCampaignRun } from '../../src/runs/start';
 import { assembleWorkers } from '../../src/temporal/worker';
 import { freePort, testConfig, testEnv } from '../support/env';
-import { emailSettings, eventually, importLines, startWorker, storeDoc, tagsOf, uid, type RunningWorker } from '../support/harness';
+import { eventually, importLines, startWorker, tagsOf, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
 import { startTestService, type TestService } from '../support/service';
 
 const tag = (id: string) => ({ id, type: 'setTag', settings: { tag: id }, children: [] });

@@ -7,17 +7,8 @@ import path from 'node:path';
 import { runCli, type CliResult } from '../support/cli';
 import { testEnv } from '../support/env';
 import { launchWorkflowId } from '../../src/contract';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 describe('CLI', function () {
   let w: RunningWorker;

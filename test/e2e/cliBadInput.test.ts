@@ -9,7 +9,8 @@ import path from 'node:path';
 import { BIN, runCli, type CliResult } from '../support/cli';
 import { snapshotTables } from '../support/dbSnapshot';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, importLines, seedCategories, storeDoc, uid } from '../support/harness';
+import { importLines, seedCategories, uid } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 import { INPUT_LIMITS } from '../../src/cli/inputFile';
 
 /** `s` as a literal in a regular expression (file paths). */

@@ -4,19 +4,8 @@ import assert from 'node:assert/strict';
 import { addTag } from '../../src/db/customers';
 import { CustomerImportError, importCustomers } from '../../src/db/customerImport';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  tagsOf,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { importLines, outcomeOf, runToEnd, seedCategories, startWorker, tagsOf, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 async function stored(id: string) {
   const { db } = testEnv();

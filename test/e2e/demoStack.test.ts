@@ -16,7 +16,7 @@ import { importCustomerFile } from '../../src/db/customerImport';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../../src/db/knex';
 import { parseCampaign } from '../../src/campaigns/validate';
 import { freePort, testEnv } from '../support/env';
-import { emailThenTag, emailSettings } from '../support/harness';
+import { emailThenTag, emailSettings } from '../support/campaigns';
 import { ROOT } from '../support/paths';
 
 const STACK = path.join(ROOT, 'dist', 'dev', 'stack.js');

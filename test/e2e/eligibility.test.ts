@@ -3,18 +3,16 @@ import assert from 'node:assert/strict';
 import type { SkipReason } from '../../src/contract';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   importLines,
   outcomeOf,
   runToEnd,
   seedCategories,
   startWorker,
-  storeDoc,
   tagsOf,
   uid,
   type RunningWorker,
 } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 interface Combo {
   channel: boolean;

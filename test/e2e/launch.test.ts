@@ -10,17 +10,15 @@ import { launchProgressQuery, type CampaignRunResult } from '../../src/contract'
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
   seedCategories,
   startWorker,
-  storeDoc,
   uid,
   visibleCount,
   type RunningWorker,
 } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 function audience(prefix: string, n: number, tag: string) {
   return Array.from({ length: n }, (_, i) => {

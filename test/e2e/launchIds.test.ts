@@ -10,18 +10,8 @@ import { storeLaunchList } from '../../src/db/audience';
 import { campaignRunWorkflowId, launchWorkflowId, WorkflowTypes, type LaunchCampaignWorkflow, type LaunchInput } from '../../src/contract';
 import { runCli } from '../support/cli';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  visibleCount,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, seedCategories, startWorker, uid, visibleCount, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 /** `p`, or a failure naming what did not happen within `ms` (instead of a test that hangs until mocha's timeout). */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -5,17 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { launchWorkflowId } from '../../src/contract';
 import { startCli } from '../support/cli';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 describe('launch (CLI) when its launch workflow ends badly', function () {
   let w: RunningWorker;

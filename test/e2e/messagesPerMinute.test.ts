@@ -9,7 +9,8 @@ import path from 'node:path';
 import { campaignRunWorkflowId, sendsTaskQueue, type CampaignRunWorkflow } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import { acceptedFor, emailSettings, eventually, importLines, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+import { acceptedFor, eventually, importLines, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
 
 const PER_MINUTE = 120;
 /** what the queue is polled with: a little under 2 a second (src/temporal/sendQueues.ts, queueRatePerSecond) */

@@ -7,19 +7,17 @@ import { resolveWorkflowBundle } from '../../src/temporal/workflowBundle';
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
   outcomeOf,
   runToEnd,
   seedCategories,
   startWorker,
-  storeDoc,
   tagsOf,
   uid,
   type RunningWorker,
 } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 import { addressesInHistory, describeHits } from '../support/historyAddresses';
 
 /** Every `stackTrace` of every failure in a history (causes included). */

@@ -7,17 +7,8 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { workflowBundleOptions } from '../../src/temporal/workerShared';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  importLines,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  visibleCount,
-} from '../support/harness';
+import { importLines, runToEnd, seedCategories, startWorker, uid, visibleCount } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 import { fromRoot } from '../support/paths';
 
 const run = promisify(execFile);

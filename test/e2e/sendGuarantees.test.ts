@@ -17,19 +17,17 @@ import { testEnv } from '../support/env';
 import { startTestService, type TestService } from '../support/service';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
   outcomeOf,
   runToEnd,
   seedCategories,
   startWorker,
-  storeDoc,
   tagsOf,
   uid,
   type RunningWorker,
 } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 async function customer(over: Record<string, unknown> = {}): Promise<string> {
   const id = uid('g');

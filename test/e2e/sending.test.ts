@@ -6,19 +6,17 @@ import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
   outcomeOf,
   runToEnd,
   seedCategories,
   startWorker,
-  storeDoc,
   tagsOf,
   uid,
   type RunningWorker,
 } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 async function customer(over: Record<string, unknown> = {}): Promise<string> {
   const id = uid('c');

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { launchStatus, startLaunch } from '../../src/runs/launch';
 import { testEnv } from '../support/env';
 import { startCli } from '../support/cli';
-import { acceptedFor, emailSettings, emailThenTag, eventually, importLines, startWorker, storeDoc, uid } from '../support/harness';
+import { acceptedFor, eventually, importLines, startWorker, uid } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 describe('campaign-runner stop', function () {
   it('stops a launch of 300 midway: no more starts, open runs cancelled (in-flight sends dropped), nothing sent afterwards; a second stop is a no-op', async () => {

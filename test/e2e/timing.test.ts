@@ -7,17 +7,8 @@ import { startLaunch } from '../../src/runs/launch';
 import { runCli } from '../support/cli';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import {
-  acceptedFor,
-  emailSettings,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { acceptedFor, eventually, importLines, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
 
 async function customers(n: number): Promise<string[]> {
   const ids = Array.from({ length: n }, () => uid('t'));

@@ -5,19 +5,8 @@ import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../../src/config';
 import { signUnsubscribeToken } from '../../src/email/unsubscribeToken';
 import { campaignReport } from '../../src/report/campaignReport';
 import { testEnv } from '../support/env';
-import {
-  acceptedFor,
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { acceptedFor, importLines, outcomeOf, runToEnd, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 import { startTestService, type TestService } from '../support/service';
 
 async function sendOnce(w: RunningWorker, categoryCode?: string) {

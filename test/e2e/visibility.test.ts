@@ -4,18 +4,8 @@ import { campaignRunWorkflowId } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
 import { progressQuery } from '../../src/contract';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, runToEnd, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 describe('runs in Temporal Web (search attributes, summaries, progress)', function () {
   let w: RunningWorker;

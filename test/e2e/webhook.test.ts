@@ -10,18 +10,8 @@ import { campaignReport } from '../../src/report/campaignReport';
 import { startService } from '../../src/service/app';
 import type { RecipientScript } from '../../dev/sendgridFakeEvents';
 import { freePort, testEnv } from '../support/env';
-import {
-  emailSettings,
-  eventually,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, outcomeOf, runToEnd, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
 import { startTestService, type TestService } from '../support/service';
 
 /** A campaign of `n` sibling e-mail actions (email-1..n): one run sends n messages at once. */

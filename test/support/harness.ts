@@ -1,11 +1,8 @@
 // Helpers for end-to-end tests: a real worker on its own task queue, real Postgres, the SendGrid fake over HTTP.
 import { randomUUID } from 'node:crypto';
 import type { NativeConnection } from '@temporalio/worker';
-import { parseCampaign } from '../../src/campaigns/validate';
-import type { Campaign, SendEmailSettings } from '../../src/campaigns/types';
+import type { Campaign } from '../../src/campaigns/types';
 import { upsertCategory } from '../../src/db/categories';
-import { storeCampaign } from '../../src/db/campaigns';
-import { categoryCodes } from '../../src/db/categories';
 import { importCustomers } from '../../src/db/customerImport';
 import type { Activities } from '../../src/activities';
 import type { WorkerRole } from '../../src/config';
@@ -75,6 +72,21 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   };
 }
 
+/**
+ * The describe block's worker: categories seeded and a real worker started before its tests (with `opts`, or what
+ * `opts()` returns then: a service's URL, say), stopped after them. The object returned is that worker once `before`
+ * has run.
+ */
+export function useWorker(opts: StartWorkerOptions | (() => StartWorkerOptions) = {}): RunningWorker {
+  const w = {} as RunningWorker;
+  before(async () => {
+    await seedCategories();
+    Object.assign(w, await startWorker(typeof opts === 'function' ? opts() : opts));
+  });
+  after(async () => w.stop?.());
+  return w;
+}
+
 export async function seedCategories(): Promise<void> {
   const { db } = testEnv();
   await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
@@ -89,31 +101,6 @@ export async function importLines(lines: object[]): Promise<void> {
 /** A unique prefix so that tests never share customers or campaigns. */
 export function uid(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-export function emailSettings(over: Partial<SendEmailSettings> = {}): SendEmailSettings {
-  return {
-    from: { email: 'news@shop.example.com', name: 'Example Shop' },
-    subject: 'Hello {{ customer.firstName | default: "friend" }}',
-    html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/sale">Sale</a>',
-    ...over,
-  };
-}
-
-/** Send e-mail, then Set tag as its child: the tag proves whether children ran. */
-export function emailThenTag(id: string, settings: SendEmailSettings, tag = 'welcomed'): unknown {
-  return {
-    id,
-    name: `Test ${id}`,
-    actions: [{ id: 'email', type: 'sendEmail', settings, children: [{ id: 'tag', type: 'setTag', settings: { tag }, children: [] }] }],
-  };
-}
-
-export async function storeDoc(doc: unknown): Promise<{ campaign: Campaign; version: number }> {
-  const { db } = testEnv();
-  const campaign = parseCampaign(doc, { categoryCodes: await categoryCodes(db) });
-  const stored = await storeCampaign(db, campaign);
-  return { campaign: stored.campaign, version: stored.version };
 }
 
 export async function runToEnd(

@@ -55,3 +55,13 @@ export async function startTestService(
     },
   };
 }
+
+/** The describe block's service: started before its tests (before a useWorker() declared after it), closed after. */
+export function useService(o: Parameters<typeof startTestService>[0] = {}): TestService {
+  const service = {} as TestService;
+  before(async () => {
+    Object.assign(service, await startTestService(o));
+  });
+  after(async () => service.close?.());
+  return service;
+}
