@@ -12,20 +12,23 @@ export interface TestCustomer {
   email: string;
 }
 
-function line(prefix: string, over: CustomerFields): TestCustomer & CustomerFields {
-  const id = uid(prefix);
+function line(id: string, over: CustomerFields) {
   return { id, email: `${id}@example.com`, emailSubscribed: true, ...over };
 }
 
 /** Imports one customer; `prefix` starts the id (it names the test in a history or a log). */
 export async function customer(over: CustomerFields = {}, prefix = 'c'): Promise<TestCustomer> {
-  const [c] = await customers(1, over, prefix);
-  return c;
+  const l = line(uid(prefix), over);
+  await importLines([l]);
+  return { id: l.id, email: l.email as string };
 }
 
-/** Imports `n` customers alike but for their ids and addresses, in one import. */
-export async function customers(n: number, over: CustomerFields = {}, prefix = 'c'): Promise<TestCustomer[]> {
-  const lines = Array.from({ length: n }, () => line(prefix, over));
-  await importLines(lines);
-  return lines.map((l) => ({ id: l.id, email: l.email }));
+/**
+ * Imports customers alike but for their ids and addresses, in one import: `n` new ones, or these ids (a test that
+ * names them); returns the ids.
+ */
+export async function customers(idsOrCount: number | string[], over: CustomerFields = {}, prefix = 'c'): Promise<string[]> {
+  const ids = typeof idsOrCount === 'number' ? Array.from({ length: idsOrCount }, () => uid(prefix)) : idsOrCount;
+  await importLines(ids.map((id) => line(id, over)));
+  return ids;
 }
