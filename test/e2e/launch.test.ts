@@ -8,17 +8,8 @@ import { LaunchInputError, startLaunch } from '../../src/runs/launch';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { launchProgressQuery, type CampaignRunResult } from '../../src/contract';
 import { testEnv } from '../support/env';
-import {
-  acceptedFor,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  uid,
-  visibleCount,
-  type RunningWorker,
-} from '../support/harness';
-import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
+import { acceptedFor, eventually, importLines, startWorker, uid, useWorker, visibleCount, type RunningWorker } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
 
 function audience(prefix: string, n: number, tag: string) {
   return Array.from({ length: n }, (_, i) => {
@@ -34,12 +25,7 @@ function audience(prefix: string, n: number, tag: string) {
 }
 
 describe('launching a campaign to an audience', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   it('enrols exactly the tagged customers once, across continue-as-new, and a relaunch enrols nobody again', async () => {
     const env = testEnv();
@@ -48,7 +34,7 @@ describe('launching a campaign to an audience', function () {
     const members = audience(prefix, 40, tag);
     const outsider = `${prefix}-outsider`;
     await importLines([...members, { id: outsider, email: `${outsider}@example.com`, emailSubscribed: true }]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'news' })));
+    const stored = await emailCampaign({ categoryCode: 'news' });
     const launch = await startLaunch({
       client: env.client,
       db: env.db,
@@ -127,7 +113,7 @@ describe('launching a campaign to an audience', function () {
     const prefix = uid('lst');
     const members = audience(prefix, 6, 'x');
     await importLines(members);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const base = {
       client: env.client,
       db: env.db,
@@ -157,7 +143,7 @@ describe('launching a campaign to an audience', function () {
       tags: [prefix],
     }));
     await importLines(members);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     // The launcher runs only in a worker process that we kill -9. Until then no worker serves the runs, so none of them
     // can finish: the launch fills its in-flight limit (100) and waits for room, mid-launch however slow the machine.
     const taskQueue = `test-${randomUUID()}`;

@@ -7,8 +7,9 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { workflowBundleOptions } from '../../src/temporal/workerShared';
 import { testEnv } from '../support/env';
-import { importLines, runToEnd, seedCategories, startWorker, uid, visibleCount } from '../support/harness';
-import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
+import { runToEnd, seedCategories, startWorker, visibleCount } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
 import { fromRoot } from '../support/paths';
 
 const run = promisify(execFile);
@@ -32,9 +33,8 @@ describe('replay command against a live cluster', function () {
   it('replays runs made by this code and exits 0', async () => {
     const w = await startWorker();
     try {
-      const id = uid('rp');
-      await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id } = await customer({}, 'rp');
+      const stored = await emailCampaign();
       await runToEnd(w, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
       assert.equal(await visibleCount(query, 1), 1);
@@ -56,9 +56,8 @@ describe('replay command against a live cluster', function () {
       activityOverrides: { auditStart: async () => undefined },
     });
     try {
-      const id = uid('rp');
-      await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id } = await customer({}, 'rp');
+      const stored = await emailCampaign();
       await runToEnd(variant, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
       assert.equal(await visibleCount(query, 1), 1);

@@ -7,25 +7,15 @@ import { startLaunch } from '../../src/runs/launch';
 import { runCli } from '../support/cli';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import { acceptedFor, eventually, importLines, seedCategories, startWorker, uid, type RunningWorker } from '../support/harness';
+import { acceptedFor, eventually, uid, useWorker } from '../support/harness';
 import { emailSettings, storeDoc } from '../support/campaigns';
-
-async function customers(n: number): Promise<string[]> {
-  const ids = Array.from({ length: n }, () => uid('t'));
-  await importLines(ids.map((id) => ({ id, email: `${id}@example.com`, emailSubscribed: true })));
-  return ids;
-}
+import { customers } from '../support/customers';
 
 /** "HH:MM:SS" in UTC, `offsetMs` from now. */
 const utcTime = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().slice(11, 19);
 
 describe('campaign timing (end to end)', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   async function startAll(stored: Awaited<ReturnType<typeof storeDoc>>, ids: string[]) {
     const env = testEnv();
@@ -41,7 +31,7 @@ describe('campaign timing (end to end)', function () {
   }
 
   it('Wait then Send e-mail: the e-mails go out after the wait; the report counts the Wait reached and continued', async () => {
-    const ids = await customers(3);
+    const ids = await customers(3, {}, 't');
     const stored = await storeDoc({
       id: uid('wait'),
       name: 'Wait then mail',
@@ -76,7 +66,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it('the report counts customers still waiting, and those whose run was cancelled while waiting', async () => {
-    const ids = await customers(2);
+    const ids = await customers(2, {}, 't');
     const stored = await storeDoc({
       id: uid('long'),
       name: 'Long wait',
@@ -114,7 +104,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it('send window (campaign level): the e-mail goes out once the window is open; its lifetime starts then; deliverImmediately ignores it', async () => {
-    const [id] = await customers(1);
+    const [id] = await customers(1, {}, 't');
     const window = { start: utcTime(5000), end: utcTime(3600_000), timeZone: 'UTC' };
     const stored = await storeDoc({
       id: uid('window'),
@@ -151,7 +141,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it("a launch's flow control does not count runs that are waiting: a Wait of days does not hold the rest of the audience back", async () => {
-    const ids = await customers(6);
+    const ids = await customers(6, {}, 't');
     const tag = uid('waiters');
     await testEnv()
       .db('customers')
@@ -195,7 +185,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it('the launch CLI ends once every run has finished or is waiting, and its report counts those waiting', async () => {
-    const ids = await customers(3);
+    const ids = await customers(3, {}, 't');
     const tag = uid('cliwait');
     await testEnv()
       .db('customers')
