@@ -58,3 +58,15 @@ export function finish(tally: Tally, startedMs: number, tookLabel = 'tests took'
   console.log(`${tally.passed} passed, ${tally.failed} failed`);
   return tally.failed === 0 && tally.passed > 0 ? 0 : 1;
 }
+
+/** Runs a test command's main and exits with its code; a crash still ends with the line CI reads. */
+export function exitWith(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      console.log('0 passed, 1 failed');
+      process.exit(1);
+    },
+  );
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Mocha from 'mocha';
 import { setUp, tearDown, testEnv } from './env';
 import { describeHits, scanHistories, testDataAddresses } from './historyAddresses';
-import { finish, grepOptions, runCounting, testFiles, type Tally } from './mochaRun';
+import { exitWith, finish, grepOptions, runCounting, testFiles, type Tally } from './mochaRun';
 
 /** After every test: no history on the test server may hold an address of the test data (docs/testing.md). */
 async function historiesHoldNoAddress(): Promise<boolean> {
@@ -53,11 +53,4 @@ async function main(): Promise<number> {
   return finish(tally, started);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+exitWith(main);

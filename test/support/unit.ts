@@ -4,7 +4,7 @@
 // with "N passed, N failed". `npm test` runs the same files compiled, with everything else.
 import path from 'node:path';
 import Mocha from 'mocha';
-import { finish, grepOptions, runCounting, testFiles } from './mochaRun';
+import { exitWith, finish, grepOptions, runCounting, testFiles } from './mochaRun';
 import { ROOT } from './paths';
 
 async function main(): Promise<number> {
@@ -15,11 +15,4 @@ async function main(): Promise<number> {
   return finish(tally, started, 'unit lane (no server) took');
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+exitWith(main);
