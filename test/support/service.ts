@@ -56,11 +56,16 @@ export async function startTestService(
   };
 }
 
-/** The describe block's service: started before its tests (before a useWorker() declared after it), closed after. */
-export function useService(o: Parameters<typeof startTestService>[0] = {}): TestService {
+type ServiceOptions = Parameters<typeof startTestService>[0];
+
+/**
+ * The describe block's service: started before its tests (with `o`, or what `o()` returns then), closed after them.
+ * Declare it before useWorker(), whose worker needs its URL.
+ */
+export function useService(o: ServiceOptions | (() => ServiceOptions) = {}): TestService {
   const service = {} as TestService;
   before(async () => {
-    Object.assign(service, await startTestService(o));
+    Object.assign(service, await startTestService(typeof o === 'function' ? o() : o));
   });
   after(async () => service.close?.());
   return service;
