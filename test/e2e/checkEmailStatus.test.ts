@@ -14,8 +14,8 @@ import { campaignReport } from '../../src/report/campaignReport';
 import { startCampaignRun } from '../../src/runs/start';
 import { assembleWorkers } from '../../src/temporal/worker';
 import { freePort, testConfig, testEnv } from '../support/env';
-import { eventually, tagsOf, uid, useWorker } from '../support/harness';
-import { emailSettings, storeDoc, type StoredDoc } from '../support/campaigns';
+import { eventually, startRun, tagsOf, uid, useWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
 import { customer } from '../support/customers';
 import { startTestService, useService } from '../support/service';
 
@@ -64,18 +64,6 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
   const service = useService(() => ({ temporal: testEnv().client }));
   const w = useWorker(() => ({ publicUrl: service.url }));
 
-  async function start(stored: StoredDoc, customerId: string) {
-    const env = testEnv();
-    const s = await startCampaignRun({
-      client: env.client,
-      taskQueue: w.taskQueue,
-      campaign: stored.campaign,
-      campaignVersion: stored.version,
-      customerId,
-    });
-    return env.client.workflow.getHandle(s.workflowId);
-  }
-
   it('each status from the events stored by the deadline: delivered, opened, bounced, deferred only; the report counts each branch', async function () {
     this.timeout(90_000);
     const stored = await storeDoc(campaign(uid('chk-deadline'), 6));
@@ -88,7 +76,7 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
     const runs = await Promise.all(
       cases.map(async (c) => {
         const id = await scripted([...c.steps] as ScriptStep[]);
-        return { ...c, id, handle: await start(stored, id) };
+        return { ...c, id, handle: await startRun(w, stored, id) };
       }),
     );
     for (const r of runs) {
@@ -110,7 +98,7 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
     const stored = await storeDoc(campaign(uid('chk-click'), 60));
     const id = await scripted([{ event: 'delivered' }, { event: 'later', ms: 3000 }, { event: 'open' }, { event: 'click' }]);
     const started = Date.now();
-    const handle = await start(stored, id);
+    const handle = await startRun(w, stored, id);
     const result = await handle.result();
     assert.deepEqual(checkOutcome(result), { status: 'done', emailStatus: 'clicked' });
     assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
@@ -128,7 +116,7 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
       actions: [{ id: 'mail', type: 'sendEmail', settings: emailSettings(), children: [] }],
     });
     const id = await scripted([{ event: 'delivered' }, { event: 'open' }, { event: 'click' }]);
-    const handle = await start(stored, id);
+    const handle = await startRun(w, stored, id);
     await handle.result();
     await eventually(
       async () => (await testEnv().db('webhook_events').where({ customer_id: id, event: 'click' })).length,

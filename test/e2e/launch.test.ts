@@ -1,27 +1,33 @@
 // Launching a campaign to an audience: a durable workflow that pages through Postgres and enrols each customer once.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { campaignReport } from '../../src/report/campaignReport';
 import { LaunchInputError, startLaunch } from '../../src/runs/launch';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { launchProgressQuery, type CampaignRunResult } from '../../src/contract';
 import { testEnv } from '../support/env';
-import { acceptedFor, eventually, importLines, startWorker, uid, useWorker, visibleCount, type RunningWorker } from '../support/harness';
+import {
+  acceptedFor,
+  eventually,
+  importLines,
+  spawnTestWorker,
+  startWorker,
+  uid,
+  useWorker,
+  visibleCount,
+  type RunningWorker,
+} from '../support/harness';
 import { emailCampaign } from '../support/campaigns';
+import { numberedLines } from '../support/customers';
 
+/** `n` tagged customers, some without an address, some unsubscribed from the channel or from news. */
 function audience(prefix: string, n: number, tag: string) {
-  return Array.from({ length: n }, (_, i) => {
-    const id = `${prefix}-${String(i).padStart(4, '0')}`;
-    return {
-      id,
-      email: i % 7 === 3 ? null : `${id}@example.com`,
-      emailSubscribed: i % 5 !== 1,
-      categories: { news: i % 6 !== 2 },
-      tags: [tag],
-    };
-  });
+  return numberedLines(prefix, n, (i, id) => ({
+    email: i % 7 === 3 ? null : `${id}@example.com`,
+    emailSubscribed: i % 5 !== 1,
+    categories: { news: i % 6 !== 2 },
+    tags: [tag],
+  }));
 }
 
 describe('launching a campaign to an audience', function () {
@@ -136,34 +142,17 @@ describe('launching a campaign to an audience', function () {
     const env = testEnv();
     const prefix = uid('kill');
     const n = 300;
-    const members = Array.from({ length: n }, (_, i) => ({
-      id: `${prefix}-${String(i).padStart(4, '0')}`,
-      email: `${prefix}-${i}@example.com`,
-      emailSubscribed: true,
-      tags: [prefix],
-    }));
+    const members = numberedLines(prefix, n, () => ({ tags: [prefix] }));
     await importLines(members);
     const stored = await emailCampaign();
     // The launcher runs only in a worker process that we kill -9. Until then no worker serves the runs, so none of them
     // can finish: the launch fills its in-flight limit (100) and waits for room, mid-launch however slow the machine.
     const taskQueue = `test-${randomUUID()}`;
     const launchTaskQueue = `${taskQueue}-launches`;
-    const child = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'worker.js')], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.temporalAddress,
-        DATABASE_URL: env.databaseUrl,
-        SENDGRID_BASE_URL: env.fake.url,
-        TASK_QUEUE: taskQueue,
-        LAUNCH_TASK_QUEUE: launchTaskQueue,
-        WORKER_ROLES: 'launches',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
-      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    });
+    const { child } = await spawnTestWorker(
+      { TASK_QUEUE: taskQueue, LAUNCH_TASK_QUEUE: launchTaskQueue, WORKER_ROLES: 'launches' },
+      { stderr: 'ignore' },
+    );
     let replacement: RunningWorker | undefined;
     try {
       const launch = await startLaunch({

@@ -4,7 +4,18 @@ import { getEntry } from '../../src/db/ledger';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import { acceptedFor, eventually, importLines, outcomeOf, runToEnd, startWorker, tagsOf, uid, useWorker } from '../support/harness';
+import {
+  acceptedFor,
+  eventually,
+  importLines,
+  outcomeOf,
+  runToEnd,
+  startRun,
+  startWorker,
+  tagsOf,
+  uid,
+  useWorker,
+} from '../support/harness';
 import { emailCampaign } from '../support/campaigns';
 import { customer } from '../support/customers';
 
@@ -203,19 +214,12 @@ describe('sending through SendGrid (end to end)', function () {
     // (were eligibility fixed at the start, it would send once the faults ran out, about 30 s later).
     const env = testEnv();
     env.fake.injectFault({ kind: '503', to, times: 30 });
-    const started = await startCampaignRun({
-      client: env.client,
-      taskQueue: w.taskQueue,
-      campaign: stored.campaign,
-      campaignVersion: stored.version,
-      customerId: id,
-      options: { maxRetryIntervalMs: 1000 },
-    });
+    const run = await startRun(w, stored, id, { maxRetryIntervalMs: 1000 });
     const answered503 = () => requestsTo(to).some((q) => q.status === 503);
     await eventually(async () => answered503(), Boolean, 60_000);
     assert.ok(answered503(), 'the first attempt met the 503 while the customer was still subscribed');
     await env.db('channel_subscriptions').where({ customer_id: id, channel: 'email' }).update({ active: false });
-    const r = await env.client.workflow.getHandle(started.workflowId).result();
+    const r = await run.result();
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'skipped', reasons: ['email_channel_unsubscribed'] });
     assert.equal(acceptedFor(to).length, 0);
     assert.ok(requestsTo(to).length >= 1);
@@ -228,15 +232,8 @@ describe('sending through SendGrid (end to end)', function () {
       const { id, email } = await customer();
       const stored = await emailCampaign();
       const env = testEnv();
-      const started = await startCampaignRun({
-        client: env.client,
-        taskQueue: bad.taskQueue,
-        campaign: stored.campaign,
-        campaignVersion: stored.version,
-        customerId: id,
-        options: { maxRetryIntervalMs: 1000 },
-      });
-      const key = { runKey: started.workflowId, actionId: 'email' };
+      const handle = await startRun(bad, stored, id, { maxRetryIntervalMs: 1000 });
+      const key = { runKey: handle.workflowId, actionId: 'email' };
       const entry = await eventually(
         () => getEntry(env.db, key),
         (e) => (e?.attempts ?? 0) >= 3,
@@ -248,7 +245,6 @@ describe('sending through SendGrid (end to end)', function () {
         entry.error ?? '',
         /SendGrid refused our credentials \(401\): The provided authorization grant is invalid, expired, or revoked/,
       );
-      const handle = env.client.workflow.getHandle(started.workflowId);
       assert.equal((await handle.describe()).status.name, 'RUNNING');
       assert.equal(acceptedFor(email).length, 0);
       await handle.terminate('test over');

@@ -1,14 +1,13 @@
 // Campaign timing end to end (real worker, Postgres, the SendGrid fake): a Wait before an e-mail and what the report
 // says about it, the send window, Wait until. Durations are seconds; only lower bounds on time are asserted.
 import assert from 'node:assert/strict';
-import { campaignRunWorkflowId, launchProgressQuery, type CampaignRunResult, type CampaignRunWorkflow } from '../../src/contract';
+import { campaignRunWorkflowId, launchProgressQuery, type CampaignRunResult } from '../../src/contract';
 import { campaignReport } from '../../src/report/campaignReport';
 import { startLaunch } from '../../src/runs/launch';
 import { runCli } from '../support/cli';
-import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import { acceptedFor, eventually, uid, useWorker } from '../support/harness';
-import { emailSettings, storeDoc } from '../support/campaigns';
+import { acceptedFor, eventually, startRun, uid, useWorker } from '../support/harness';
+import { emailSettings, storeDoc, type StoredDoc } from '../support/campaigns';
 import { customers } from '../support/customers';
 
 /** "HH:MM:SS" in UTC, `offsetMs` from now. */
@@ -17,17 +16,10 @@ const utcTime = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOStrin
 describe('campaign timing (end to end)', function () {
   const w = useWorker();
 
-  async function startAll(stored: Awaited<ReturnType<typeof storeDoc>>, ids: string[]) {
-    const env = testEnv();
-    for (const customerId of ids)
-      await startCampaignRun({
-        client: env.client,
-        taskQueue: w.taskQueue,
-        campaign: stored.campaign,
-        campaignVersion: stored.version,
-        customerId,
-      });
-    return ids.map((id) => env.client.workflow.getHandle<CampaignRunWorkflow>(campaignRunWorkflowId(stored.campaign.id, id)));
+  async function startAll(stored: StoredDoc, ids: string[]) {
+    const handles: Awaited<ReturnType<typeof startRun>>[] = [];
+    for (const customerId of ids) handles.push(await startRun(w, stored, customerId));
+    return handles;
   }
 
   it('Wait then Send e-mail: the e-mails go out after the wait; the report counts the Wait reached and continued', async () => {

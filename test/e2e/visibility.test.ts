@@ -1,10 +1,9 @@
 // What an operator sees of a run: search attributes, summaries, current details and the progress query.
 import assert from 'node:assert/strict';
 import { campaignRunWorkflowId } from '../../src/contract';
-import { startCampaignRun } from '../../src/runs/start';
 import { progressQuery } from '../../src/contract';
 import { testEnv } from '../support/env';
-import { eventually, importLines, runToEnd, uid, useWorker } from '../support/harness';
+import { eventually, importLines, runToEnd, startRun, uid, useWorker } from '../support/harness';
 import { emailCampaign } from '../support/campaigns';
 import { customer } from '../support/customers';
 
@@ -71,15 +70,7 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
     testEnv().fake.injectFault({ kind: '503', to: `${id}@example.com`, times: 1000 });
     const stored = await emailCampaign();
     const env = testEnv();
-    const started = await startCampaignRun({
-      client: env.client,
-      taskQueue: w.taskQueue,
-      campaign: stored.campaign,
-      campaignVersion: stored.version,
-      customerId: id,
-      options: { maxRetryIntervalMs: 1000 },
-    });
-    const handle = env.client.workflow.getHandle(started.workflowId);
+    const handle = await startRun(w, stored, id, { maxRetryIntervalMs: 1000 });
     const mid = await eventually(
       () => handle.query(progressQuery),
       (p) => p.inProgress.length > 0,

@@ -32,3 +32,15 @@ export async function customers(idsOrCount: number | string[], over: CustomerFie
   await importLines(ids.map((id) => line(id, over)));
   return ids;
 }
+
+/**
+ * Import lines (not imported yet) for `n` customers with ids `<prefix>-0000`, `<prefix>-0001`... (their order is the
+ * order a launch pages in), each subscribed at `<id>@example.com`, with `fields(i, id)` set or replaced: a launch's
+ * audience, say, tagged alike.
+ */
+export function numberedLines(prefix: string, n: number, fields: (i: number, id: string) => CustomerFields = () => ({})) {
+  return Array.from({ length: n }, (_, i) => {
+    const id = `${prefix}-${String(i).padStart(4, '0')}`;
+    return line(id, fields(i, id)) as { id: string; email: string } & CustomerFields;
+  });
+}

@@ -8,7 +8,9 @@ import type { Activities } from '../../src/activities';
 import type { WorkerRole } from '../../src/config';
 import { startCampaignRun } from '../../src/runs/start';
 import { assembleWorkers, type CampaignWorkers } from '../../src/temporal/worker';
-import type { CampaignRunResult, RunOptions } from '../../src/contract';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { CampaignRunResult, CampaignRunWorkflow, RunOptions } from '../../src/contract';
+import { spawnWorker, workerEnv, type WorkerProcess } from '../../dev/workerProcess';
 import { testConfig, testEnv } from './env';
 
 export interface RunningWorker {
@@ -73,6 +75,23 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
 }
 
 /**
+ * The production worker as a child process (dist/src/worker.js, as compose runs it) against the test server, database
+ * and fake, on the task queues `vars` names; resolves once it polls. Its stderr goes to this process's unless `stderr`.
+ */
+export async function spawnTestWorker(
+  vars: { TASK_QUEUE: string; WORKER_ROLES: string; LAUNCH_TASK_QUEUE?: string },
+  o: { stderr?: 'pipe' | 'ignore' } = {},
+): Promise<WorkerProcess> {
+  const env = testEnv();
+  const worker = spawnWorker(
+    workerEnv({ TEMPORAL_ADDRESS: env.temporalAddress, DATABASE_URL: env.databaseUrl, SENDGRID_BASE_URL: env.fake.url, ...vars }),
+    o,
+  );
+  await worker.ready;
+  return worker;
+}
+
+/**
  * The describe block's worker: categories seeded and a real worker started before its tests (with `opts`, or what
  * `opts()` returns then: a service's URL, say), stopped after them. The object returned is that worker once `before`
  * has run.
@@ -103,12 +122,13 @@ export function uid(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function runToEnd(
-  w: RunningWorker,
+/** Starts the campaign's run for the customer on the worker's task queue (as the CLI does); its handle. */
+export async function startRun(
+  w: Pick<RunningWorker, 'taskQueue'>,
   stored: { campaign: Campaign; version: number },
   customerId: string,
   options?: RunOptions,
-): Promise<CampaignRunResult> {
+): Promise<WorkflowHandle<CampaignRunWorkflow>> {
   const env = testEnv();
   const started = await startCampaignRun({
     client: env.client,
@@ -118,7 +138,17 @@ export async function runToEnd(
     customerId,
     options,
   });
-  return env.client.workflow.getHandle(started.workflowId).result();
+  return env.client.workflow.getHandle<CampaignRunWorkflow>(started.workflowId);
+}
+
+/** Starts the run and waits for its result. */
+export async function runToEnd(
+  w: Pick<RunningWorker, 'taskQueue'>,
+  stored: { campaign: Campaign; version: number },
+  customerId: string,
+  options?: RunOptions,
+): Promise<CampaignRunResult> {
+  return (await startRun(w, stored, customerId, options)).result();
 }
 
 export function outcomeOf(r: CampaignRunResult, actionId: string) {
