@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './paths';
 
-
 /** The text of a Markdown file of the project, by its path from the project's root (`docs/campaigns.md`). */
 export function docText(file: string): string {
   return readFileSync(path.join(ROOT, file), 'utf8');
