@@ -197,7 +197,7 @@ async function main(shutdown: StackShutdown): Promise<void> {
     db,
     client,
     campaignId: stored.campaign.id,
-    file: path.join(PROJECT_ROOT, '.stack', 'welcome-report.html'),
+    file: path.join(stateDir, 'welcome-report.html'),
     createFolder: true,
   });
   console.log(`\nThe same report as a picture (one HTML file, opens offline): ${picture.file}`);
