@@ -1,5 +1,6 @@
 // The layers of src/ and the direction of their imports (docs/testing.md, "Layout"). `npm run lint` fails on any import that
-// goes the other way, and on any import cycle.
+// goes the other way, and on any import cycle. src/ is the product: it imports nothing of the tools beside it (dev/:
+// the local stack and the SendGrid fake; test/, bench/, scripts/), which the production image leaves out.
 // A layer may import only itself and the layers listed for it; type-only imports count too, except where noted.
 const layers = {
   contract: [], // the neutral contract: imported by everyone, imports nothing of ours
@@ -14,7 +15,6 @@ const layers = {
   replay: ['contract', 'temporal'],
   service: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'runs', 'temporal'],
   cli: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'report', 'runs', 'replay', 'temporal', 'service', 'worker.ts'],
-  dev: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'report', 'runs', 'temporal', 'service'],
   'worker.ts': ['config.ts', 'db', 'temporal'],
 };
 
@@ -26,8 +26,15 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment: 'import cycles make layers meaningless',
-      from: { path: '^src/' },
+      from: { path: '^(src|dev)/' },
       to: { circular: true },
+    },
+    {
+      name: 'product-imports-no-tools',
+      severity: 'error',
+      comment: 'src/ is the product: the image has neither the local stack nor the SendGrid fake (dev/), nor tests',
+      from: { path: '^src/' },
+      to: { path: '^(dev|test|bench|scripts)/' },
     },
     {
       name: 'workflows-import-only-the-contract',
@@ -40,7 +47,7 @@ module.exports = {
       name: 'nobody-imports-workflows',
       severity: 'error',
       comment: 'clients start workflows through the contract; the worker loads the workflow code by path, not by import',
-      from: { path: '^src/', pathNot: '^src/workflows/' },
+      from: { path: '^(src|dev)/', pathNot: '^src/workflows/' },
       to: { path: '^src/workflows/' },
     },
     ...Object.entries(layers)

@@ -14,15 +14,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { importCustomers } from '../src/db/customerImport';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../src/db/knex';
-import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
-import { startDevServer } from '../src/dev/temporalServer';
+import { startSendGridFake, type SendGridFake } from '../dev/sendgridFake';
+import { startDevServer } from '../dev/temporalServer';
 import { startLaunch } from '../src/runs/launch';
 import { LaunchIdKey } from '../src/contract';
 import { ensurePostgres, freePort } from '../test/support/env';
 import { scaleMain } from './scale';
 import { benchSendLimit } from './sendLimit';
 import { cpuSeconds, machineCpuSeconds, postgresCpu, postgresCpuSince, rssSampler, threadCpu } from './procStats';
-import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
+import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../dev/workerProcess';
 import { waitRunsClosed } from './waitRuns';
 import { fetchServerCounters } from './serverMetrics';
 

@@ -18,9 +18,9 @@ import { storeCampaign } from '../src/db/campaigns';
 import { upsertCategory } from '../src/db/categories';
 import { importCustomers } from '../src/db/customerImport';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../src/db/knex';
-import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
-import { seededRandom } from '../src/dev/seededRandom';
-import { startDevServer, type DevServer, type DevServerOptions } from '../src/dev/temporalServer';
+import { startSendGridFake, type SendGridFake } from '../dev/sendgridFake';
+import { seededRandom } from '../dev/seededRandom';
+import { startDevServer, type DevServer, type DevServerOptions } from '../dev/temporalServer';
 import { campaignReport } from '../src/report/campaignReport';
 import { startLaunch } from '../src/runs/launch';
 import { freePort } from '../test/support/env';
@@ -32,7 +32,7 @@ import { ensureChaosCluster, restartChaosCluster, type ChaosCluster } from './ch
 import { CHAOS_FAULTS, describePlan, planChaos, ratesDuring, type ChaosPlan } from './chaos/plan';
 import { WorkerSupervisor } from './chaos/supervisor';
 import { WedgeWatch } from './chaos/wedge';
-import { workerEnv } from '../src/dev/workerProcess';
+import { workerEnv } from '../dev/workerProcess';
 
 const CAMPAIGN_ID = 'chaos';
 const ACTIONS = { a: 'email-a', tag: 'tag', b: 'email-b' };

@@ -1,6 +1,6 @@
 // `npm run bench -- N --scale [--topology dev|postgres] [--workers W] [--json]`: one launch of N customers through Send
 // e-mail then Set tag (the campaign of bench.ts), with W production worker processes (default 2), on a fresh Temporal
-// server: the dev server (SQLite file) or the real server on PostgreSQL (src/dev/temporalPostgres.ts). After a warm-up
+// server: the dev server (SQLite file) or the real server on PostgreSQL (dev/temporalPostgres.ts). After a warm-up
 // launch (BENCH_WARMUP, default 500) it measures the launch and prints wall time, runs/s, ms/run, p50/p95 from the
 // launch's start to the fake's acceptance, each worker's peak RSS, CPU per run (server, Postgres, workers, the bench
 // with the fake, the machine) and the databases' growth per 1,000 runs; then checks that every run completed, that the
@@ -12,10 +12,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { importCustomerStream } from '../src/db/customerImport';
 import { createDb, migrateLatest, recreateDatabase } from '../src/db/knex';
-import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
-import { startDevServer } from '../src/dev/temporalServer';
-import { startTemporalOnPostgres } from '../src/dev/temporalPostgres';
-import { offsetPorts } from '../src/dev/topology';
+import { startSendGridFake, type SendGridFake } from '../dev/sendgridFake';
+import { startDevServer } from '../dev/temporalServer';
+import { startTemporalOnPostgres } from '../dev/temporalPostgres';
+import { offsetPorts } from '../dev/topology';
 import { inFlightQuery } from '../src/activities/startLaunchPage';
 import { startLaunch } from '../src/runs/launch';
 import { ensurePostgres, freePort } from '../test/support/env';
@@ -23,7 +23,7 @@ import { emulateAutovacuum } from './autovacuum';
 import { cpuSeconds, machineCpuSeconds, postgresCpuSampler, rssSampler } from './procStats';
 import { waitRunsClosed } from './waitRuns';
 import { fetchServerCounters } from './serverMetrics';
-import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../src/dev/workerProcess';
+import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../dev/workerProcess';
 
 export interface ScaleOptions {
   n: number;

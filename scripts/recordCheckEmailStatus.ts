@@ -3,9 +3,10 @@
 // which signals the runs. Each run is checked before it is saved: a history that does not show its shape is refused.
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { campaignRunWorkflowId, type CampaignRunResult } from '../src/contract';
-import type { ScriptStep } from '../src/dev/sendgridFakeEvents';
+import type { ScriptStep } from '../dev/sendgridFakeEvents';
 import { testEnv } from '../test/support/env';
-import { emailSettings, importLines, runToEnd, storeDoc, type RunningWorker } from '../test/support/harness';
+import { importLines, runToEnd, type RunningWorker } from '../test/support/harness';
+import { emailSettings, storeDoc } from '../test/support/campaigns';
 import { startTestService } from '../test/support/service';
 
 type Save = (kind: string, name: string, workflowId: string) => Promise<void>;

@@ -13,7 +13,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/campaign_runner_record';
 
 import { setUp, tearDown, testEnv } from '../test/support/env';
-import { emailSettings, importLines, runToEnd, seedCategories, startWorker, storeDoc } from '../test/support/harness';
+import { importLines, runToEnd, seedCategories, startWorker } from '../test/support/harness';
+import { emailSettings, storeDoc } from '../test/support/campaigns';
 import { campaignRunWorkflowId } from '../src/contract';
 import { startLaunch } from '../src/runs/launch';
 import type { SendEmailSettings } from '../src/campaigns/types';

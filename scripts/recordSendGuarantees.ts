@@ -9,16 +9,8 @@ import type { Campaign } from '../src/campaigns/types';
 import { getEntry } from '../src/db/ledger';
 import { startCampaignRun } from '../src/runs/start';
 import { testEnv } from '../test/support/env';
-import {
-  acceptedFor,
-  emailSettings,
-  eventually,
-  importLines,
-  runToEnd,
-  startWorker,
-  storeDoc,
-  type RunningWorker,
-} from '../test/support/harness';
+import { acceptedFor, eventually, importLines, runToEnd, startWorker, type RunningWorker } from '../test/support/harness';
+import { emailSettings, storeDoc } from '../test/support/campaigns';
 
 type Stored = { campaign: Campaign; version: number };
 type Save = (kind: string, name: string, workflowId: string) => Promise<void>;

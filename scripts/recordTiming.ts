@@ -6,7 +6,8 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { campaignRunWorkflowId, sendsTaskQueue } from '../src/contract';
 import { startCampaignRun } from '../src/runs/start';
 import { testEnv } from '../test/support/env';
-import { emailSettings, eventually, importLines, runToEnd, storeDoc, type RunningWorker } from '../test/support/harness';
+import { eventually, importLines, runToEnd, type RunningWorker } from '../test/support/harness';
+import { emailSettings, storeDoc } from '../test/support/campaigns';
 
 type Save = (kind: string, name: string, workflowId: string) => Promise<void>;
 type Event = NonNullable<History['events']>[number];

@@ -3,7 +3,7 @@
 # (go.temporal.io/server, the version the CLI's dev server embeds) and the Temporal Web server (temporalio/ui-server),
 # all built from the Go module proxy, plus the server's SQL schema files and docker/config_template.yaml (the template
 # the temporalio/server image renders), copied from the same module, and the UI image's config templates. Reused when present; prints the directory.
-# src/dev/topology.ts holds the same versions (a unit test keeps them equal).
+# dev/topology.ts holds the same versions (a unit test keeps them equal).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 server_version="1.29.1"

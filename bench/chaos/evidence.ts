@@ -6,7 +6,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import type { CampaignRunResult } from '../../src/contract';
 import type { Db } from '../../src/db/knex';
-import type { AcceptedMessage } from '../../src/dev/sendgridFake';
+import type { AcceptedMessage } from '../../dev/sendgridFake';
 import { describeHits, scanHistories } from '../../test/support/historyAddresses';
 import type { FakeMessage, LedgerRow, RunRecord } from './checks';
 

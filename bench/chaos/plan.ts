@@ -1,8 +1,8 @@
 // The chaos run's schedule, drawn from a seed before anything starts and printed, so that a run can be repeated: when to
 // kill a worker process, at what share of closed runs to restart the Temporal dev server and Postgres, the SendGrid
 // fake's fault rates and bursts, and how many customers to change while the launch runs.
-import type { FaultKind } from '../../src/dev/sendgridFake';
-import { seededRandom } from '../../src/dev/seededRandom';
+import type { FaultKind } from '../../dev/sendgridFake';
+import { seededRandom } from '../../dev/seededRandom';
 import type { UnknownDelivery } from '../../src/campaigns/types';
 import { CATEGORY_A, CATEGORY_B, CHANGE_KINDS, type ChangeKind } from './customers';
 

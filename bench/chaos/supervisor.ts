@@ -1,7 +1,7 @@
 // The chaos run's worker processes: a few production workers, each restarted by this supervisor whenever it exits (as a
 // process manager would), one of them killed with SIGKILL on the plan's schedule.
 import { rssSampler } from '../procStats';
-import { spawnWorker, type WorkerProcess } from '../../src/dev/workerProcess';
+import { spawnWorker, type WorkerProcess } from '../../dev/workerProcess';
 
 interface Slot {
   worker: WorkerProcess;

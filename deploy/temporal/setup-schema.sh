@@ -1,9 +1,9 @@
 #!/bin/sh
 # Creates the Temporal server's two PostgreSQL databases if they are absent and brings their schemas to the server's
 # version. Safe to run at every start: an existing database is kept, and update-schema applies only what is missing.
-# Run by the native stack (src/dev/temporalPostgres.ts, with the SQL tool and schema files that
+# Run by the native stack (dev/temporalPostgres.ts, with the SQL tool and schema files that
 # scripts/setup-temporal-server.sh installs) and by docker-compose.yml's temporal-schema job (temporalio/admin-tools,
-# which has both). The variables are the server's own (temporalServerEnv in src/dev/topology.ts).
+# which has both). The variables are the server's own (temporalServerEnv in dev/topology.ts).
 set -eu
 : "${SQL_TOOL:=temporal-sql-tool}"
 : "${SCHEMA_DIR:=/etc/temporal/schema}"

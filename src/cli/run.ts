@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { unknownCustomerIds } from '../db/audience';
 import { describeRun } from '../runs/format';
-import { runResult, startCampaignRuns } from '../runs/start';
+import { runResults, startCampaignRuns } from '../runs/start';
 import { webUrl } from '../temporal/connection';
 import { quote } from '../email/quote';
 import { UsageError, withContext } from './context';
@@ -85,7 +85,11 @@ export function registerRun(program: Command): void {
           }
         }
         if (o.wait) {
-          const results = await Promise.all(started.map((s) => runResult(client, s.workflowId)));
+          // A few at a time: thousands of waits at once exceed the server's concurrent poller limit (issue 28).
+          const results = await runResults(
+            client,
+            started.map((s) => s.workflowId),
+          );
           if (o.json) console.log(JSON.stringify(results, null, 2));
           else results.forEach((r) => console.log(describeRun(r)));
         }

@@ -13,6 +13,7 @@ import {
   type CampaignRunWorkflow,
   type RunOptions,
 } from '../contract';
+import { mapBounded } from './bounded';
 
 export interface StartRunArgs {
   client: Client;
@@ -70,6 +71,18 @@ export async function runResult(client: Client, workflowId: string): Promise<Cam
   return client.workflow.getHandle<CampaignRunWorkflow>(workflowId).result();
 }
 
+/**
+ * How many run results a client waits for at once. Each wait is a long poll that the server counts against the
+ * namespace's concurrent poller limit (the frontend's namespaceCount, 1,200 by default), which the workers' own pollers
+ * share: thousands of waits at once made it refuse the workers' polls with RESOURCE_EXHAUSTED (issue 28).
+ */
+export const RESULT_WAITS_AT_ONCE = 50;
+
+/** The results of many runs, in the order of `workflowIds`, waiting for at most `concurrency` at a time. */
+export async function runResults(client: Client, workflowIds: string[], concurrency = RESULT_WAITS_AT_ONCE): Promise<CampaignRunResult[]> {
+  return mapBounded(workflowIds, concurrency, (id) => runResult(client, id));
+}
+
 /** Starts runs for many customers with bounded concurrency; results come back in the order of `customerIds`. */
 export async function startCampaignRuns(
   base: Omit<StartRunArgs, 'customerId'>,
@@ -79,16 +92,15 @@ export async function startCampaignRuns(
   /** checked before each start: true stops starting (the runs already started are returned, the rest left empty) */
   shouldStop?: () => boolean,
 ): Promise<StartedRun[]> {
-  const out: StartedRun[] = new Array(customerIds.length);
-  let next = 0;
   let done = 0;
-  async function lane() {
-    while (next < customerIds.length && !shouldStop?.()) {
-      const i = next++;
-      out[i] = await startCampaignRun({ ...base, customerId: customerIds[i] });
+  return mapBounded(
+    customerIds,
+    concurrency,
+    async (customerId) => {
+      const started = await startCampaignRun({ ...base, customerId });
       onStarted?.(++done);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, customerIds.length) }, lane));
-  return out;
+      return started;
+    },
+    shouldStop,
+  );
 }

@@ -10,7 +10,8 @@ import { getEntry, markSent, type LedgerMeta } from '../../src/db/ledger';
 import { claimForSend } from '../../src/db/sendState';
 import { SendGridUnavailableError, type Mailer, type OutgoingEmail } from '../../src/email/mailer';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, eventually, importLines, storeDoc, uid } from '../support/harness';
+import { eventually, importLines, uid } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 const LEASE_MS = 60_000;
 

@@ -1,48 +1,29 @@
 // An operator's path through Temporal Web, in Debian's headless Chromium driven by playwright-core: filter runs by
 // CampaignId, open one, read its summary, and read the sendEmail activity's result.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/chromium';
+import { useBrowser } from '../support/browser';
 import { testEnv, temporalWebUrl } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  visibleCount,
-  type RunningWorker,
-} from '../support/harness';
+import { outcomeOf, runToEnd, useWorker, visibleCount } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
 
 describe('Temporal Web in a browser', function () {
-  let w: RunningWorker;
-  let browser: Browser;
-  before(async function () {
+  before(() => {
     if (!temporalWebUrl())
       throw new Error('the test run must start its own Temporal server (unset TEMPORAL_ADDRESS) so that Temporal Web is on');
-    await seedCategories();
-    w = await startWorker();
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await w?.stop();
-  });
+  const browser = useBrowser();
+  const w = useWorker();
 
   it('finds a run by CampaignId, shows its summary and the sendEmail result', async () => {
-    const customer = uid('web');
-    await importLines([{ id: customer, email: `${customer}@example.com`, emailSubscribed: true }]);
-    const stored = await storeDoc(emailThenTag(uid('webcamp'), emailSettings()));
-    const result = await runToEnd(w, stored, customer);
+    const { id } = await customer({}, 'web');
+    const stored = await emailCampaign({}, 'webcamp');
+    const result = await runToEnd(w, stored, id);
     const email = outcomeOf(result, 'email');
     assert.equal(email.status, 'sent');
     const messageId = (email as { messageId: string }).messageId;
     const cid = stored.campaign.id;
-    const workflowId = `campaign-run:${cid}:${customer}`;
+    const workflowId = `campaign-run:${cid}:${id}`;
     assert.equal(await visibleCount(`CampaignId="${cid}"`, 1), 1);
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -56,7 +37,7 @@ describe('Temporal Web in a browser', function () {
     // Temporal Web renders summaries as Markdown inside a sandboxed iframe.
     await page
       .frameLocator('iframe[title="output"] >> nth=0')
-      .getByText(`Campaign ${cid}, customer ${customer}`)
+      .getByText(`Campaign ${cid}, customer ${id}`)
       .first()
       .waitFor({ timeout: 15_000 });
     await page.getByText('Send e-mail: action email').first().waitFor();

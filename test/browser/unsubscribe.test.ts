@@ -1,45 +1,21 @@
 // A customer's path through the unsubscribe link, in Debian's headless Chromium driven by playwright-core: open the link
 // of a message the worker sent, keep the offered choice (the e-mail's category), unsubscribe; the next run is skipped.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/chromium';
-import {
-  acceptedFor,
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
-import { startTestService, type TestService } from '../support/service';
+import { useBrowser } from '../support/browser';
+import { acceptedFor, outcomeOf, runToEnd, useWorker } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
+import { useService } from '../support/service';
 
 describe('Unsubscribing in a browser', function () {
-  let w: RunningWorker;
-  let service: TestService;
-  let browser: Browser;
-  before(async function () {
-    await seedCategories();
-    service = await startTestService();
-    w = await startWorker({ publicUrl: service.url });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await w?.stop();
-    await service?.close();
-  });
+  const browser = useBrowser();
+  const service = useService();
+  const w = useWorker(() => ({ publicUrl: service.url }));
 
   it('opens the link from a sent message and unsubscribes from its category; the next run is skipped', async () => {
-    const id = uid('browser');
-    const email = `${id}@example.com`;
-    await importLines([{ id, email, emailSubscribed: true }]);
+    const { id, email } = await customer({}, 'browser');
     const html = '<p>Hello</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>';
-    const stored = await storeDoc(emailThenTag(uid('browsercamp'), emailSettings({ html, categoryCode: 'news' })));
+    const stored = await emailCampaign({ html, categoryCode: 'news' }, 'browsercamp');
     assert.equal(outcomeOf(await runToEnd(w, stored, id), 'email').status, 'sent');
     const body = acceptedFor(email)[0].body;
     const sentHtml = body.content.find((c: { type: string }) => c.type === 'text/html').value as string;
@@ -55,7 +31,7 @@ describe('Unsubscribing in a browser', function () {
     await page.getByText('You are unsubscribed from “News” e-mails.').waitFor();
     await page.close();
 
-    const next = await storeDoc(emailThenTag(uid('browsernext'), emailSettings({ categoryCode: 'news' })));
+    const next = await emailCampaign({ categoryCode: 'news' }, 'browsernext');
     assert.deepEqual(outcomeOf(await runToEnd(w, next, id), 'email'), { status: 'skipped', reasons: ['category_unsubscribed'] });
   });
 });

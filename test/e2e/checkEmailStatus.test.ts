@@ -8,14 +8,16 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { campaignRunWorkflowId, EmailStatusKey, type CampaignRunResult } from '../../src/contract';
-import type { ScriptStep } from '../../src/dev/sendgridFakeEvents';
-import { startDevServer, type DevServer } from '../../src/dev/temporalServer';
+import type { ScriptStep } from '../../dev/sendgridFakeEvents';
+import { startDevServer, type DevServer } from '../../dev/temporalServer';
 import { campaignReport } from '../../src/report/campaignReport';
 import { startCampaignRun } from '../../src/runs/start';
 import { assembleWorkers } from '../../src/temporal/worker';
 import { freePort, testConfig, testEnv } from '../support/env';
-import { emailSettings, eventually, importLines, startWorker, storeDoc, tagsOf, uid, type RunningWorker } from '../support/harness';
-import { startTestService, type TestService } from '../support/service';
+import { eventually, startRun, tagsOf, uid, useWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
+import { customer } from '../support/customers';
+import { startTestService, useService } from '../support/service';
 
 const tag = (id: string) => ({ id, type: 'setTag', settings: { tag: id }, children: [] });
 
@@ -46,10 +48,9 @@ function campaign(id: string, waitSeconds: number) {
   };
 }
 
-async function customer(steps: ScriptStep[] | null): Promise<string> {
-  const id = uid('chk');
-  const email = `${id}@example.com`;
-  await importLines([{ id, email, emailSubscribed: true }]);
+/** A customer whose mailbox answers the next message with `steps` (the fake's script); returns the id. */
+async function scripted(steps: ScriptStep[] | null): Promise<string> {
+  const { id, email } = await customer({}, 'chk');
   if (steps) testEnv().fake.webhook.script({ to: email, steps });
   return id;
 }
@@ -60,28 +61,8 @@ const signals = async (h: WorkflowHandle) =>
 const signalled = async (h: WorkflowHandle) => (await signals(h)) > 0;
 
 describe('Check e-mail status (end to end: worker, server, Postgres, fake, service)', function () {
-  let w: RunningWorker;
-  let service: TestService;
-  before(async () => {
-    service = await startTestService({ temporal: testEnv().client });
-    w = await startWorker({ publicUrl: service.url });
-  });
-  after(async () => {
-    await w?.stop();
-    await service?.close();
-  });
-
-  async function start(stored: Awaited<ReturnType<typeof storeDoc>>, customerId: string) {
-    const env = testEnv();
-    const s = await startCampaignRun({
-      client: env.client,
-      taskQueue: w.taskQueue,
-      campaign: stored.campaign,
-      campaignVersion: stored.version,
-      customerId,
-    });
-    return env.client.workflow.getHandle(s.workflowId);
-  }
+  const service = useService(() => ({ temporal: testEnv().client }));
+  const w = useWorker(() => ({ publicUrl: service.url }));
 
   it('each status from the events stored by the deadline: delivered, opened, bounced, deferred only; the report counts each branch', async function () {
     this.timeout(90_000);
@@ -94,8 +75,8 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
     ] as const;
     const runs = await Promise.all(
       cases.map(async (c) => {
-        const id = await customer([...c.steps] as ScriptStep[]);
-        return { ...c, id, handle: await start(stored, id) };
+        const id = await scripted([...c.steps] as ScriptStep[]);
+        return { ...c, id, handle: await startRun(w, stored, id) };
       }),
     );
     for (const r of runs) {
@@ -115,9 +96,9 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
   it('a click ends a 60 s wait within seconds: the service stored the event and signalled the run', async function () {
     this.timeout(90_000);
     const stored = await storeDoc(campaign(uid('chk-click'), 60));
-    const id = await customer([{ event: 'delivered' }, { event: 'later', ms: 3000 }, { event: 'open' }, { event: 'click' }]);
+    const id = await scripted([{ event: 'delivered' }, { event: 'later', ms: 3000 }, { event: 'open' }, { event: 'click' }]);
     const started = Date.now();
-    const handle = await start(stored, id);
+    const handle = await startRun(w, stored, id);
     const result = await handle.result();
     assert.deepEqual(checkOutcome(result), { status: 'done', emailStatus: 'clicked' });
     assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
@@ -134,8 +115,8 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
       name: 'No check',
       actions: [{ id: 'mail', type: 'sendEmail', settings: emailSettings(), children: [] }],
     });
-    const id = await customer([{ event: 'delivered' }, { event: 'open' }, { event: 'click' }]);
-    const handle = await start(stored, id);
+    const id = await scripted([{ event: 'delivered' }, { event: 'open' }, { event: 'click' }]);
+    const handle = await startRun(w, stored, id);
     await handle.result();
     await eventually(
       async () => (await testEnv().db('webhook_events').where({ customer_id: id, event: 'click' })).length,
@@ -171,7 +152,7 @@ describe('Check e-mail status: a click whose signal is lost while the Temporal s
     const service = await startTestService({ temporal: client, signalTimeoutMs: 2000 });
     try {
       const stored = await storeDoc(campaign(uid('chk-restart'), 25));
-      const id = await customer([{ event: 'delivered' }, { event: 'later', ms: 6000 }, { event: 'click' }]);
+      const id = await scripted([{ event: 'delivered' }, { event: 'later', ms: 6000 }, { event: 'click' }]);
       const s = await startCampaignRun({ client, taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id });
       assert.equal(s.workflowId, campaignRunWorkflowId(stored.campaign.id, id));
       // The check waits (its report row says so); then the server goes away before the click comes.

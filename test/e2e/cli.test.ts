@@ -7,27 +7,15 @@ import path from 'node:path';
 import { runCli, type CliResult } from '../support/cli';
 import { testEnv } from '../support/env';
 import { launchWorkflowId } from '../../src/contract';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, uid, useWorker } from '../support/harness';
+import { emailCampaign, emailSettings, emailThenTag } from '../support/campaigns';
 
 describe('CLI', function () {
-  let w: RunningWorker;
+  const w = useWorker();
   let dir: string;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
+  before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'cr-cli-'));
   });
-  after(async () => w?.stop());
 
   function cli(...args: string[]): Promise<CliResult> {
     return runCli({ TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue }, ...args);
@@ -192,7 +180,7 @@ describe('CLI', function () {
     const known = uid('cli');
     const ghost = uid('ghost');
     await importLines([{ id: known, email: `${known}@example.com`, emailSubscribed: true }]);
-    const { campaign } = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const { campaign } = await emailCampaign();
     const r = await cli('launch', '--campaign', campaign.id, '--customers-file', file('launch-ids.txt', `${known}\n${ghost}\n`));
     assert.notEqual(r.code, 0);
     assert.equal(r.stderr, `error: unknown customer id(s), nothing launched: ${ghost}\n`, 'one line, no stack trace');

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { BIN, runCli, type CliResult } from '../support/cli';
 import { snapshotTables } from '../support/dbSnapshot';
 import { testEnv } from '../support/env';
-import { emailSettings, emailThenTag, importLines, seedCategories, storeDoc, uid } from '../support/harness';
+import { seedCategories, uid } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
 import { INPUT_LIMITS } from '../../src/cli/inputFile';
 
 /** `s` as a literal in a regular expression (file paths). */
@@ -67,9 +69,8 @@ describe('CLI: bad files and options', function () {
 
   before(async () => {
     await seedCategories();
-    const known = uid('known');
-    await importLines([{ id: known, email: `${known}@example.com`, emailSubscribed: true }]);
-    campaign = (await storeDoc(emailThenTag(uid('camp'), emailSettings()))).campaign.id;
+    await customer({}, 'known');
+    campaign = (await emailCampaign()).campaign.id;
     dir = mkdtempSync(path.join(tmpdir(), 'cr-bad-'));
     chmodSync(dir, 0o755); // user nobody reads in here
     const file = (name: string, content: string | Buffer) => {

@@ -4,19 +4,8 @@ import assert from 'node:assert/strict';
 import { addTag } from '../../src/db/customers';
 import { CustomerImportError, importCustomers } from '../../src/db/customerImport';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  tagsOf,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { importLines, outcomeOf, runToEnd, seedCategories, tagsOf, uid, useWorker } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
 
 async function stored(id: string) {
   const { db } = testEnv();
@@ -211,12 +200,7 @@ describe('customer import: planner statistics', () => {
 });
 
 describe('customer import and campaigns (end to end)', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   it('a re-import that leaves out the quality code and tags keeps a hard bounce unsendable and keeps campaign tags', async () => {
     const bounced = uid('hb');
@@ -225,7 +209,7 @@ describe('customer import and campaigns (end to end)', function () {
       { id: bounced, email: `${bounced}@example.com`, emailQualityCode: 31, emailSubscribed: true },
       { id: tagged, email: `${tagged}@example.com`, emailSubscribed: true, tags: ['vip'] },
     ]);
-    const first = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const first = await emailCampaign();
     assert.equal(outcomeOf(await runToEnd(w, first, tagged), 'tag').status, 'done');
     assert.deepEqual(await tagsOf(tagged), ['vip', 'welcomed']);
 
@@ -234,7 +218,7 @@ describe('customer import and campaigns (end to end)', function () {
       { id: tagged, email: `${tagged}@example.com`, emailSubscribed: true, firstName: 'Tia' },
     ]);
     assert.deepEqual(await tagsOf(tagged), ['vip', 'welcomed']);
-    const second = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const second = await emailCampaign();
     assert.deepEqual(outcomeOf(await runToEnd(w, second, bounced), 'email'), { status: 'skipped', reasons: ['email_invalid'] });
   });
 });

@@ -1,20 +1,9 @@
 // The four SmartCom conditions, all 16 combinations, through a real worker, Temporal server, Postgres and the fake.
 import assert from 'node:assert/strict';
 import type { SkipReason } from '../../src/contract';
-import {
-  acceptedFor,
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  tagsOf,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { acceptedFor, importLines, outcomeOf, runToEnd, tagsOf, uid, useWorker } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
 
 interface Combo {
   channel: boolean;
@@ -37,13 +26,8 @@ function expectedReasons(c: Combo): SkipReason[] {
 }
 
 describe('sendEmail eligibility (end to end)', function () {
-  let w: RunningWorker;
+  const w = useWorker();
   const prefix = uid('elig');
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
 
   function customerFor(c: Combo, i: number) {
     const id = `${prefix}-${i}`;
@@ -61,7 +45,7 @@ describe('sendEmail eligibility (end to end)', function () {
 
   it('sends only when all four conditions hold, and otherwise reports every failing one in order; children run on sent only', async () => {
     await importLines(combos.map(customerFor));
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'news' })));
+    const stored = await emailCampaign({ categoryCode: 'news' });
     const results = await Promise.all(combos.map((_, i) => runToEnd(w, stored, `${prefix}-${i}`)));
 
     for (let i = 0; i < 16; i++) {
@@ -85,7 +69,7 @@ describe('sendEmail eligibility (end to end)', function () {
   });
 
   it('a customer that does not exist is skipped with customer_not_found alone', async () => {
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'news' })));
+    const stored = await emailCampaign({ categoryCode: 'news' });
     const r = await runToEnd(w, stored, uid('ghost'));
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'skipped', reasons: ['customer_not_found'] });
     assert.deepEqual(outcomeOf(r, 'tag'), { status: 'not_run' });
@@ -94,18 +78,17 @@ describe('sendEmail eligibility (end to end)', function () {
   it('an action without a category ignores category subscriptions; a soft quality code still sends', async () => {
     const id = uid('nocat');
     await importLines([{ id, email: `${id}@example.com`, emailQualityCode: 5, emailSubscribed: true, categories: { news: false } }]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const r = await runToEnd(w, stored, id);
     assert.equal(outcomeOf(r, 'email').status, 'sent');
     assert.deepEqual(outcomeOf(r, 'tag'), { status: 'done' });
   });
 
   it('a category default applies to customers without their own row; a hidden category cannot be unsubscribed at import', async () => {
-    const id = uid('dflt');
-    await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
-    const promo = await runToEnd(w, await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'promo' }))), id);
+    const { id } = await customer({}, 'dflt');
+    const promo = await runToEnd(w, await emailCampaign({ categoryCode: 'promo' }), id);
     assert.deepEqual(outcomeOf(promo, 'email'), { status: 'skipped', reasons: ['category_unsubscribed'] });
-    const service = await runToEnd(w, await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'service' }))), id);
+    const service = await runToEnd(w, await emailCampaign({ categoryCode: 'service' }), id);
     assert.equal(outcomeOf(service, 'email').status, 'sent');
     await assert.rejects(
       importLines([{ id: uid('h'), email: 'h@example.com', emailSubscribed: true, categories: { service: false } }]),

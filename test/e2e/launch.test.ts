@@ -1,8 +1,6 @@
 // Launching a campaign to an audience: a durable workflow that pages through Postgres and enrols each customer once.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { campaignReport } from '../../src/report/campaignReport';
 import { LaunchInputError, startLaunch } from '../../src/runs/launch';
 import { campaignRunWorkflowId } from '../../src/contract';
@@ -10,38 +8,30 @@ import { launchProgressQuery, type CampaignRunResult } from '../../src/contract'
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
-  seedCategories,
+  spawnTestWorker,
   startWorker,
-  storeDoc,
   uid,
+  useWorker,
   visibleCount,
   type RunningWorker,
 } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { numberedLines } from '../support/customers';
 
+/** `n` tagged customers, some without an address, some unsubscribed from the channel or from news. */
 function audience(prefix: string, n: number, tag: string) {
-  return Array.from({ length: n }, (_, i) => {
-    const id = `${prefix}-${String(i).padStart(4, '0')}`;
-    return {
-      id,
-      email: i % 7 === 3 ? null : `${id}@example.com`,
-      emailSubscribed: i % 5 !== 1,
-      categories: { news: i % 6 !== 2 },
-      tags: [tag],
-    };
-  });
+  return numberedLines(prefix, n, (i, id) => ({
+    email: i % 7 === 3 ? null : `${id}@example.com`,
+    emailSubscribed: i % 5 !== 1,
+    categories: { news: i % 6 !== 2 },
+    tags: [tag],
+  }));
 }
 
 describe('launching a campaign to an audience', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   it('enrols exactly the tagged customers once, across continue-as-new, and a relaunch enrols nobody again', async () => {
     const env = testEnv();
@@ -50,7 +40,7 @@ describe('launching a campaign to an audience', function () {
     const members = audience(prefix, 40, tag);
     const outsider = `${prefix}-outsider`;
     await importLines([...members, { id: outsider, email: `${outsider}@example.com`, emailSubscribed: true }]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ categoryCode: 'news' })));
+    const stored = await emailCampaign({ categoryCode: 'news' });
     const launch = await startLaunch({
       client: env.client,
       db: env.db,
@@ -129,7 +119,7 @@ describe('launching a campaign to an audience', function () {
     const prefix = uid('lst');
     const members = audience(prefix, 6, 'x');
     await importLines(members);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const base = {
       client: env.client,
       db: env.db,
@@ -152,34 +142,17 @@ describe('launching a campaign to an audience', function () {
     const env = testEnv();
     const prefix = uid('kill');
     const n = 300;
-    const members = Array.from({ length: n }, (_, i) => ({
-      id: `${prefix}-${String(i).padStart(4, '0')}`,
-      email: `${prefix}-${i}@example.com`,
-      emailSubscribed: true,
-      tags: [prefix],
-    }));
+    const members = numberedLines(prefix, n, () => ({ tags: [prefix] }));
     await importLines(members);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     // The launcher runs only in a worker process that we kill -9. Until then no worker serves the runs, so none of them
     // can finish: the launch fills its in-flight limit (100) and waits for room, mid-launch however slow the machine.
     const taskQueue = `test-${randomUUID()}`;
     const launchTaskQueue = `${taskQueue}-launches`;
-    const child = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'worker.js')], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.temporalAddress,
-        DATABASE_URL: env.databaseUrl,
-        SENDGRID_BASE_URL: env.fake.url,
-        TASK_QUEUE: taskQueue,
-        LAUNCH_TASK_QUEUE: launchTaskQueue,
-        WORKER_ROLES: 'launches',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
-      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    });
+    const { child } = await spawnTestWorker(
+      { TASK_QUEUE: taskQueue, LAUNCH_TASK_QUEUE: launchTaskQueue, WORKER_ROLES: 'launches' },
+      { stderr: 'ignore' },
+    );
     let replacement: RunningWorker | undefined;
     try {
       const launch = await startLaunch({

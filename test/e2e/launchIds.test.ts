@@ -10,18 +10,9 @@ import { storeLaunchList } from '../../src/db/audience';
 import { campaignRunWorkflowId, launchWorkflowId, WorkflowTypes, type LaunchCampaignWorkflow, type LaunchInput } from '../../src/contract';
 import { runCli } from '../support/cli';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  visibleCount,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, startWorker, uid, useWorker, visibleCount } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customers } from '../support/customers';
 
 /** `p`, or a failure naming what did not happen within `ms` (instead of a test that hangs until mocha's timeout). */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -35,18 +26,11 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe('launch ids are scoped to their campaign', function () {
-  let w: RunningWorker;
+  const w = useWorker();
   let dir: string;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
+  before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'cr-launch-ids-'));
   });
-  after(async () => w?.stop());
-
-  async function customers(ids: string[]) {
-    await importLines(ids.map((id) => ({ id, email: `${id}@example.com`, emailSubscribed: true })));
-  }
 
   function listBase(stored: { campaign: { id: string }; version: number }, launchTaskQueue: string) {
     const env = testEnv();
@@ -71,8 +55,8 @@ describe('launch ids are scoped to their campaign', function () {
     const first = [`${p}-a0`, `${p}-a1`, `${p}-a2`];
     const second = [`${p}-b0`, `${p}-b1`];
     await customers([...first, ...second]);
-    const one = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-    const two = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const one = await emailCampaign();
+    const two = await emailCampaign();
     const launchId = `${p}-l`;
     // Campaign one's runs go to a task queue no worker polls: they stay open, so a flow control that counted them
     // against campaign two would hold campaign two back.
@@ -134,7 +118,7 @@ describe('launch ids are scoped to their campaign', function () {
     const mine = [`${p}-0`, `${p}-1`];
     const other = `${p}-other`;
     await customers([...mine, other]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const launchId = `${p}-l`;
     // Nothing runs the launch yet: it stays open while the re-run is tried.
     const queues = { taskQueue: w.taskQueue, launchTaskQueue: `idle-${randomUUID()}` };
@@ -176,7 +160,7 @@ describe('launch ids are scoped to their campaign', function () {
     const a = [`${p}-a0`, `${p}-a1`];
     const b = [`${p}-b0`, `${p}-b1`, `${p}-b2`];
     await customers([...a, ...b]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const launchId = `${p}-l`;
     const base = listBase(stored, `idle-${randomUUID()}`);
     const [ra, rb] = await Promise.allSettled([
@@ -201,7 +185,7 @@ describe('launch ids are scoped to their campaign', function () {
     const p = uid('legacy');
     const ids = [`${p}-0`, `${p}-1`, `${p}-2`];
     await customers(ids);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const launchId = `${p}-l`;
     // As the code before the upgrade left it: the list under the launch id alone, and a workflow input without listScope.
     await env.db('launch_audience_legacy').insert(ids.map((customer_id) => ({ launch_id: launchId, customer_id })));

@@ -5,25 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { launchWorkflowId } from '../../src/contract';
 import { startCli } from '../support/cli';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, startWorker, uid, useWorker } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
 
 describe('launch (CLI) when its launch workflow ends badly', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   /** A tagged audience and a stored campaign, and a launch task queue that no worker polls (yet). */
   async function setUpLaunch() {
@@ -31,7 +17,7 @@ describe('launch (CLI) when its launch workflow ends badly', function () {
     await importLines(
       Array.from({ length: 3 }, (_, i) => ({ id: `${tag}-${i}`, email: `${tag}-${i}@example.com`, emailSubscribed: true, tags: [tag] })),
     );
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const launchId = `${tag}-l`;
     const queues = { taskQueue: w.taskQueue, launchTaskQueue: `idle-${randomUUID()}` };
     const cli = startCli(

@@ -3,13 +3,13 @@
 // both poll it; the server's own timestamps (when each send task was handed to a worker) show the rate, the fake shows
 // every message sent once.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { campaignRunWorkflowId, sendsTaskQueue, type CampaignRunWorkflow } from '../../src/contract';
 import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import { acceptedFor, emailSettings, eventually, importLines, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+import { acceptedFor, eventually, spawnTestWorker, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
+import { customers } from '../support/customers';
 
 const PER_MINUTE = 120;
 /** what the queue is polled with: a little under 2 a second (src/temporal/sendQueues.ts, queueRatePerSecond) */
@@ -32,8 +32,7 @@ const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) 
 describe('messages per minute (end to end)', function () {
   it(`holds ${PER_MINUTE} a minute across two worker processes: the server hands out the sends no faster`, async function () {
     const env = testEnv();
-    const ids = Array.from({ length: N }, () => uid('rate'));
-    await importLines(ids.map((id) => ({ id, email: `${id}@example.com`, emailSubscribed: true })));
+    const ids = await customers(N, {}, 'rate');
     const stored = await storeDoc({
       id: uid('limited'),
       name: 'Limited',
@@ -42,25 +41,9 @@ describe('messages per minute (end to end)', function () {
     });
     const taskQueue = `test-${randomUUID()}`;
     const queue = sendsTaskQueue(taskQueue, stored.campaign.id);
-    const child = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'worker.js')], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.temporalAddress,
-        DATABASE_URL: env.databaseUrl,
-        SENDGRID_BASE_URL: env.fake.url,
-        TASK_QUEUE: taskQueue,
-        WORKER_ROLES: 'runs',
-        LOG_LEVEL: 'WARN',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise((r) => child.once('exit', r));
+    const { child, exited } = await spawnTestWorker({ TASK_QUEUE: taskQueue, WORKER_ROLES: 'runs' });
     let w: RunningWorker | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());
-        child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-      });
       w = await startWorker({ queues: { taskQueue, launchTaskQueue: `${taskQueue}-launches` }, roles: ['runs'] });
       // Both processes poll the campaign's sends queue, each asking the server for the campaign's rate.
       const seen = await eventually(

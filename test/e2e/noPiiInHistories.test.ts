@@ -7,19 +7,18 @@ import { resolveWorkflowBundle } from '../../src/temporal/workflowBundle';
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
   outcomeOf,
   runToEnd,
-  seedCategories,
   startWorker,
-  storeDoc,
   tagsOf,
   uid,
+  useWorker,
   type RunningWorker,
 } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
 import { addressesInHistory, describeHits } from '../support/historyAddresses';
 
 /** Every `stackTrace` of every failure in a history (causes included). */
@@ -61,12 +60,7 @@ async function workflowTaskFailureTraces(worker: RunningWorker): Promise<string[
 }
 
 describe('no addresses or host paths in histories (end to end)', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   it("SendGrid's duplicate-recipient 400 fails the action naming <to>; neither the result nor the history holds the address", async () => {
     const id = uid('c');
@@ -74,7 +68,7 @@ describe('no addresses or host paths in histories (end to end)', function () {
     const bcc = `audit-${id}@shop.example.com`;
     await importLines([{ id, email: address, emailSubscribed: true, firstName: 'Ann', lastName: 'Lee' }]);
     testEnv().fake.injectFault({ kind: '400-duplicate', to: address });
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ bcc: [bcc] })));
+    const stored = await emailCampaign({ bcc: [bcc] });
 
     const r = await runToEnd(w, stored, id);
     const expected =
@@ -98,9 +92,8 @@ describe('no addresses or host paths in histories (end to end)', function () {
   it('failures carry no host paths: an activity failure and a workflow task failure', async () => {
     const env = testEnv();
     // An activity failure: SendGrid refuses the message (the subject renders empty).
-    const id = uid('c');
-    await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ subject: '{{ customer.attributes.headline }}' })));
+    const { id } = await customer({}, 'c');
+    const stored = await emailCampaign({ subject: '{{ customer.attributes.headline }}' });
     const r = await runToEnd(w, stored, id);
     assert.equal(outcomeOf(r, 'email').status, 'failed');
     const activityHistory = await env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).fetchHistory();

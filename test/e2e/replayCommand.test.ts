@@ -2,26 +2,18 @@
 // for runs recorded by incompatible code.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { workflowBundleOptions } from '../../src/temporal/workerShared';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  importLines,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  visibleCount,
-} from '../support/harness';
+import { runToEnd, seedCategories, startWorker, visibleCount } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
+import { fromRoot } from '../support/paths';
 
 const run = promisify(execFile);
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
+const BIN = fromRoot('bin', 'campaign-runner.js');
 
 async function replayCli(query: string): Promise<{ code: number; out: string }> {
   const env = testEnv();
@@ -41,9 +33,8 @@ describe('replay command against a live cluster', function () {
   it('replays runs made by this code and exits 0', async () => {
     const w = await startWorker();
     try {
-      const id = uid('rp');
-      await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id } = await customer({}, 'rp');
+      const stored = await emailCampaign();
       await runToEnd(w, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
       assert.equal(await visibleCount(query, 1), 1);
@@ -65,9 +56,8 @@ describe('replay command against a live cluster', function () {
       activityOverrides: { auditStart: async () => undefined },
     });
     try {
-      const id = uid('rp');
-      await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id } = await customer({}, 'rp');
+      const stored = await emailCampaign();
       await runToEnd(variant, stored, id);
       const query = `CampaignId="${stored.campaign.id}"`;
       assert.equal(await visibleCount(query, 1), 1);

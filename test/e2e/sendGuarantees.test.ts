@@ -12,30 +12,23 @@ import { CancelledFailure } from '@temporalio/common';
 import { campaignRunWorkflowId } from '../../src/contract';
 import { getEntry } from '../../src/db/ledger';
 import { campaignReport } from '../../src/report/campaignReport';
-import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import { startTestService, type TestService } from '../support/service';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
   outcomeOf,
   runToEnd,
-  seedCategories,
+  startRun,
   startWorker,
-  storeDoc,
   tagsOf,
   uid,
+  useWorker,
   type RunningWorker,
 } from '../support/harness';
-
-async function customer(over: Record<string, unknown> = {}): Promise<string> {
-  const id = uid('g');
-  await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true, firstName: 'Ann', ...over }]);
-  return id;
-}
+import { emailCampaign, emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
+import { customer } from '../support/customers';
+import { startTestService, type TestService } from '../support/service';
 
 const ledgerOf = (campaignId: string, id: string) =>
   getEntry(testEnv().db, { runKey: campaignRunWorkflowId(campaignId, id), actionId: 'email' });
@@ -63,20 +56,15 @@ async function failMarkSent(runKey: string, times: number): Promise<void> {
 }
 
 describe('the once-only promise under faults (end to end)', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
+  const w = useWorker();
   after(async () => {
-    await w?.stop();
     await testEnv().db.raw('drop trigger if exists test_fail_mark_sent on send_ledger');
   });
 
   describe('recording the send fails after SendGrid answered 202', () => {
     it('a failure of the write is retried within the attempt: one message, the row sent', async () => {
-      const id = await customer();
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id } = await customer();
+      const stored = await emailCampaign();
       await failMarkSent(campaignRunWorkflowId(stored.campaign.id, id), 1);
       const r = await runToEnd(w, stored, id);
       assert.equal(outcomeOf(r, 'email').status, 'sent');
@@ -85,8 +73,8 @@ describe('the once-only promise under faults (end to end)', function () {
     });
 
     it('when the write keeps failing, the next attempt records the accepted message from the heartbeat instead of sending again', async () => {
-      const id = await customer();
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id } = await customer();
+      const stored = await emailCampaign();
       // Every try of the first attempt fails (4), and the next attempt's first try too.
       await failMarkSent(campaignRunWorkflowId(stored.campaign.id, id), 5);
       const r = await runToEnd(w, stored, id, { maxRetryIntervalMs: 1000 });
@@ -121,7 +109,7 @@ describe('the once-only promise under faults (end to end)', function () {
 
     for (const c of cases) {
       it(`hold (the default), ${c.fault}, SendGrid silent: after the wait the action fails with delivery_unknown, never sent again, no children`, async () => {
-        const id = await customer();
+        const { id } = await customer();
         testEnv().fake.injectFault({ kind: c.fault, to: `${id}@example.com`, delayMs: 3000 });
         const stored = await storeDoc(silent());
         const r = await runToEnd(c.worker(), stored, id, { maxRetryIntervalMs: 1000 });
@@ -143,7 +131,7 @@ describe('the once-only promise under faults (end to end)', function () {
       });
 
       it(`resend, ${c.fault}, SendGrid silent: after the wait sent again, and the ledger marks the send possible_duplicate`, async () => {
-        const id = await customer();
+        const { id } = await customer();
         testEnv().fake.injectFault({ kind: c.fault, to: `${id}@example.com`, delayMs: 3000 });
         const stored = await storeDoc(silent('resend'));
         const r = await runToEnd(c.worker(), stored, id, { maxRetryIntervalMs: 1000 });
@@ -161,9 +149,9 @@ describe('the once-only promise under faults (end to end)', function () {
     }
 
     it("a 5xx carrying SendGrid's own error body was not accepted: retried, one message, no possible duplicate", async () => {
-      const id = await customer();
+      const { id } = await customer();
       testEnv().fake.injectFault({ kind: '500', to: `${id}@example.com` });
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const stored = await emailCampaign();
       const r = await runToEnd(w, stored, id, { maxRetryIntervalMs: 1000 });
       assert.equal(outcomeOf(r, 'email').status, 'sent');
       assert.equal(acceptedFor(`${id}@example.com`).length, 1);
@@ -184,7 +172,7 @@ describe('the once-only promise under faults (end to end)', function () {
 
       for (const policy of ['hold', 'resend'] as const) {
         it(`${policy}, accept-then-500: the first event proves SendGrid took it: sent with that message, confirmed late, children run, nothing sent again`, async () => {
-          const id = await customer();
+          const { id } = await customer();
           testEnv().fake.injectFault({ kind: 'accept-then-500', to: `${id}@example.com` });
           // A wait far longer than the test: only SendGrid's word can end it in time.
           const stored = await storeDoc({
@@ -211,24 +199,17 @@ describe('the once-only promise under faults (end to end)', function () {
 
   describe('cancellation', () => {
     it('a run cancelled while its request is on the wire waits for the answer: SendGrid took it, so the row is sent with its id; the run ends Cancelled, no child runs', async () => {
-      const id = await customer();
+      const { id } = await customer();
       const env = testEnv();
       env.fake.injectFault({ kind: 'slow', to: `${id}@example.com`, delayMs: 3000 });
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-      const started = await startCampaignRun({
-        client: env.client,
-        taskQueue: w.taskQueue,
-        campaign: stored.campaign,
-        campaignVersion: stored.version,
-        customerId: id,
-      });
+      const stored = await emailCampaign();
+      const handle = await startRun(w, stored, id);
       // The fault is consumed when the request reaches the fake: the send is now in flight.
       await eventually(
         async () => env.fake.pendingFaults().filter((f) => f.to === `${id}@example.com`).length,
         (n) => n === 0,
         30_000,
       );
-      const handle = env.client.workflow.getHandle(started.workflowId);
       await handle.cancel();
       await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
       assert.equal((await handle.describe()).status.name, 'CANCELLED');
@@ -243,17 +224,11 @@ describe('the once-only promise under faults (end to end)', function () {
     });
 
     it('a run cancelled while its e-mail waits between attempts ends Cancelled and its row is closed as cancelled', async () => {
-      const id = await customer();
+      const { id } = await customer();
       const env = testEnv();
       env.fake.injectFault({ kind: '429', to: `${id}@example.com`, resetInSeconds: 30 });
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-      const started = await startCampaignRun({
-        client: env.client,
-        taskQueue: w.taskQueue,
-        campaign: stored.campaign,
-        campaignVersion: stored.version,
-        customerId: id,
-      });
+      const stored = await emailCampaign();
+      const handle = await startRun(w, stored, id);
       await eventually(
         () =>
           Promise.resolve(
@@ -262,7 +237,6 @@ describe('the once-only promise under faults (end to end)', function () {
         (n) => n === 1,
         30_000,
       );
-      const handle = env.client.workflow.getHandle(started.workflowId);
       await handle.cancel();
       await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
       assert.equal(acceptedFor(`${id}@example.com`).length, 0);
@@ -281,8 +255,8 @@ describe('the once-only promise under faults (end to end)', function () {
     after(async () => revoked?.stop());
 
     it('the row ends failed with lifetime_expired and the report counts it as failed, not sending', async () => {
-      const id = await customer();
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id } = await customer();
+      const stored = await emailCampaign();
       const r = await runToEnd(revoked, stored, id, { messageLifetimeMs: 4000, maxRetryIntervalMs: 1000 });
       assert.deepEqual(outcomeOf(r, 'email'), { status: 'failed', error: 'message lifetime ran out (lifetime_expired)' });
       const row = await ledgerOf(stored.campaign.id, id);
@@ -301,17 +275,9 @@ describe('the once-only promise under faults (end to end)', function () {
       const wrong = await startWorker({ queues, roles: ['runs'], baseUrl: `${env.fake.url}/wrong-prefix` });
       let right: RunningWorker | undefined;
       try {
-        const id = await customer();
-        const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-        const started = await startCampaignRun({
-          client: env.client,
-          taskQueue: queues.taskQueue,
-          campaign: stored.campaign,
-          campaignVersion: stored.version,
-          customerId: id,
-          options: { maxRetryIntervalMs: 1000 },
-        });
-        const handle = env.client.workflow.getHandle(started.workflowId);
+        const { id } = await customer();
+        const stored = await emailCampaign();
+        const handle = await startRun(queues, stored, id, { maxRetryIntervalMs: 1000 });
         const pending = await eventually(
           async () => (await handle.describe()).raw.pendingActivities?.[0],
           (p) => (p?.attempt ?? 0) >= 3,
@@ -344,17 +310,9 @@ describe('the once-only promise under faults (end to end)', function () {
         baseUrl: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`,
       });
       try {
-        const id = await customer();
-        const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
-        const started = await startCampaignRun({
-          client: env.client,
-          taskQueue: queues.taskQueue,
-          campaign: stored.campaign,
-          campaignVersion: stored.version,
-          customerId: id,
-          options: { maxRetryIntervalMs: 1000 },
-        });
-        const handle = env.client.workflow.getHandle(started.workflowId);
+        const { id } = await customer();
+        const stored = await emailCampaign();
+        const handle = await startRun(queues, stored, id, { maxRetryIntervalMs: 1000 });
         const pending = await eventually(
           async () => (await handle.describe()).raw.pendingActivities?.[0],
           (p) => (p?.attempt ?? 0) >= 2,
@@ -371,9 +329,9 @@ describe('the once-only promise under faults (end to end)', function () {
 
     it('after a 400, a reset of the run can send again (the row was never accepted)', async () => {
       const env = testEnv();
-      const id = await customer({ attributes: {} });
+      const { id } = await customer({ attributes: {} });
       // The subject renders empty for this customer, and SendGrid refuses a message without a subject.
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ subject: '{{ customer.attributes.headline }}' })));
+      const stored = await emailCampaign({ subject: '{{ customer.attributes.headline }}' });
       const first = await runToEnd(w, stored, id);
       assert.equal(outcomeOf(first, 'email').status, 'failed');
       await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true, attributes: { headline: 'Hello again' } }]);

@@ -4,6 +4,7 @@ import { getEntry, markSent, type LedgerMeta } from '../../src/db/ledger';
 import { claimForSend, skipClaimed } from '../../src/db/sendState';
 import { testEnv } from '../support/env';
 import { importLines, seedCategories, uid } from '../support/harness';
+import { customer } from '../support/customers';
 
 describe('send ledger: claim and customer in one round trip', () => {
   before(() => seedCategories());
@@ -13,8 +14,7 @@ describe('send ledger: claim and customer in one round trip', () => {
   }
 
   it('the first attempt claims the send and reads the customer; a second attempt is refused while the lease runs', async () => {
-    const id = uid('c');
-    await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true, categories: { news: false }, firstName: 'Ann' }]);
+    const { id } = await customer({ categories: { news: false }, firstName: 'Ann' }, 'c');
     const m = await meta(id);
     const first = await claimForSend(testEnv().db, m, 60_000, 'news');
     assert.equal(first.claimed?.status, 'sending');

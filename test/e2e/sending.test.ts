@@ -6,25 +6,18 @@ import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
 import {
   acceptedFor,
-  emailSettings,
-  emailThenTag,
   eventually,
   importLines,
   outcomeOf,
   runToEnd,
-  seedCategories,
+  startRun,
   startWorker,
-  storeDoc,
   tagsOf,
   uid,
-  type RunningWorker,
+  useWorker,
 } from '../support/harness';
-
-async function customer(over: Record<string, unknown> = {}): Promise<string> {
-  const id = uid('c');
-  await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true, firstName: 'Ann', lastName: 'Lee', ...over }]);
-  return id;
-}
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
 
 /** What the fake answered to every request for this recipient, in order. */
 function requestsTo(email: string) {
@@ -38,26 +31,20 @@ function htmlOf(body: any): string {
 }
 
 describe('sending through SendGrid (end to end)', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   it('sends one message with from, reply-to, subject, text before html, category and a send_key in custom_args', async () => {
-    const id = await customer();
-    const stored = await storeDoc(
-      emailThenTag(
-        uid('camp'),
-        emailSettings({ replyTo: { email: 'care@shop.example.com' }, text: 'Hi {{ customer.firstName }}', categoryCode: 'news' }),
-      ),
-    );
+    const { id, email } = await customer({ firstName: 'Ann', lastName: 'Lee' });
+    const stored = await emailCampaign({
+      replyTo: { email: 'care@shop.example.com' },
+      text: 'Hi {{ customer.firstName }}',
+      categoryCode: 'news',
+    });
     const r = await runToEnd(w, stored, id);
-    const [msg] = acceptedFor(`${id}@example.com`);
+    const [msg] = acceptedFor(email);
     assert.equal(outcomeOf(r, 'email').status, 'sent');
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: msg.messageId });
-    assert.deepEqual(msg.body.personalizations[0].to, [{ email: `${id}@example.com`, name: 'Ann Lee' }]);
+    assert.deepEqual(msg.body.personalizations[0].to, [{ email, name: 'Ann Lee' }]);
     assert.deepEqual(msg.body.from, { email: 'news@shop.example.com', name: 'Example Shop' });
     assert.deepEqual(msg.body.reply_to, { email: 'care@shop.example.com' });
     assert.equal(msg.body.subject, 'Hello Ann');
@@ -70,13 +57,11 @@ describe('sending through SendGrid (end to end)', function () {
   });
 
   it('BCC addresses get the same message; a BCC equal to the recipient is dropped', async () => {
-    const id = await customer();
-    const stored = await storeDoc(
-      emailThenTag(uid('camp'), emailSettings({ bcc: ['audit@shop.example.com', `${id.toUpperCase()}@EXAMPLE.COM`] })),
-    );
+    const { id, email } = await customer();
+    const stored = await emailCampaign({ bcc: ['audit@shop.example.com', `${id.toUpperCase()}@EXAMPLE.COM`] });
     const r = await runToEnd(w, stored, id);
     assert.equal(outcomeOf(r, 'email').status, 'sent');
-    const [msg] = acceptedFor(`${id}@example.com`);
+    const [msg] = acceptedFor(email);
     assert.deepEqual(msg.body.personalizations[0].bcc, [{ email: 'audit@shop.example.com' }]);
     const ledger = await testEnv()
       .db('send_ledger')
@@ -86,18 +71,17 @@ describe('sending through SendGrid (end to end)', function () {
   });
 
   it('adds UTM parameters to every http(s) link and escapes customer data in HTML (not in the subject)', async () => {
-    const id = await customer({ firstName: '<b>Ann</b> & "Bo"' });
+    const { id, email } = await customer({ firstName: '<b>Ann</b> & "Bo"' });
     const html =
       '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/a">a</a> <a href=\'http://shop.example.com/b?x=1&amp;y=2\'>b</a>' +
       '<a href="mailto:care@shop.example.com">mail</a>';
-    const stored = await storeDoc(
-      emailThenTag(
-        uid('camp'),
-        emailSettings({ subject: 'For {{ customer.firstName }}', html, utm: { source: 'crm', medium: 'email', campaign: 'spring' } }),
-      ),
-    );
+    const stored = await emailCampaign({
+      subject: 'For {{ customer.firstName }}',
+      html,
+      utm: { source: 'crm', medium: 'email', campaign: 'spring' },
+    });
     await runToEnd(w, stored, id);
-    const [msg] = acceptedFor(`${id}@example.com`);
+    const [msg] = acceptedFor(email);
     const out = htmlOf(msg.body);
     assert.match(out, /Hi &lt;b&gt;Ann&lt;\/b&gt; &amp; &#34;Bo&#34;|Hi &lt;b&gt;Ann&lt;\/b&gt; &amp; &quot;Bo&quot;/);
     assert.doesNotMatch(out, /<b>Ann<\/b>/);
@@ -108,8 +92,8 @@ describe('sending through SendGrid (end to end)', function () {
   });
 
   it('starting the same (campaign, customer) twice enrols once', async () => {
-    const id = await customer();
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const { id, email } = await customer();
+    const stored = await emailCampaign();
     const env = testEnv();
     const args = { client: env.client, taskQueue: w.taskQueue, campaign: stored.campaign, campaignVersion: stored.version, customerId: id };
     const first = await startCampaignRun(args);
@@ -119,17 +103,17 @@ describe('sending through SendGrid (end to end)', function () {
     await env.client.workflow.getHandle(first.workflowId).result();
     const third = await startCampaignRun(args);
     assert.equal(third.started, false);
-    assert.equal(acceptedFor(`${id}@example.com`).length, 1);
+    assert.equal(acceptedFor(email).length, 1);
   });
 
   it('an activity retried after SendGrid accepted the message does not send again', async () => {
-    const id = await customer();
+    const { id, email } = await customer();
     // SendGrid takes the message at once but answers only after 4 s; Temporal gives each attempt 1.5 s, so attempt 2
     // starts while attempt 1 still waits for its answer. Attempt 2 must wait for it, not send a second copy.
-    testEnv().fake.injectFault({ kind: 'accept-then-slow', to: `${id}@example.com`, delayMs: 4000 });
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    testEnv().fake.injectFault({ kind: 'accept-then-slow', to: email, delayMs: 4000 });
+    const stored = await emailCampaign();
     const r = await runToEnd(w, stored, id, { sendAttemptTimeoutMs: 1500, maxRetryIntervalMs: 1000 });
-    const accepted = acceptedFor(`${id}@example.com`);
+    const accepted = acceptedFor(email);
     assert.equal(accepted.length, 1);
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: accepted[0].messageId });
     assert.deepEqual(outcomeOf(r, 'tag'), { status: 'done' });
@@ -142,15 +126,15 @@ describe('sending through SendGrid (end to end)', function () {
   });
 
   it('429 waits until X-RateLimit-Reset, then sends once', async () => {
-    const id = await customer();
-    testEnv().fake.injectFault({ kind: '429', to: `${id}@example.com`, resetInSeconds: 2 });
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const { id, email } = await customer();
+    testEnv().fake.injectFault({ kind: '429', to: email, resetInSeconds: 2 });
+    const stored = await emailCampaign();
     const t0 = Date.now();
     const r = await runToEnd(w, stored, id);
     assert.equal(outcomeOf(r, 'email').status, 'sent');
-    assert.equal(acceptedFor(`${id}@example.com`).length, 1);
+    assert.equal(acceptedFor(email).length, 1);
     assert.deepEqual(
-      requestsTo(`${id}@example.com`).map((q) => q.status),
+      requestsTo(email).map((q) => q.status),
       [429, 202],
     );
     assert.ok(Date.now() - t0 >= 1000, 'the retry waited for the rate-limit window');
@@ -159,19 +143,19 @@ describe('sending through SendGrid (end to end)', function () {
   it("5xx answers carrying SendGrid's own error body are retried until SendGrid takes the message", async () => {
     // (A lost answer — a gateway's 5xx, a timeout, a dropped connection — may follow an accepted message: see
     // sendGuarantees.test.ts.)
-    const id = await customer();
-    testEnv().fake.injectFault({ kind: '503', to: `${id}@example.com` });
-    testEnv().fake.injectFault({ kind: '500', to: `${id}@example.com` });
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const { id, email } = await customer();
+    testEnv().fake.injectFault({ kind: '503', to: email });
+    testEnv().fake.injectFault({ kind: '500', to: email });
+    const stored = await emailCampaign();
     const r = await runToEnd(w, stored, id, { maxRetryIntervalMs: 1000 });
     assert.equal(outcomeOf(r, 'email').status, 'sent');
-    assert.equal(acceptedFor(`${id}@example.com`).length, 1);
+    assert.equal(acceptedFor(email).length, 1);
   });
 
   it("a 400 fails the action with SendGrid's messages, and its children do not run", async () => {
     // The subject renders empty for this customer, and SendGrid refuses a message without a subject.
-    const id = await customer({ attributes: {} });
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ subject: '{{ customer.attributes.headline }}' })));
+    const { id } = await customer({ attributes: {} });
+    const stored = await emailCampaign({ subject: '{{ customer.attributes.headline }}' });
     const r = await runToEnd(w, stored, id);
     const email = outcomeOf(r, 'email');
     assert.equal(email.status, 'failed');
@@ -189,7 +173,7 @@ describe('sending through SendGrid (end to end)', function () {
   it('an internationalised address is sent, its domain in the xn-- form', async () => {
     const id = uid('c');
     await importLines([{ id, email: `${id}@почта.рф`, emailSubscribed: true }]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const r = await runToEnd(w, stored, id);
     const [msg] = acceptedFor(`${id}@xn--80a1acny.xn--p1ai`);
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'sent', messageId: msg?.messageId });
@@ -198,9 +182,9 @@ describe('sending through SendGrid (end to end)', function () {
 
   it('a javascript: link from customer data fails the action without retrying, naming the action and not the value', async () => {
     const secret = 'javascript:alert("ann-secret-4242")';
-    const id = await customer({ attributes: { site: secret } });
+    const { id } = await customer({ attributes: { site: secret } });
     const html = '<p>Hi</p><a href="{{ customer.attributes.site }}">your site</a>';
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings({ html })));
+    const stored = await emailCampaign({ html });
     const r = await runToEnd(w, stored, id);
     const email = outcomeOf(r, 'email') as { status: string; error: string };
     assert.equal(email.status, 'failed');
@@ -223,26 +207,19 @@ describe('sending through SendGrid (end to end)', function () {
   });
 
   it('the eligibility check uses the customer as they are when the e-mail goes out, not when the run started', async () => {
-    const id = await customer();
-    const to = `${id}@example.com`;
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const { id, email } = await customer();
+    const to = email;
+    const stored = await emailCampaign();
     // Every attempt meets a 503 until the customer unsubscribes, so the run can only end through the re-read customer
     // (were eligibility fixed at the start, it would send once the faults ran out, about 30 s later).
     const env = testEnv();
     env.fake.injectFault({ kind: '503', to, times: 30 });
-    const started = await startCampaignRun({
-      client: env.client,
-      taskQueue: w.taskQueue,
-      campaign: stored.campaign,
-      campaignVersion: stored.version,
-      customerId: id,
-      options: { maxRetryIntervalMs: 1000 },
-    });
+    const run = await startRun(w, stored, id, { maxRetryIntervalMs: 1000 });
     const answered503 = () => requestsTo(to).some((q) => q.status === 503);
     await eventually(async () => answered503(), Boolean, 60_000);
     assert.ok(answered503(), 'the first attempt met the 503 while the customer was still subscribed');
     await env.db('channel_subscriptions').where({ customer_id: id, channel: 'email' }).update({ active: false });
-    const r = await env.client.workflow.getHandle(started.workflowId).result();
+    const r = await run.result();
     assert.deepEqual(outcomeOf(r, 'email'), { status: 'skipped', reasons: ['email_channel_unsubscribed'] });
     assert.equal(acceptedFor(to).length, 0);
     assert.ok(requestsTo(to).length >= 1);
@@ -252,18 +229,11 @@ describe('sending through SendGrid (end to end)', function () {
   it('401 keeps retrying (an operator fixes the key) and sends nothing meanwhile', async () => {
     const bad = await startWorker({ apiKey: 'SG.revoked-key' });
     try {
-      const id = await customer();
-      const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+      const { id, email } = await customer();
+      const stored = await emailCampaign();
       const env = testEnv();
-      const started = await startCampaignRun({
-        client: env.client,
-        taskQueue: bad.taskQueue,
-        campaign: stored.campaign,
-        campaignVersion: stored.version,
-        customerId: id,
-        options: { maxRetryIntervalMs: 1000 },
-      });
-      const key = { runKey: started.workflowId, actionId: 'email' };
+      const handle = await startRun(bad, stored, id, { maxRetryIntervalMs: 1000 });
+      const key = { runKey: handle.workflowId, actionId: 'email' };
       const entry = await eventually(
         () => getEntry(env.db, key),
         (e) => (e?.attempts ?? 0) >= 3,
@@ -275,9 +245,8 @@ describe('sending through SendGrid (end to end)', function () {
         entry.error ?? '',
         /SendGrid refused our credentials \(401\): The provided authorization grant is invalid, expired, or revoked/,
       );
-      const handle = env.client.workflow.getHandle(started.workflowId);
       assert.equal((await handle.describe()).status.name, 'RUNNING');
-      assert.equal(acceptedFor(`${id}@example.com`).length, 0);
+      assert.equal(acceptedFor(email).length, 0);
       await handle.terminate('test over');
     } finally {
       await bad.stop();

@@ -7,22 +7,11 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { campaignRunWorkflowId, FailureTypes, WorkflowTypes, type CampaignRunInput } from '../../src/contract';
-import { temporalBinary } from '../../src/dev/temporalServer';
+import { temporalBinary } from '../../dev/temporalServer';
 import { actionTree } from '../../src/campaigns/runTree';
 import { testEnv } from '../support/env';
-import {
-  acceptedFor,
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  startWorker,
-  storeDoc,
-  tagsOf,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { acceptedFor, importLines, outcomeOf, runToEnd, startWorker, tagsOf, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, emailThenTag, storeDoc } from '../support/campaigns';
 
 const run = promisify(execFile);
 

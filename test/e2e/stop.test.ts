@@ -4,24 +4,21 @@ import assert from 'node:assert/strict';
 import { launchStatus, startLaunch } from '../../src/runs/launch';
 import { testEnv } from '../support/env';
 import { startCli } from '../support/cli';
-import { acceptedFor, emailSettings, emailThenTag, eventually, importLines, startWorker, storeDoc, uid } from '../support/harness';
+import { acceptedFor, eventually, importLines, startWorker, uid } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { numberedLines } from '../support/customers';
 
 describe('campaign-runner stop', function () {
   it('stops a launch of 300 midway: no more starts, open runs cancelled (in-flight sends dropped), nothing sent afterwards; a second stop is a no-op', async () => {
     const env = testEnv();
     const tag = uid('stop');
     const n = 300;
-    const members = Array.from({ length: n }, (_, i) => ({
-      id: `${tag}-${String(i).padStart(4, '0')}`,
-      email: `${tag}-${i}@example.com`,
-      emailSubscribed: true,
-      tags: [tag],
-    }));
+    const members = numberedLines(tag, n, () => ({ tags: [tag] }));
     await importLines(members);
     // Every send takes 4 s at SendGrid: when the stop comes, some runs are open and their sends on the wire (at 1.5 s, on the
     // PostgreSQL topology every open run had sometimes finished before the stop reached it).
     for (const m of members) env.fake.injectFault({ kind: 'slow', to: m.email, delayMs: 4000 });
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const w = await startWorker();
     const queues = { TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue };
     const accepted = () => members.reduce((k, m) => k + acceptedFor(m.email).length, 0);

@@ -6,11 +6,12 @@ import path from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { campaignRunWorkflowId } from '../../src/contract';
-import { startDevServer, PROJECT_ROOT, type DevServer } from '../../src/dev/temporalServer';
+import { startDevServer, PROJECT_ROOT, type DevServer } from '../../dev/temporalServer';
 import { startLaunch } from '../../src/runs/launch';
 import { stopCampaign } from '../../src/runs/stop';
 import { freePort, testEnv } from '../support/env';
-import { acceptedFor, emailSettings, eventually, importLines, startWorker, storeDoc, uid, type RunningWorker } from '../support/harness';
+import { acceptedFor, eventually, importLines, startWorker, uid, type RunningWorker } from '../support/harness';
+import { emailSettings, storeDoc } from '../support/campaigns';
 
 const emailThenTagAction = () => ({
   id: 'email',

@@ -1,5 +1,5 @@
 // The production topology's Temporal server: configured from the image's own template with the topology's variables
-// (a value set in src/dev/topology.ts is the value the server runs with, not the template's default), and, in the
+// (a value set in dev/topology.ts is the value the server runs with, not the template's default), and, in the
 // suite's PostgreSQL pass, the server under test really is that server, on PostgreSQL with SQL visibility.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,9 +9,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/contract';
-import { sprigTemplate } from '../../src/dev/temporalPostgres';
-import { PROJECT_ROOT } from '../../src/dev/temporalServer';
-import { NUM_HISTORY_SHARDS, databasesNamed, offsetPorts, temporalServerEnv } from '../../src/dev/topology';
+import { sprigTemplate } from '../../dev/temporalPostgres';
+import { PROJECT_ROOT } from '../../dev/temporalServer';
+import { NUM_HISTORY_SHARDS, databasesNamed, offsetPorts, temporalServerEnv } from '../../dev/topology';
 import { testEnv } from '../support/env';
 
 const TOOLS = path.join(PROJECT_ROOT, '.tools', 'server');
@@ -29,7 +29,7 @@ describe('production topology: the Temporal server', () => {
     if (existsSync(TOOLS)) assert.doesNotMatch(sprigTemplate(readFileSync(path.join(TOOLS, 'config_template.yaml'), 'utf8')), /\.Env/);
   });
 
-  it('runs with the values of src/dev/topology.ts, not the template defaults (the server renders its config)', function () {
+  it('runs with the values of dev/topology.ts, not the template defaults (the server renders its config)', function () {
     if (!existsSync(path.join(TOOLS, 'temporal-server'))) {
       if (postgresPass) assert.fail(`${TOOLS} is missing: run scripts/setup-temporal-server.sh`);
       this.skip(); // a developer's dev-server run before the production topology was installed

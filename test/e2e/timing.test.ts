@@ -1,56 +1,29 @@
 // Campaign timing end to end (real worker, Postgres, the SendGrid fake): a Wait before an e-mail and what the report
 // says about it, the send window, Wait until. Durations are seconds; only lower bounds on time are asserted.
 import assert from 'node:assert/strict';
-import { campaignRunWorkflowId, launchProgressQuery, type CampaignRunResult, type CampaignRunWorkflow } from '../../src/contract';
+import { campaignRunWorkflowId, launchProgressQuery, type CampaignRunResult } from '../../src/contract';
 import { campaignReport } from '../../src/report/campaignReport';
 import { startLaunch } from '../../src/runs/launch';
 import { runCli } from '../support/cli';
-import { startCampaignRun } from '../../src/runs/start';
 import { testEnv } from '../support/env';
-import {
-  acceptedFor,
-  emailSettings,
-  eventually,
-  importLines,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
-
-async function customers(n: number): Promise<string[]> {
-  const ids = Array.from({ length: n }, () => uid('t'));
-  await importLines(ids.map((id) => ({ id, email: `${id}@example.com`, emailSubscribed: true })));
-  return ids;
-}
+import { acceptedFor, eventually, startRun, uid, useWorker } from '../support/harness';
+import { emailSettings, storeDoc, type StoredDoc } from '../support/campaigns';
+import { customers } from '../support/customers';
 
 /** "HH:MM:SS" in UTC, `offsetMs` from now. */
 const utcTime = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().slice(11, 19);
 
 describe('campaign timing (end to end)', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
-  async function startAll(stored: Awaited<ReturnType<typeof storeDoc>>, ids: string[]) {
-    const env = testEnv();
-    for (const customerId of ids)
-      await startCampaignRun({
-        client: env.client,
-        taskQueue: w.taskQueue,
-        campaign: stored.campaign,
-        campaignVersion: stored.version,
-        customerId,
-      });
-    return ids.map((id) => env.client.workflow.getHandle<CampaignRunWorkflow>(campaignRunWorkflowId(stored.campaign.id, id)));
+  async function startAll(stored: StoredDoc, ids: string[]) {
+    const handles: Awaited<ReturnType<typeof startRun>>[] = [];
+    for (const customerId of ids) handles.push(await startRun(w, stored, customerId));
+    return handles;
   }
 
   it('Wait then Send e-mail: the e-mails go out after the wait; the report counts the Wait reached and continued', async () => {
-    const ids = await customers(3);
+    const ids = await customers(3, {}, 't');
     const stored = await storeDoc({
       id: uid('wait'),
       name: 'Wait then mail',
@@ -85,7 +58,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it('the report counts customers still waiting, and those whose run was cancelled while waiting', async () => {
-    const ids = await customers(2);
+    const ids = await customers(2, {}, 't');
     const stored = await storeDoc({
       id: uid('long'),
       name: 'Long wait',
@@ -123,7 +96,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it('send window (campaign level): the e-mail goes out once the window is open; its lifetime starts then; deliverImmediately ignores it', async () => {
-    const [id] = await customers(1);
+    const [id] = await customers(1, {}, 't');
     const window = { start: utcTime(5000), end: utcTime(3600_000), timeZone: 'UTC' };
     const stored = await storeDoc({
       id: uid('window'),
@@ -160,7 +133,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it("a launch's flow control does not count runs that are waiting: a Wait of days does not hold the rest of the audience back", async () => {
-    const ids = await customers(6);
+    const ids = await customers(6, {}, 't');
     const tag = uid('waiters');
     await testEnv()
       .db('customers')
@@ -204,7 +177,7 @@ describe('campaign timing (end to end)', function () {
   });
 
   it('the launch CLI ends once every run has finished or is waiting, and its report counts those waiting', async () => {
-    const ids = await customers(3);
+    const ids = await customers(3, {}, 't');
     const tag = uid('cliwait');
     await testEnv()
       .db('customers')

@@ -5,34 +5,22 @@ import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../../src/config';
 import { signUnsubscribeToken } from '../../src/email/unsubscribeToken';
 import { campaignReport } from '../../src/report/campaignReport';
 import { testEnv } from '../support/env';
-import {
-  acceptedFor,
-  emailSettings,
-  emailThenTag,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
-import { startTestService, type TestService } from '../support/service';
+import { acceptedFor, outcomeOf, runToEnd, useWorker, type RunningWorker } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
+import { useService } from '../support/service';
 
 async function sendOnce(w: RunningWorker, categoryCode?: string) {
-  const id = uid('unsub');
-  const email = `${id}@example.com`;
-  await importLines([{ id, email, emailSubscribed: true }]);
+  const { id, email } = await customer({}, 'unsub');
   const html = '<p>Hi</p><a href="{{ unsubscribe_url }}">Unsubscribe</a>';
-  const stored = await storeDoc(emailThenTag(uid('unsubcamp'), emailSettings({ html, ...(categoryCode ? { categoryCode } : {}) })));
+  const stored = await emailCampaign({ html, ...(categoryCode ? { categoryCode } : {}) }, 'unsubcamp');
   assert.equal(outcomeOf(await runToEnd(w, stored, id), 'email').status, 'sent');
   const [message] = acceptedFor(email);
   return { id, email, stored, message: message.body };
 }
 
 async function nextOutcome(w: RunningWorker, customerId: string, categoryCode?: string) {
-  const stored = await storeDoc(emailThenTag(uid('after'), emailSettings(categoryCode ? { categoryCode } : {})));
+  const stored = await emailCampaign(categoryCode ? { categoryCode } : {}, 'after');
   return outcomeOf(await runToEnd(w, stored, customerId), 'email');
 }
 
@@ -40,17 +28,8 @@ const oneClick = (url: string) =>
   fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
 
 describe('Unsubscribe links', function () {
-  let w: RunningWorker;
-  let service: TestService;
-  before(async () => {
-    await seedCategories();
-    service = await startTestService();
-    w = await startWorker({ publicUrl: service.url });
-  });
-  after(async () => {
-    await w?.stop();
-    await service?.close();
-  });
+  const service = useService();
+  const w = useWorker(() => ({ publicUrl: service.url }));
 
   it('every e-mail carries List-Unsubscribe (the service URL) and List-Unsubscribe-Post; the body gets the same link', async () => {
     const { message } = await sendOnce(w, 'news');

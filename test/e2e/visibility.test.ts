@@ -1,29 +1,14 @@
 // What an operator sees of a run: search attributes, summaries, current details and the progress query.
 import assert from 'node:assert/strict';
 import { campaignRunWorkflowId } from '../../src/contract';
-import { startCampaignRun } from '../../src/runs/start';
 import { progressQuery } from '../../src/contract';
 import { testEnv } from '../support/env';
-import {
-  emailSettings,
-  emailThenTag,
-  eventually,
-  importLines,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
+import { eventually, importLines, runToEnd, startRun, uid, useWorker } from '../support/harness';
+import { emailCampaign } from '../support/campaigns';
+import { customer } from '../support/customers';
 
 describe('runs in Temporal Web (search attributes, summaries, progress)', function () {
-  let w: RunningWorker;
-  before(async () => {
-    await seedCategories();
-    w = await startWorker();
-  });
-  after(async () => w?.stop());
+  const w = useWorker();
 
   it('tags every run with CampaignId, CustomerId and its e-mail outcome, searchable together', async () => {
     const sent = uid('vis');
@@ -32,7 +17,7 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
       { id: sent, email: `${sent}@example.com`, emailSubscribed: true },
       { id: skipped, email: null, emailSubscribed: false },
     ]);
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     await runToEnd(w, stored, sent);
     await runToEnd(w, stored, skipped);
     const { client } = testEnv();
@@ -79,22 +64,13 @@ describe('runs in Temporal Web (search attributes, summaries, progress)', functi
   });
 
   it('answers the progress query and shows the action in progress as current details', async () => {
-    const id = uid('prog');
-    await importLines([{ id, email: `${id}@example.com`, emailSubscribed: true }]);
+    const { id } = await customer({}, 'prog');
     // SendGrid answers 503 to this address, so the e-mail stays in progress (retrying) for as long as the test looks;
     // moving the customer to another address below lets the next attempt through.
     testEnv().fake.injectFault({ kind: '503', to: `${id}@example.com`, times: 1000 });
-    const stored = await storeDoc(emailThenTag(uid('camp'), emailSettings()));
+    const stored = await emailCampaign();
     const env = testEnv();
-    const started = await startCampaignRun({
-      client: env.client,
-      taskQueue: w.taskQueue,
-      campaign: stored.campaign,
-      campaignVersion: stored.version,
-      customerId: id,
-      options: { maxRetryIntervalMs: 1000 },
-    });
-    const handle = env.client.workflow.getHandle(started.workflowId);
+    const handle = await startRun(w, stored, id, { maxRetryIntervalMs: 1000 });
     const mid = await eventually(
       () => handle.query(progressQuery),
       (p) => p.inProgress.length > 0,

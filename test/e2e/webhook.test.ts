@@ -8,42 +8,12 @@ import { createDb } from '../../src/db/knex';
 import { upsertCategory } from '../../src/db/categories';
 import { campaignReport } from '../../src/report/campaignReport';
 import { startService } from '../../src/service/app';
-import type { RecipientScript } from '../../src/dev/sendgridFakeEvents';
+import type { RecipientScript } from '../../dev/sendgridFakeEvents';
 import { freePort, testEnv } from '../support/env';
-import {
-  emailSettings,
-  eventually,
-  importLines,
-  outcomeOf,
-  runToEnd,
-  seedCategories,
-  startWorker,
-  storeDoc,
-  uid,
-  type RunningWorker,
-} from '../support/harness';
-import { startTestService, type TestService } from '../support/service';
-
-/** A campaign of `n` sibling e-mail actions (email-1..n): one run sends n messages at once. */
-function emails(id: string, n: number, over: Parameters<typeof emailSettings>[0] = {}): unknown {
-  return {
-    id,
-    name: `Test ${id}`,
-    actions: Array.from({ length: n }, (_, i) => ({
-      id: `email-${i + 1}`,
-      type: 'sendEmail',
-      settings: emailSettings(over),
-      children: [],
-    })),
-  };
-}
-
-async function customer(over: object = {}): Promise<{ id: string; email: string }> {
-  const id = uid('wh');
-  const email = `${id}@example.com`;
-  await importLines([{ id, email, emailSubscribed: true, ...over }]);
-  return { id, email };
-}
+import { eventually, outcomeOf, runToEnd, uid, useWorker, type RunningWorker } from '../support/harness';
+import { emails, emailSettings, storeDoc } from '../support/campaigns';
+import { customer } from '../support/customers';
+import { startTestService, useService } from '../support/service';
 
 /**
  * Every event the fake generated for these recipients has been answered 2xx: the service committed it. A test waits for
@@ -95,18 +65,8 @@ async function nextRunOutcome(w: RunningWorker, customerId: string, over: Parame
 const script = (s: RecipientScript) => testEnv().fake.webhook.script(s);
 
 describe('SendGrid event webhook', function () {
-  let w: RunningWorker;
-  let service: TestService;
-
-  before(async () => {
-    await seedCategories();
-    service = await startTestService();
-    w = await startWorker({ publicUrl: service.url });
-  });
-  after(async () => {
-    await w?.stop();
-    await service?.close();
-  });
+  const service = useService();
+  const w = useWorker(() => ({ publicUrl: service.url }));
 
   it('records processed, delivered, opens and clicks on the send (first and last time, counts)', async () => {
     const c = await customer();

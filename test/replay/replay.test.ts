@@ -20,8 +20,9 @@ import {
   timerSummaries,
   workflowType,
 } from './historyEvents';
+import { fromRoot } from '../support/paths';
 
-const HISTORIES = path.resolve(__dirname, '..', '..', '..', 'test', 'histories');
+const HISTORIES = fromRoot('test', 'histories');
 
 // Each recording is a generation in its own folder (docs/operating.md, "Replay tests", runbook step 3); all of them must replay.
 /** The first recording, made before the set-tag-local-activity patch: Set tag is a normal activity. */

@@ -1,9 +1,9 @@
 // The CLI as a user runs it: a child process (bin/campaign-runner.js) against the test database and Temporal server.
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { testEnv } from './env';
+import { fromRoot } from './paths';
 
-export const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'campaign-runner.js');
+export const BIN = fromRoot('bin', 'campaign-runner.js');
 
 export interface CliResult {
   /** the exit code; null when the process was killed because it did not exit in time */

@@ -3,8 +3,7 @@
 // examples are checked, so that editing the guide's prose cannot fail the suite.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { ROOT } from './paths';
 
 /** The text of a Markdown file of the project, by its path from the project's root (`docs/campaigns.md`). */
 export function docText(file: string): string {

@@ -8,10 +8,10 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
 import { createDb, migrateLatest, recreateDatabase, type Db } from '../../src/db/knex';
-import { startDevServer, PROJECT_ROOT, type DevServer } from '../../src/dev/temporalServer';
-import { startTemporalOnPostgres } from '../../src/dev/temporalPostgres';
-import { offsetPorts } from '../../src/dev/topology';
-import { startSendGridFake, type SendGridFake } from '../../src/dev/sendgridFake';
+import { startDevServer, PROJECT_ROOT, type DevServer } from '../../dev/temporalServer';
+import { startTemporalOnPostgres } from '../../dev/temporalPostgres';
+import { offsetPorts } from '../../dev/topology';
+import { startSendGridFake, type SendGridFake } from '../../dev/sendgridFake';
 import { workflowBundleOptions } from '../../src/temporal/workerShared';
 
 export interface TestEnv {

@@ -1,17 +1,16 @@
 // Helpers for end-to-end tests: a real worker on its own task queue, real Postgres, the SendGrid fake over HTTP.
 import { randomUUID } from 'node:crypto';
 import type { NativeConnection } from '@temporalio/worker';
-import { parseCampaign } from '../../src/campaigns/validate';
-import type { Campaign, SendEmailSettings } from '../../src/campaigns/types';
+import type { Campaign } from '../../src/campaigns/types';
 import { upsertCategory } from '../../src/db/categories';
-import { storeCampaign } from '../../src/db/campaigns';
-import { categoryCodes } from '../../src/db/categories';
 import { importCustomers } from '../../src/db/customerImport';
 import type { Activities } from '../../src/activities';
 import type { WorkerRole } from '../../src/config';
 import { startCampaignRun } from '../../src/runs/start';
 import { assembleWorkers, type CampaignWorkers } from '../../src/temporal/worker';
-import type { CampaignRunResult, RunOptions } from '../../src/contract';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { CampaignRunResult, CampaignRunWorkflow, RunOptions } from '../../src/contract';
+import { spawnWorker, workerEnv, type WorkerProcess } from '../../dev/workerProcess';
 import { testConfig, testEnv } from './env';
 
 export interface RunningWorker {
@@ -75,6 +74,38 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   };
 }
 
+/**
+ * The production worker as a child process (dist/src/worker.js, as compose runs it) against the test server, database
+ * and fake, on the task queues `vars` names; resolves once it polls. Its stderr goes to this process's unless `stderr`.
+ */
+export async function spawnTestWorker(
+  vars: { TASK_QUEUE: string; WORKER_ROLES: string; LAUNCH_TASK_QUEUE?: string },
+  o: { stderr?: 'pipe' | 'ignore' } = {},
+): Promise<WorkerProcess> {
+  const env = testEnv();
+  const worker = spawnWorker(
+    workerEnv({ TEMPORAL_ADDRESS: env.temporalAddress, DATABASE_URL: env.databaseUrl, SENDGRID_BASE_URL: env.fake.url, ...vars }),
+    o,
+  );
+  await worker.ready;
+  return worker;
+}
+
+/**
+ * The describe block's worker: categories seeded and a real worker started before its tests (with `opts`, or what
+ * `opts()` returns then: a service's URL, say), stopped after them. The object returned is that worker once `before`
+ * has run.
+ */
+export function useWorker(opts: StartWorkerOptions | (() => StartWorkerOptions) = {}): RunningWorker {
+  const w = {} as RunningWorker;
+  before(async () => {
+    await seedCategories();
+    Object.assign(w, await startWorker(typeof opts === 'function' ? opts() : opts));
+  });
+  after(async () => w.stop?.());
+  return w;
+}
+
 export async function seedCategories(): Promise<void> {
   const { db } = testEnv();
   await upsertCategory(db, { code: 'news', name: 'News', visible: true, defaultEmailSubscribed: true });
@@ -91,37 +122,13 @@ export function uid(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-export function emailSettings(over: Partial<SendEmailSettings> = {}): SendEmailSettings {
-  return {
-    from: { email: 'news@shop.example.com', name: 'Example Shop' },
-    subject: 'Hello {{ customer.firstName | default: "friend" }}',
-    html: '<p>Hi {{ customer.firstName }}</p><a href="https://shop.example.com/sale">Sale</a>',
-    ...over,
-  };
-}
-
-/** Send e-mail, then Set tag as its child: the tag proves whether children ran. */
-export function emailThenTag(id: string, settings: SendEmailSettings, tag = 'welcomed'): unknown {
-  return {
-    id,
-    name: `Test ${id}`,
-    actions: [{ id: 'email', type: 'sendEmail', settings, children: [{ id: 'tag', type: 'setTag', settings: { tag }, children: [] }] }],
-  };
-}
-
-export async function storeDoc(doc: unknown): Promise<{ campaign: Campaign; version: number }> {
-  const { db } = testEnv();
-  const campaign = parseCampaign(doc, { categoryCodes: await categoryCodes(db) });
-  const stored = await storeCampaign(db, campaign);
-  return { campaign: stored.campaign, version: stored.version };
-}
-
-export async function runToEnd(
-  w: RunningWorker,
+/** Starts the campaign's run for the customer on the worker's task queue (as the CLI does); its handle. */
+export async function startRun(
+  w: Pick<RunningWorker, 'taskQueue'>,
   stored: { campaign: Campaign; version: number },
   customerId: string,
   options?: RunOptions,
-): Promise<CampaignRunResult> {
+): Promise<WorkflowHandle<CampaignRunWorkflow>> {
   const env = testEnv();
   const started = await startCampaignRun({
     client: env.client,
@@ -131,7 +138,17 @@ export async function runToEnd(
     customerId,
     options,
   });
-  return env.client.workflow.getHandle(started.workflowId).result();
+  return env.client.workflow.getHandle<CampaignRunWorkflow>(started.workflowId);
+}
+
+/** Starts the run and waits for its result. */
+export async function runToEnd(
+  w: Pick<RunningWorker, 'taskQueue'>,
+  stored: { campaign: Campaign; version: number },
+  customerId: string,
+  options?: RunOptions,
+): Promise<CampaignRunResult> {
+  return (await startRun(w, stored, customerId, options)).result();
 }
 
 export function outcomeOf(r: CampaignRunResult, actionId: string) {

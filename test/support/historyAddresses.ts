@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Db } from '../../src/db/knex';
-import type { SendGridFake } from '../../src/dev/sendgridFake';
+import type { SendGridFake } from '../../dev/sendgridFake';
 
 export interface AddressHit {
   workflowId: string;

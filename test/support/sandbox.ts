@@ -19,12 +19,23 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
 
 export class Sandbox {
   private worker?: Worker;
+  /** resolves once the worker has loaded its modules */
+  private ready?: Promise<void>;
   private nextId = 0;
   private readonly pending = new Map<number, (r: Reply) => void>();
 
   private start(): Worker {
-    const w = new Worker(path.join(__dirname, 'sandboxWorker.js'));
-    w.on('message', (r: Reply) => this.pending.get(r.id)?.(r));
+    // Compiled (npm test) the thread runs sandboxWorker.js; from source (npm run test:unit, under ts-node) it registers
+    // the same TypeScript loader first.
+    const w = __filename.endsWith('.ts')
+      ? new Worker(`require('ts-node/register'); require(${JSON.stringify(path.join(__dirname, 'sandboxWorker.ts'))});`, {
+          eval: true,
+        })
+      : new Worker(path.join(__dirname, 'sandboxWorker.js'));
+    this.ready = new Promise<void>((resolve) => {
+      w.on('message', (r: Reply | { ready: true }) => ('ready' in r ? resolve() : this.pending.get(r.id)?.(r)));
+      w.once('error', () => resolve());
+    });
     w.on('error', (err) => {
       for (const resolve of this.pending.values()) resolve({ id: -1, ok: false, name: 'WorkerError', message: String(err) });
     });
@@ -40,6 +51,7 @@ export class Sandbox {
   ): Promise<Outcome<Awaited<ReturnType<SandboxCalls[K]>>>> {
     this.worker ??= this.start();
     const worker = this.worker;
+    await this.ready;
     const id = this.nextId++;
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;

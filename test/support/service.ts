@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../../src/config';
 import { startService, type RunningService } from '../../src/service/app';
-import type { WebhookSettings } from '../../src/dev/sendgridFakeEvents';
+import type { WebhookSettings } from '../../dev/sendgridFakeEvents';
 import type { Db } from '../../src/db/knex';
 import { testEnv } from './env';
 
@@ -54,4 +54,19 @@ export async function startTestService(
       await service.close();
     },
   };
+}
+
+type ServiceOptions = Parameters<typeof startTestService>[0];
+
+/**
+ * The describe block's service: started before its tests (with `o`, or what `o()` returns then), closed after them.
+ * Declare it before useWorker(), whose worker needs its URL.
+ */
+export function useService(o: ServiceOptions | (() => ServiceOptions) = {}): TestService {
+  const service = {} as TestService;
+  before(async () => {
+    Object.assign(service, await startTestService(typeof o === 'function' ? o() : o));
+  });
+  after(async () => service.close?.());
+  return service;
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { domainToASCII } from 'node:url';
 import { asciiEmail, isValidEmail, isValidSenderEmail, normalizeEmail } from '../../src/email/address';
-import { validateMailSend } from '../../src/dev/sendgridValidation';
+import { validateMailSend } from '../../dev/sendgridValidation';
 import { ADDRESS_EXAMPLES } from '../fixtures/addressExamples';
 
 const isAscii = (s: string) => [...s].every((c) => c.charCodeAt(0) < 0x80);

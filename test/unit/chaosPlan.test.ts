@@ -5,7 +5,7 @@ import { applyChange, CATEGORY_A, CATEGORY_B, CHANGE_KINDS, chaosCustomers, expe
 import { CHAOS_FAULTS, describePlan, planChaos } from '../../bench/chaos/plan';
 import { parseArgs } from '../../bench/chaos';
 import { SKIP_REASONS } from '../../src/contract';
-import { seededRandom } from '../../src/dev/seededRandom';
+import { seededRandom } from '../../dev/seededRandom';
 
 describe('chaos plan and audience', () => {
   const plan = (seed: number, customers = 300) => planChaos({ seed, customers, unknownDelivery: 'hold', workers: 2 });

@@ -1,5 +1,5 @@
 // docker-compose.yml cannot run on this project's machines (no Docker engine), so it is checked here against what does
-// run: the native PostgreSQL stack's values in src/dev/topology.ts, the scripts in deploy/temporal and the variables
+// run: the native PostgreSQL stack's values in dev/topology.ts, the scripts in deploy/temporal and the variables
 // src/config.ts knows. A value changed on one side only fails this file.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -28,9 +28,10 @@ import {
   setupEnv,
   temporalServerEnv,
   temporalUiEnv,
-} from '../../src/dev/topology';
+} from '../../dev/topology';
+import { ROOT } from '../support/paths';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+const root = ROOT;
 
 type Mount = string | { source: string; target: string; read_only?: boolean };
 interface Service {
@@ -127,7 +128,7 @@ const OPERATOR_VALUES = {
 const ADMIN_TOOLS = 'temporalio/admin-tools';
 const frontend = `temporal:${DEFAULT_PORTS.frontendGrpc}`;
 
-describe('docker-compose.yml against the native topology (src/dev/topology.ts)', () => {
+describe('docker-compose.yml against the native topology (dev/topology.ts)', () => {
   it('runs the Temporal versions of topology.ts', () => {
     assert.equal(service('temporal').image, `temporalio/server:${TEMPORAL_SERVER_VERSION}`);
     assert.equal(service('temporal-ui').image, `temporalio/ui:${TEMPORAL_UI_VERSION}`);

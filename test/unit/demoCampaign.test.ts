@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCampaign, walkActions } from '../../src/campaigns/validate';
 import type { Action } from '../../src/campaigns/types';
+import { fromRoot } from '../support/paths';
 
-const DEMO = path.resolve(__dirname, '..', '..', '..', 'demo');
+const DEMO = fromRoot('demo');
 
 describe('the demo follow-up campaign', () => {
   it('validates and waits a few seconds before its e-mail', () => {

@@ -1,7 +1,7 @@
 // SendGrid's refusals quote addresses; the mailer's errors must name the recipient's role instead, because their texts
 // go into failures, the run result and the send ledger.
 import assert from 'node:assert/strict';
-import { startSendGridFake, type SendGridFake } from '../../src/dev/sendgridFake';
+import { startSendGridFake, type SendGridFake } from '../../dev/sendgridFake';
 import { createSendGridMailer, SendGridRejectedError, type Mailer, type OutgoingEmail } from '../../src/email/mailer';
 
 const TO = 'Ann.Lee+news@Customer.example.org';

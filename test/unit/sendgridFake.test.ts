@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
-import { startSendGridFake, type SendGridFake, type FakeOptions } from '../../src/dev/sendgridFake';
+import { startSendGridFake, type SendGridFake, type FakeOptions } from '../../dev/sendgridFake';
 
 const HELP = 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.';
 const FROM = 'news@shop.example.com';

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WORKER_NODE_FLAGS } from '../../src/temporal/tuning';
+import { ROOT } from '../support/paths';
 
-const root = path.resolve(__dirname, '..', '..', '..');
+const root = ROOT;
 
 describe('worker node flags', () => {
   it('npm run worker starts the worker with WORKER_NODE_FLAGS', () => {

@@ -19,8 +19,13 @@ const attributeValue = fc.oneof(
   oddNumber,
   fc.constantFrom('javascript:alert(1)', 'https://shop.example.com/x?y=1', ' JaVaScRiPt:alert(1)', '<b>&amp;</b>', 'data:text/html,x'),
 );
+// "__proto__" is refused as a key (src/db/customerLine.ts; the invalid lines below test it): a valid line has none,
+// though a random string of up to 10 characters now and then is one.
 const attributes = fc.dictionary(
-  fc.oneof(fc.constantFrom('city', 'points', 'url', 'a', 'nested', 'odd key'), safeString({ maxLength: 10 })),
+  fc.oneof(
+    fc.constantFrom('city', 'points', 'url', 'a', 'nested', 'odd key'),
+    safeString({ maxLength: 10 }).filter((k) => k !== '__proto__'),
+  ),
   attributeValue,
   {
     maxKeys: 5,

@@ -2,7 +2,7 @@
 // runs two, the benchmark measures them, the chaos run kills and restarts them.
 import { spawn, type ChildProcess, type IOType } from 'node:child_process';
 import path from 'node:path';
-import { WORKER_NODE_FLAGS } from '../temporal/tuning';
+import { WORKER_NODE_FLAGS } from '../src/temporal/tuning';
 
 /**
  * A worker process's environment: this process's, with MALLOC_ARENA_MAX=2 as recommended for workers (README: glibc's
@@ -27,10 +27,14 @@ export interface WorkerProcess {
 
 /** Starts the production worker. Its stderr goes where `stderr` says (this process's, by default). */
 export function spawnWorker(env: NodeJS.ProcessEnv, o: { nodeArgs?: string[]; stderr?: IOType | number } = {}): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? workerNodeArgs()), path.resolve(__dirname, '..', 'worker.js')], {
-    env,
-    stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(o.nodeArgs ?? workerNodeArgs()), path.resolve(__dirname, '..', 'src', 'worker.js')],
+    {
+      env,
+      stdio: ['ignore', 'pipe', o.stderr ?? 'inherit'],
+    },
+  );
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => String(d).includes('worker polling') && resolve());

@@ -3,10 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
-import { searchAttributeFlags } from '../contract';
+import { loadConfig } from '../src/config';
+import { searchAttributeFlags } from '../src/contract';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The checkout's root: the folder of package.json above this file (compiled in dist/dev/, or run from source). */
+export const PROJECT_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 
 export function temporalBinary(): string {
   const bin = loadConfig().temporalBin ?? path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');

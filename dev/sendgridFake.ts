@@ -36,7 +36,7 @@ import {
   duplicateRecipientError,
   type ApiError,
 } from './sendgridValidation';
-import { loadConfig } from '../config';
+import { loadConfig } from '../src/config';
 import { FakeEventPoster, SCRIPT_EVENTS, type RecipientScript, type WebhookDelivery, type WebhookSettings } from './sendgridFakeEvents';
 import { seededRandom } from './seededRandom';
 
@@ -632,7 +632,7 @@ export async function startSendGridFake(opts: FakeOptions = {}): Promise<SendGri
   };
 }
 
-// CLI: `node dist/src/dev/sendgridFake.js` (SENDGRID_FAKE_PORT, default 3030) for the local demo.
+// CLI: `node dist/dev/sendgridFake.js` (SENDGRID_FAKE_PORT, default 3030) for the local demo.
 if (require.main === module) {
   const config = loadConfig();
   startSendGridFake({ port: config.sendgridFakePort, webhook: { url: config.sendgridFakeWebhookUrl } })

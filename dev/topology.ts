@@ -4,9 +4,9 @@
 //
 // The Temporal server is configured the way its official image does it: the image renders the server module's own
 // docker/config_template.yaml from environment variables. The native stack renders that same template with the same
-// variables (src/dev/temporalPostgres.ts), so a value set here means the same in both.
+// variables (dev/temporalPostgres.ts), so a value set here means the same in both.
 import path from 'node:path';
-import { searchAttributeFlags } from '../contract';
+import { searchAttributeFlags } from '../src/contract';
 
 /** The server the Temporal CLI v1.5.1 embeds (its dev server), so both topologies run the same server code. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';

@@ -16,7 +16,7 @@
  * through camelCase keys it does not know (e.g. `contentId` inside attachments),
  * and such a payload "works" while dropping the setting on the floor.
  */
-import { isValidEmail, isValidSenderEmail } from '../email/address';
+import { isValidEmail, isValidSenderEmail } from '../src/email/address';
 
 export interface ApiError {
   message: string;
