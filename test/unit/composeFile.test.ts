@@ -43,7 +43,7 @@ interface Service {
   ports?: (string | number)[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   deploy?: { replicas?: number };
-  healthcheck?: { test?: string | string[] };
+  healthcheck?: { test?: string | string[]; disable?: boolean };
 }
 
 // Compose reads `<<` merge keys (the file's x- blocks), as YAML 1.1 did.
@@ -91,11 +91,19 @@ function dependsOn(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(d).map(([n, v]) => [n, v.condition ?? 'service_started']));
 }
 
-/** "host:container" pairs as numbers (compose's short syntax; an IP in front is allowed). */
-function published(name: string): { host: number; container: number }[] {
+/**
+ * The ports a service publishes, from compose's short syntax (`[ip:]host:container[/protocol]`, IPv6 in brackets) or
+ * its long one; `ip` undefined is every interface of the host. A port with no host side is published on a random one.
+ */
+function published(name: string): { ip: string | undefined; host: number; container: number }[] {
   return (service(name).ports ?? []).map((p) => {
-    const parts = String(p).split(':');
-    return { host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
+    if (typeof p === 'object') {
+      const l = p as { host_ip?: string; published?: string | number; target: number };
+      return { ip: l.host_ip, host: Number(l.published ?? 0), container: Number(l.target) };
+    }
+    const m = /^(?:(\[[^\]]+\]|[^:]+):)??(?:(\d+):)?(\d+)(?:\/\w+)?$/.exec(String(p));
+    assert.ok(m, `${name}: a port mapping compose would read: ${p}`);
+    return { ip: m[1]?.replace(/^\[|\]$/g, ''), host: Number(m[2] ?? 0), container: Number(m[3]) };
   });
 }
 
@@ -118,6 +126,7 @@ function interpolate(vars: Record<string, string>, given: Record<string, string>
 
 /** What an operator sets (the file's `${X:?}`): plausible production values. */
 const OPERATOR_VALUES = {
+  POSTGRES_PASSWORD: 'operator-db-password',
   SENDGRID_API_KEY: 'SG.operator-key',
   SENDGRID_WEBHOOK_PUBLIC_KEY: 'operator-webhook-key',
   PUBLIC_URL: 'https://campaigns.example.com',
@@ -210,24 +219,42 @@ describe('docker-compose.yml against the native topology (src/dev/topology.ts)',
     assert.deepEqual(env('temporal-namespace').SEARCH_ATTRIBUTES.split(/\s+/), searchAttributeFlags());
   });
 
-  it("publishes the frontend's and the UI's ports of DEFAULT_PORTS, and points the UI at the frontend", () => {
-    assert.deepEqual(published('temporal'), [{ host: DEFAULT_PORTS.frontendGrpc, container: DEFAULT_PORTS.frontendGrpc }]);
-    assert.deepEqual(published('temporal-ui'), [{ host: DEFAULT_PORTS.ui, container: DEFAULT_PORTS.ui }]);
+  it("publishes the frontend's and the UI's ports of DEFAULT_PORTS on the host's loopback only, and points the UI at the frontend", () => {
+    const loopback = (port: number) => [{ ip: '127.0.0.1', host: port, container: port }];
+    assert.deepEqual(published('temporal'), loopback(DEFAULT_PORTS.frontendGrpc));
+    assert.deepEqual(published('temporal-ui'), loopback(DEFAULT_PORTS.ui));
     assert.deepEqual(env('temporal-ui'), temporalUiEnv(frontend, DEFAULT_PORTS.ui));
+  });
+
+  it("publishes nothing beyond the host's loopback but the service's port", () => {
+    const open = Object.keys(compose.services).flatMap((name) =>
+      published(name)
+        .filter((p) => p.ip === undefined || !isLoopbackHost(p.ip))
+        .map((p) => `${name} ${p.ip ?? '*'}:${p.host}->${p.container}`),
+    );
+    const servicePort = loadConfig(interpolate(env('service'), OPERATOR_VALUES)).service.port;
+    assert.deepEqual(open, [`service *:${servicePort}->${servicePort}`]);
+  });
+
+  it('takes the PostgreSQL password from the operator, like the other secrets, and nowhere publishes the database', () => {
+    assert.match(env('postgres').POSTGRES_PASSWORD, /^\$\{POSTGRES_PASSWORD:\?[^}]*\}$/);
+    assert.deepEqual(published('postgres'), []);
   });
 
   it('runs WORKER_REPLICAS workers, and the worker, service and migration from the Dockerfile', () => {
     assert.equal(service('worker').deploy?.replicas, WORKER_REPLICAS);
     for (const name of ['worker', 'service', 'migrate']) assert.equal(service(name).build, '.', name);
+    // The image's HEALTHCHECK asks the service's /readyz: the others have none to answer it.
+    for (const name of ['worker', 'migrate']) assert.equal(service(name).healthcheck?.disable, true, `${name} disables the HEALTHCHECK`);
     assert.deepEqual(args('worker'), [], "the worker runs the Dockerfile's CMD");
     assert.deepEqual(args('service'), ['node', 'bin/campaign-runner.js', 'serve']);
     assert.deepEqual(args('migrate'), ['node', 'bin/campaign-runner.js', 'migrate']);
   });
 
   it('gives the processes only variables src/config.ts knows, and the same database and cluster', () => {
-    const pg = env('postgres');
+    const pg = interpolate(env('postgres'), OPERATOR_VALUES);
     for (const name of ['worker', 'service', 'migrate']) {
-      const e = env(name);
+      const e = interpolate(env(name), OPERATOR_VALUES);
       assert.deepEqual(
         Object.keys(e).filter((k) => !(ENV_NAMES as string[]).includes(k)),
         [],
@@ -238,7 +265,7 @@ describe('docker-compose.yml against the native topology (src/dev/topology.ts)',
       assert.equal(db.port || '5432', '5432');
       assert.equal(db.username, pg.POSTGRES_USER ?? 'postgres');
       assert.equal(db.password, pg.POSTGRES_PASSWORD);
-      assert.equal(e.DATABASE_URL, env('migrate').DATABASE_URL, `${name}: the database migrate prepares`);
+      assert.equal(e.DATABASE_URL, interpolate(env('migrate'), OPERATOR_VALUES).DATABASE_URL, `${name}: the database migrate prepares`);
     }
     for (const name of ['worker', 'service']) {
       assert.equal(env(name).TEMPORAL_ADDRESS, frontend, name);
