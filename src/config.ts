@@ -14,6 +14,7 @@ const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// U
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits and _ . : -');
 const host = z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0');
 const emailLike = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an e-mail address');
+const filePath = z.string().regex(/^[^\0]+$/, 'a file path');
 const secret = z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)');
 
 export const WORKER_ROLES = ['runs', 'launches'] as const;
@@ -24,6 +25,13 @@ export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export const ENV_SCHEMA = {
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: name.default('default'),
+  TEMPORAL_TLS_CA: filePath.optional(),
+  TEMPORAL_TLS_CERT: filePath.optional(),
+  TEMPORAL_TLS_KEY: filePath.optional(),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'a host name, e.g. temporal.internal')
+    .optional(),
   TASK_QUEUE: name.default('campaign-runner'),
   LAUNCH_TASK_QUEUE: name.optional(),
   TEMPORAL_WEB_URL: httpUrl.default('http://127.0.0.1:8233'),
@@ -77,9 +85,21 @@ export interface WorkerTuning {
   maxCachedWorkflows?: number;
 }
 
+/** TLS to the Temporal frontend (files, read at connect time); undefined: plaintext. */
+export interface TemporalTls {
+  /** the CA that signed the frontend's certificate; undefined: the system's CAs */
+  caPath: string | undefined;
+  /** the client's certificate and key, for a frontend that requires client authentication (mTLS) */
+  certPath: string | undefined;
+  keyPath: string | undefined;
+  /** the name the frontend's certificate carries, when it is not the host of TEMPORAL_ADDRESS */
+  serverName: string | undefined;
+}
+
 export interface Config {
   temporalAddress: string;
   temporalNamespace: string;
+  temporalTls: TemporalTls | undefined;
   taskQueue: string;
   launchTaskQueue: string;
   temporalWebUrl: string;
@@ -141,9 +161,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError([...lines.values()].join('\n'));
   }
   const e = r.data;
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    const [missing, given] = e.TEMPORAL_TLS_CERT ? ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT'] : ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'];
+    throw new ConfigError(`${missing} is required: ${given} is set (the client certificate and its key go together)`);
+  }
   return {
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporalTls:
+      e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_KEY || e.TEMPORAL_TLS_SERVER_NAME
+        ? { caPath: e.TEMPORAL_TLS_CA, certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+        : undefined,
     taskQueue: e.TASK_QUEUE,
     launchTaskQueue: e.LAUNCH_TASK_QUEUE ?? `${e.TASK_QUEUE}-launches`,
     temporalWebUrl: e.TEMPORAL_WEB_URL,
