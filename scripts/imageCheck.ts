@@ -5,12 +5,12 @@
 // with the failed check (and the tails of the containers' logs) on any failure.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../src/config';
+import { LOOPBACK_UNSUBSCRIBE_SECRET, loadConfig } from '../src/config';
 import { createDb, type Db } from '../src/db/knex';
 import { emailSubscriptionState } from '../src/db/subscriptions';
 import { signUnsubscribeToken } from '../src/email/unsubscribeToken';
@@ -18,12 +18,16 @@ import type { CampaignReport } from '../src/report/campaignReport';
 import { startSendGridFake, type SendGridFake } from '../src/dev/sendgridFake';
 import { PROJECT_ROOT } from '../src/dev/temporalServer';
 import { startTemporalOnPostgres, type PostgresTemporal } from '../src/dev/temporalPostgres';
-import { offsetPorts } from '../src/dev/topology';
+import { offsetPorts, temporalClientTlsEnv, TLS_FILES } from '../src/dev/topology';
+import { temporalTlsConfig } from '../src/temporal/connection';
 
 const run = promisify(execFile);
 const IMAGE = process.argv[2];
 const RUN_DIR = path.join(PROJECT_ROOT, '.tools', 'image-check');
 const DATA_DIR = path.join(RUN_DIR, 'data');
+const CERTS_DIR = path.join(RUN_DIR, 'certs');
+/** Where the containers find the client's certificates: mounted read-only, as a secret is. */
+const CERTS_MOUNT = '/run/secrets/temporal';
 /** Its own databases and ports (the stack's moved by 500), beside the stack, the suite's server and the benchmark's. */
 const TEMPORAL_NAME = 'temporal_image_check';
 const PORTS = offsetPorts(500);
@@ -116,10 +120,10 @@ class Container {
   }
 
   /** Starts a long-running command; its output goes to RUN_DIR/<name>.log, and `lines` sees its stdout. */
-  start(cmd: string[], env: Record<string, string>): { child: ChildProcess; log: string; output: () => string } {
+  start(cmd: string[], env: Record<string, string>, volumes: string[] = []): { child: ChildProcess; log: string; output: () => string } {
     const log = path.join(RUN_DIR, `${this.name}.log`);
     const fd = openSync(log, 'w');
-    const child = spawn('buildah', this.args(cmd, env, []), { stdio: ['ignore', 'pipe', fd], detached: true });
+    const child = spawn('buildah', this.args(cmd, env, volumes), { stdio: ['ignore', 'pipe', fd], detached: true });
     let out = '';
     child.stdout!.on('data', (d) => {
       out += String(d);
@@ -213,19 +217,42 @@ async function main(): Promise<void> {
     const imageConfig = await checkImage(jobs);
 
     await dropProjectDatabase();
+    // The frontend as docs/production.md opens it: mTLS required, with a throw-away CA.
+    await run('bash', [path.join(PROJECT_ROOT, 'scripts', 'temporal-certs.sh'), CERTS_DIR]);
+    chmodSync(path.join(CERTS_DIR, TLS_FILES.clientKey), 0o644); // the containers' user reads it (not root)
     const temporal: PostgresTemporal = await startTemporalOnPostgres({
       name: TEMPORAL_NAME,
       ports: PORTS,
       runDir: path.join(RUN_DIR, 'temporal'),
       fresh: true,
+      tlsDir: CERTS_DIR,
     });
     cleanups.push(() => temporal.stop());
+    const clientTls = temporalTlsConfig(loadConfig(temporalClientTlsEnv(CERTS_DIR)).temporalTls)!;
+    for (const [what, tls] of [
+      ['without TLS', undefined],
+      ['without a client certificate', { ...clientTls, clientCertPair: undefined }],
+    ] as const) {
+      const refused = await Connection.connect({ address: temporal.address, connectTimeout: 5000, ...(tls ? { tls } : {}) }).then(
+        async (c) => {
+          const ok = await c.healthService.check({}).then(
+            () => true,
+            () => false,
+          );
+          await c.close();
+          return !ok;
+        },
+        () => true,
+      );
+      check(refused, `the frontend refuses a client ${what}`);
+    }
     const fake: SendGridFake = await startSendGridFake({ port: 0, apiKeys: [API_KEY] });
     cleanups.push(() => fake.close());
-    done(`native topology: Temporal server on PostgreSQL at ${temporal.address}, SendGrid fake at ${fake.url}`);
+    done(`native topology: Temporal server on PostgreSQL at ${temporal.address} (mTLS required), SendGrid fake at ${fake.url}`);
 
     // The migration job creates the database and applies every migration.
-    const common = { DATABASE_URL, TEMPORAL_ADDRESS: temporal.address, UNSUBSCRIBE_SECRET: SECRET };
+    const common = { DATABASE_URL, TEMPORAL_ADDRESS: temporal.address, UNSUBSCRIBE_SECRET: SECRET, ...temporalClientTlsEnv(CERTS_MOUNT) };
+    const certs = [`${CERTS_DIR}:${CERTS_MOUNT}:ro`];
     const migrate = await jobs.exec(['node', 'bin/campaign-runner.js', 'migrate'], { DATABASE_URL });
     check(
       migrate.code === 0 && /^applied: /m.test(migrate.stdout),
@@ -247,7 +274,7 @@ async function main(): Promise<void> {
     };
     const serviceBox = await Container.create('service');
     cleanups.push(() => serviceBox.remove());
-    const service = serviceBox.start(['node', 'bin/campaign-runner.js', 'serve'], serviceEnv);
+    const service = serviceBox.start(['node', 'bin/campaign-runner.js', 'serve'], serviceEnv, certs);
     logs.push(service.log);
     await until('the service answers /readyz with 200', 60_000, async () =>
       (await fetch(`${serviceUrl}/readyz`)).status === 200 ? true : undefined,
@@ -260,12 +287,16 @@ async function main(): Promise<void> {
     // The worker: the image's default command.
     const workerBox = await Container.create('worker');
     cleanups.push(() => workerBox.remove());
-    const worker = workerBox.start(imageConfig.Cmd!, {
-      ...common,
-      SENDGRID_API_KEY: API_KEY,
-      SENDGRID_BASE_URL: fake.url,
-      PUBLIC_URL: serviceUrl,
-    });
+    const worker = workerBox.start(
+      imageConfig.Cmd!,
+      {
+        ...common,
+        SENDGRID_API_KEY: API_KEY,
+        SENDGRID_BASE_URL: fake.url,
+        PUBLIC_URL: serviceUrl,
+      },
+      certs,
+    );
     logs.push(worker.log);
     await until('the worker polls', 90_000, async () => (worker.output().includes('worker polling') ? true : undefined));
     done('worker: polling');
@@ -274,7 +305,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(DATA_DIR, 'customers.jsonl'), CUSTOMERS.map((c) => JSON.stringify(c)).join('\n'));
     writeFileSync(path.join(DATA_DIR, 'campaign.json'), JSON.stringify(SHORT_CAMPAIGN));
     const cli = async (...args: string[]) => {
-      const r = await jobs.exec(['node', 'bin/campaign-runner.js', ...args], common, [`${DATA_DIR}:/data:ro`]);
+      const r = await jobs.exec(['node', 'bin/campaign-runner.js', ...args], common, [`${DATA_DIR}:/data:ro`, ...certs]);
       check(r.code === 0, `campaign-runner ${args.join(' ')} exits 0: ${r.stdout}${r.stderr}`);
       return r.stdout;
     };
@@ -286,7 +317,7 @@ async function main(): Promise<void> {
       report.totals.sent === 2 && report.totals.skipped.total === 1,
       `the report: 2 sent, 1 skipped (${JSON.stringify(report.totals)})`,
     );
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    const client = new Client({ connection: await Connection.connect({ address: temporal.address, tls: clientTls }) });
     cleanups.push(() => client.connection.close());
     const completed = await client.workflow.count(`CampaignId = "${CAMPAIGN}" AND ExecutionStatus = "Completed"`);
     check(completed.count === CUSTOMERS.length + 1, `every run and the launcher completed (${completed.count})`);
