@@ -226,6 +226,7 @@ async function main(): Promise<void> {
       runDir: path.join(RUN_DIR, 'temporal'),
       fresh: true,
       tlsDir: CERTS_DIR,
+      ui: true,
     });
     cleanups.push(() => temporal.stop());
     const clientTls = temporalTlsConfig(loadConfig(temporalClientTlsEnv(CERTS_DIR)).temporalTls)!;
@@ -246,9 +247,16 @@ async function main(): Promise<void> {
       );
       check(refused, `the frontend refuses a client ${what}`);
     }
+    const namespaces = await fetch(`${temporal.webUrl}/api/v1/namespaces`);
+    check(
+      namespaces.ok && (await namespaces.text()).includes('"default"'),
+      `Temporal Web reads the namespaces over mTLS (${namespaces.status})`,
+    );
     const fake: SendGridFake = await startSendGridFake({ port: 0, apiKeys: [API_KEY] });
     cleanups.push(() => fake.close());
-    done(`native topology: Temporal server on PostgreSQL at ${temporal.address} (mTLS required), SendGrid fake at ${fake.url}`);
+    done(
+      `native topology: Temporal server on PostgreSQL at ${temporal.address} (mTLS required; Temporal Web over mTLS at ${temporal.webUrl}), SendGrid fake at ${fake.url}`,
+    );
 
     // The migration job creates the database and applies every migration.
     const common = { DATABASE_URL, TEMPORAL_ADDRESS: temporal.address, UNSUBSCRIBE_SECRET: SECRET, ...temporalClientTlsEnv(CERTS_MOUNT) };

@@ -19,6 +19,7 @@ import {
   DEFAULT_PORTS,
   temporalClientTlsEnv,
   temporalServerTlsEnv,
+  temporalUiTlsEnv,
 } from './topology';
 import { loadConfig } from '../config';
 import { temporalTlsConfig } from '../temporal/connection';
@@ -59,7 +60,7 @@ export interface PostgresTemporalOptions {
   /** also start Temporal Web (on ports.ui) */
   ui?: boolean;
   postgres?: { host: string; port: number; user: string; password: string };
-  /** the frontend requires mTLS with the certificates in this folder (scripts/temporal-certs.sh); Temporal Web is not started */
+  /** the frontend requires mTLS with the certificates in this folder (scripts/temporal-certs.sh); Temporal Web uses them */
   tlsDir?: string;
 }
 
@@ -117,7 +118,6 @@ export async function startTemporalOnPostgres(o: PostgresTemporalOptions): Promi
     metricsEndpoint: o.metricsEndpoint,
   });
   const env = { ...process.env, ...serverEnv, ...(o.tlsDir ? temporalServerTlsEnv(o.tlsDir) : {}) };
-  if (o.tlsDir && o.ui) throw new Error('startTemporalOnPostgres: Temporal Web over mTLS is not set up here');
   const clientTls = o.tlsDir ? temporalTlsConfig(loadConfig(temporalClientTlsEnv(o.tlsDir)).temporalTls) : undefined;
   await run(path.join(PROJECT_ROOT, SCHEMA_SCRIPT), [], {
     env: { ...env, SQL_TOOL: tool('temporal-sql-tool'), SCHEMA_DIR: tool('schema') },
@@ -151,7 +151,7 @@ export async function startTemporalOnPostgres(o: PostgresTemporalOptions): Promi
         tool('temporal-ui-server'),
         ['--root', path.join(TOOLS, 'ui'), '--env', 'docker', 'start'],
         // The UI image's own template (config/docker.yaml), rendered from its variables.
-        { ...process.env, ...temporalUiEnv(address, ports.ui) },
+        { ...process.env, ...temporalUiEnv(address, ports.ui), ...(o.tlsDir ? temporalUiTlsEnv(o.tlsDir) : {}) },
         path.join(o.runDir, 'temporal-ui.log'),
       );
       await waitForHttp(`http://127.0.0.1:${ports.ui}/`, 30_000, ui);

@@ -176,6 +176,11 @@ export function temporalClientTlsEnv(dir: string): Record<string, string> {
   };
 }
 
+/** Temporal Web's side: a client's, and it checks the server's name (its own default does not). */
+export function temporalUiTlsEnv(dir: string): Record<string, string> {
+  return { ...temporalClientTlsEnv(dir), TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true' };
+}
+
 /** What the two setup scripts read besides the server's database variables. */
 export function setupEnv(temporalAddress: string): Record<string, string> {
   return {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseDocument, type Tags } from 'yaml';
 import {
   ENV_NAMES,
   isLoopbackHost,
@@ -26,8 +26,11 @@ import {
   TEMPORAL_UI_VERSION,
   WORKER_REPLICAS,
   setupEnv,
+  temporalClientTlsEnv,
   temporalServerEnv,
+  temporalServerTlsEnv,
   temporalUiEnv,
+  temporalUiTlsEnv,
 } from '../../src/dev/topology';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -44,12 +47,22 @@ interface Service {
   depends_on?: string[] | Record<string, { condition?: string }>;
   deploy?: { replicas?: number };
   healthcheck?: { test?: string | string[]; disable?: boolean };
+  secrets?: (string | { source: string; target?: string })[];
 }
 
 // Compose reads `<<` merge keys (the file's x- blocks), as YAML 1.1 did.
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
+
+// The mTLS overlay replaces the main file's ports with compose's `!override` (a merge would add them).
+const overrideTag: Tags[number] = { tag: '!override', collection: 'seq', resolve: (seq) => seq };
+const MTLS_FILE = path.join(root, 'docker-compose.mtls.yml');
+const mtls = parse(readFileSync(MTLS_FILE, 'utf8'), { merge: true, customTags: [overrideTag] }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+};
+const mtlsDoc = parseDocument(readFileSync(MTLS_FILE, 'utf8'), { merge: true, customTags: [overrideTag] });
 
 function service(name: string): Service {
   const s = compose.services[name];
@@ -61,6 +74,13 @@ function env(name: string): Record<string, string> {
   const e = service(name).environment ?? {};
   if (Array.isArray(e)) return Object.fromEntries(e.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)]));
+}
+
+/** A service's variables with docker-compose.mtls.yml on top (compose merges the maps). */
+function mtlsEnv(name: string): Record<string, string> {
+  const e = mtls.services[name]?.environment ?? {};
+  assert.ok(!Array.isArray(e), `${name}: the overlay's environment is a map`);
+  return { ...env(name), ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)])) };
 }
 
 /** A repository path as one string: `./deploy/temporal/x` and `deploy/temporal/x` are the same file. */
@@ -95,8 +115,8 @@ function dependsOn(name: string): Record<string, string> {
  * The ports a service publishes, from compose's short syntax (`[ip:]host:container[/protocol]`, IPv6 in brackets) or
  * its long one; `ip` undefined is every interface of the host. A port with no host side is published on a random one.
  */
-function published(name: string): { ip: string | undefined; host: number; container: number }[] {
-  return (service(name).ports ?? []).map((p) => {
+function portsOf(name: string, ports: (string | number)[]): { ip: string | undefined; host: number; container: number }[] {
+  return ports.map((p) => {
     if (typeof p === 'object') {
       const l = p as { host_ip?: string; published?: string | number; target: number };
       return { ip: l.host_ip, host: Number(l.published ?? 0), container: Number(l.target) };
@@ -105,6 +125,11 @@ function published(name: string): { ip: string | undefined; host: number; contai
     assert.ok(m, `${name}: a port mapping compose would read: ${p}`);
     return { ip: m[1]?.replace(/^\[|\]$/g, ''), host: Number(m[2] ?? 0), container: Number(m[3]) };
   });
+}
+
+/** The ports a service publishes in the main file, or with docker-compose.mtls.yml on top. */
+function published(name: string, overlay?: typeof mtls): { ip: string | undefined; host: number; container: number }[] {
+  return portsOf(name, overlay?.services[name]?.ports ?? service(name).ports ?? []);
 }
 
 /** The `${X:?}` variables a script refuses to run without. */
@@ -234,6 +259,69 @@ describe('docker-compose.yml against the native topology (src/dev/topology.ts)',
     );
     const servicePort = loadConfig(interpolate(env('service'), OPERATOR_VALUES)).service.port;
     assert.deepEqual(open, [`service *:${servicePort}->${servicePort}`]);
+  });
+
+  it('with docker-compose.mtls.yml, publishes beyond loopback only the service, a frontend that requires mTLS and a Web with login', () => {
+    for (const name of ['temporal', 'temporal-ui'])
+      assert.equal((mtlsDoc.getIn(['services', name, 'ports'], true) as { tag?: string }).tag, '!override', `${name}: ports !override`);
+    const open = Object.keys(compose.services).flatMap((name) =>
+      published(name, mtls)
+        .filter((p) => p.ip === undefined || !isLoopbackHost(p.ip))
+        .map((p) => `${name} ${p.host}->${p.container}`),
+    );
+    const servicePort = loadConfig(interpolate(env('service'), OPERATOR_VALUES)).service.port;
+    const { frontendGrpc, ui } = DEFAULT_PORTS;
+    assert.deepEqual(open.sort(), [
+      `service ${servicePort}->${servicePort}`,
+      `temporal ${frontendGrpc}->${frontendGrpc}`,
+      `temporal-ui ${ui}->${ui}`,
+    ]);
+    assert.equal(mtlsEnv('temporal').TEMPORAL_TLS_REQUIRE_CLIENT_AUTH, 'true');
+    assert.equal(mtlsEnv('temporal-ui').TEMPORAL_AUTH_ENABLED, 'true');
+    for (const k of ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET', 'TEMPORAL_AUTH_CALLBACK_URL'])
+      assert.match(mtlsEnv('temporal-ui')[k] ?? '', new RegExp(`^\\$\\{${k}:\\?[^}]*\\}$`), `temporal-ui: ${k} from the operator`);
+  });
+
+  it("with docker-compose.mtls.yml, runs the server with the image check's TLS variables and every client with its certificate", () => {
+    const dir = '/run/secrets/temporal';
+    const pick = (e: Record<string, string>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in e).map((k) => [k, e[k]]));
+    const server = temporalServerTlsEnv(dir);
+    assert.deepEqual(pick(mtlsEnv('temporal'), Object.keys(server)), server);
+    const client = temporalClientTlsEnv(dir);
+    for (const name of ['temporal-namespace', 'worker', 'service'])
+      assert.deepEqual(pick(mtlsEnv(name), Object.keys(client)), client, name);
+    const uiTls = temporalUiTlsEnv(dir);
+    assert.deepEqual(pick(mtlsEnv('temporal-ui'), Object.keys(uiTls)), uiTls);
+    // Our processes take them (the files are read when they connect).
+    const c = loadConfig(interpolate(mtlsEnv('worker'), OPERATOR_VALUES));
+    assert.deepEqual(c.temporalTls, {
+      caPath: client.TEMPORAL_TLS_CA,
+      certPath: client.TEMPORAL_TLS_CERT,
+      keyPath: client.TEMPORAL_TLS_KEY,
+      serverName: client.TEMPORAL_TLS_SERVER_NAME,
+    });
+  });
+
+  it('with docker-compose.mtls.yml, mounts each file a TLS variable names from ./secrets/temporal, and each process only its own', () => {
+    for (const name of ['temporal', 'temporal-namespace', 'temporal-ui', 'worker', 'service']) {
+      const mounted = new Map(
+        (mtls.services[name].secrets ?? []).map((x) => {
+          const { source, target = typeof x === 'string' ? x : x.source } = typeof x === 'string' ? { source: x } : x;
+          assert.ok(mtls.secrets[source], `${name}: secret ${source} is declared`);
+          return [path.posix.join('/run/secrets', target), repoPath(mtls.secrets[source].file)] as const;
+        }),
+      );
+      const files = Object.entries(mtlsEnv(name)).filter(([k, v]) => /^TEMPORAL_TLS_.*(CERT|KEY|CA)$/.test(k) && v.startsWith('/'));
+      assert.ok(files.length > 0, name);
+      for (const [k, file] of files) {
+        assert.equal(mounted.get(file), path.posix.join('secrets/temporal', path.posix.basename(file)), `${name}: ${k}=${file} is mounted`);
+      }
+      assert.deepEqual(
+        [...mounted.keys()].filter((m) => !files.some(([, f]) => f === m)),
+        [],
+        `${name}: mounts only what it reads`,
+      );
+    }
   });
 
   it('takes the PostgreSQL password from the operator, like the other secrets, and nowhere publishes the database', () => {
