@@ -19,8 +19,10 @@ for t in podman podman-compose runc buildah; do command -v "$t" >/dev/null || { 
 base="docker.io/library/$(sed -n 's/^FROM \([^ ]*\).*/\1/p' Dockerfile | head -n 1)"
 buildah inspect --type image "$base" >/dev/null 2>&1 || { echo "compose-here: run scripts/image-check.sh first (it makes $base)" >&2; exit 1; }
 
-image_of() { # compose service -> its image
-  node -e "const y=require('yaml');const d=y.parse(require('fs').readFileSync('docker-compose.yml','utf8'),{merge:true});console.log(d.services['$1'].image)"
+image_of() { # compose service -> its image, by its full name (docker.io/library/postgres:16), as a registry names it
+  local i
+  i="$(node -e "const y=require('yaml');const d=y.parse(require('fs').readFileSync('docker-compose.yml','utf8'),{merge:true});console.log(d.services['$1'].image)")"
+  case "$i" in */*) echo "docker.io/$i" ;; *) echo "docker.io/library/$i" ;; esac
 }
 
 stand_in() { # name: builds the stand-in unless one with this script's label is there
