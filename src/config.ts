@@ -251,15 +251,16 @@ export interface UnsubscribeSettings {
  * to refuse the built-in one stops the process with one line naming UNSUBSCRIBE_SECRET.
  */
 function settings(c: Pick<Config, 'service' | 'unsubscribe'>, publicWhy: string | undefined): UnsubscribeSettings {
-  const url = publicUrl(c);
   const mailto = c.unsubscribe.mailto ? { mailto: c.unsubscribe.mailto } : {};
-  if (c.unsubscribe.secret) return { publicUrl: url, secret: c.unsubscribe.secret, ...mailto };
+  if (c.unsubscribe.secret) return { publicUrl: publicUrl(c), secret: c.unsubscribe.secret, ...mailto };
+  // The secret's absence first: whatever else is wrong, it is needed beyond loopback.
+  const given = c.service.publicUrl;
   const why =
     (!isLoopbackHost(c.service.host) && `SERVICE_HOST is "${c.service.host}", not a loopback address`) ||
-    (!isLoopbackUrl(url) && `PUBLIC_URL "${url}" is not a loopback address`) ||
+    (given && !isLoopbackUrl(given) && `PUBLIC_URL "${given}" is not a loopback address`) ||
     publicWhy;
   if (why) throw new ConfigError(`UNSUBSCRIBE_SECRET is required: ${why} (the built-in secret is public: it is for loopback only)`);
-  return { publicUrl: url, secret: LOOPBACK_UNSUBSCRIBE_SECRET, ...mailto };
+  return { publicUrl: publicUrl(c), secret: LOOPBACK_UNSUBSCRIBE_SECRET, ...mailto };
 }
 
 /** What the service needs to check unsubscribe links: see `unsubscribeVerification` for the secrets it accepts. */

@@ -38,6 +38,7 @@ describe('The unsubscribe secret of the service', () => {
   it('refuses to start on any other interface without UNSUBSCRIBE_SECRET, even with loopback links', () => {
     for (const env of [
       { SERVICE_HOST: '0.0.0.0', PUBLIC_URL: 'http://127.0.0.1:3040' },
+      { SERVICE_HOST: '0.0.0.0' }, // the secret first, whatever else is missing
       { SERVICE_HOST: '::', PUBLIC_URL: 'http://localhost:3040' },
       { SERVICE_HOST: '10.0.0.5', PUBLIC_URL: 'http://127.0.0.1:3040' },
       { SERVICE_HOST: '0.0.0.0', PUBLIC_URL: 'https://mail.example.com' },
