@@ -60,8 +60,6 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
   const roles = o.roles ?? config.workerRoles;
   const warn = o.warn ?? ((m: string) => console.warn(`warning: ${m}`));
   // The configuration's checks first: a mistake is one line, not a connection error from whatever it pointed at.
-  const unsubscribe = workerUnsubscribeSettings(config);
-  const connectionOptions = o.connection ? undefined : temporalConnectionOptions(config);
   const mailer =
     o.mailer ??
     createSendGridMailer({
@@ -69,6 +67,8 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
       baseUrl: config.sendgrid.baseUrl,
       timeoutMs: config.sendgrid.timeoutMs,
     });
+  const unsubscribe = workerUnsubscribeSettings(config);
+  const connectionOptions = o.connection ? undefined : temporalConnectionOptions(config);
   const ownConnection = connectionOptions ? await NativeConnection.connect(connectionOptions) : undefined;
   const connection = (o.connection ?? ownConnection)!;
   // Launch pages start runs through a client on the workers' own connection: no second (JavaScript) gRPC stack in the
