@@ -17,7 +17,12 @@ import {
   type DatabaseNames,
   type TemporalPorts,
   DEFAULT_PORTS,
+  temporalClientTlsEnv,
+  temporalServerTlsEnv,
+  temporalUiTlsEnv,
 } from './topology';
+import { loadConfig } from '../src/config';
+import { temporalTlsConfig } from '../src/temporal/connection';
 import { PROJECT_ROOT, temporalBinary, waitForServer } from './temporalServer';
 
 const run = promisify(execFile);
@@ -55,6 +60,8 @@ export interface PostgresTemporalOptions {
   /** also start Temporal Web (on ports.ui) */
   ui?: boolean;
   postgres?: { host: string; port: number; user: string; password: string };
+  /** the frontend requires mTLS with the certificates in this folder (scripts/temporal-certs.sh); Temporal Web uses them */
+  tlsDir?: string;
 }
 
 export interface PostgresTemporal {
@@ -110,7 +117,8 @@ export async function startTemporalOnPostgres(o: PostgresTemporalOptions): Promi
     dynamicConfigPath: path.join(PROJECT_ROOT, DYNAMIC_CONFIG_FILE),
     metricsEndpoint: o.metricsEndpoint,
   });
-  const env = { ...process.env, ...serverEnv };
+  const env = { ...process.env, ...serverEnv, ...(o.tlsDir ? temporalServerTlsEnv(o.tlsDir) : {}) };
+  const clientTls = o.tlsDir ? temporalTlsConfig(loadConfig(temporalClientTlsEnv(o.tlsDir)).temporalTls) : undefined;
   await run(path.join(PROJECT_ROOT, SCHEMA_SCRIPT), [], {
     env: { ...env, SQL_TOOL: tool('temporal-sql-tool'), SCHEMA_DIR: tool('schema') },
   }).catch((err: Error & { stderr?: string }) => {
@@ -132,9 +140,9 @@ export async function startTemporalOnPostgres(o: PostgresTemporalOptions): Promi
     await stopChild(server);
   };
   try {
-    await waitForServer(address, 120_000, server);
+    await waitForServer(address, 120_000, server, clientTls);
     await run(path.join(PROJECT_ROOT, NAMESPACE_SCRIPT), [], {
-      env: { ...process.env, ...setupEnv(address), TEMPORAL_CLI: temporalBinary() },
+      env: { ...process.env, ...setupEnv(address), TEMPORAL_CLI: temporalBinary(), ...(o.tlsDir ? temporalClientTlsEnv(o.tlsDir) : {}) },
     }).catch((err: Error & { stderr?: string }) => {
       throw new Error(`creating the namespace and search attributes failed: ${err.stderr?.trim() || err.message}`);
     });
@@ -143,7 +151,7 @@ export async function startTemporalOnPostgres(o: PostgresTemporalOptions): Promi
         tool('temporal-ui-server'),
         ['--root', path.join(TOOLS, 'ui'), '--env', 'docker', 'start'],
         // The UI image's own template (config/docker.yaml), rendered from its variables.
-        { ...process.env, ...temporalUiEnv(address, ports.ui) },
+        { ...process.env, ...temporalUiEnv(address, ports.ui), ...(o.tlsDir ? temporalUiTlsEnv(o.tlsDir) : {}) },
         path.join(o.runDir, 'temporal-ui.log'),
       );
       await waitForHttp(`http://127.0.0.1:${ports.ui}/`, 30_000, ui);

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { searchAttributeFlags } from '../src/contract';
 
@@ -43,9 +43,9 @@ export interface DevServer {
 }
 
 /** True if a Temporal frontend already answers on this address. */
-export async function isServing(address: string): Promise<boolean> {
+export async function isServing(address: string, tls?: TLSConfig): Promise<boolean> {
   try {
-    const c = await Connection.connect({ address, connectTimeout: 1000 });
+    const c = await Connection.connect({ address, connectTimeout: 1000, ...(tls ? { tls } : {}) });
     await c.healthService.check({});
     await c.close();
     return true;
@@ -54,11 +54,11 @@ export async function isServing(address: string): Promise<boolean> {
   }
 }
 
-export async function waitForServer(address: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+export async function waitForServer(address: string, timeoutMs: number, child?: ChildProcess, tls?: TLSConfig): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode}`);
-    if (await isServing(address)) return;
+    if (await isServing(address, tls)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`Temporal server at ${address} did not answer within ${timeoutMs / 1000}s`);

@@ -129,6 +129,58 @@ export function temporalServerEnv(o: ServerEnvOptions): Record<string, string> {
   };
 }
 
+/** The certificate files of mTLS, as scripts/temporal-certs.sh writes them into one folder. */
+export const TLS_FILES = {
+  ca: 'ca.pem',
+  serverCert: 'server.pem',
+  serverKey: 'server-key.pem',
+  clientCert: 'client.pem',
+  clientKey: 'client-key.pem',
+} as const;
+/** The name the server's certificate carries: the compose service's name; clients check it whatever address they dial. */
+export const TLS_SERVER_NAME = 'temporal';
+
+/**
+ * The server's mTLS (config_template.yaml's TEMPORAL_TLS_* variables), with the certificates in `dir`: one CA signs the
+ * server's certificate, used between the server's own services and by the frontend, and the clients' certificates,
+ * which the frontend requires. docker-compose.mtls.yml sets exactly these; the image check runs the server with them.
+ */
+export function temporalServerTlsEnv(dir: string): Record<string, string> {
+  const f = (name: string) => path.posix.join(dir, name);
+  return {
+    TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+    TEMPORAL_TLS_SERVER_CA_CERT: f(TLS_FILES.ca),
+    TEMPORAL_TLS_SERVER_CERT: f(TLS_FILES.serverCert),
+    TEMPORAL_TLS_SERVER_KEY: f(TLS_FILES.serverKey),
+    TEMPORAL_TLS_INTERNODE_SERVER_NAME: TLS_SERVER_NAME,
+    TEMPORAL_TLS_FRONTEND_CERT: f(TLS_FILES.serverCert),
+    TEMPORAL_TLS_FRONTEND_KEY: f(TLS_FILES.serverKey),
+    TEMPORAL_TLS_FRONTEND_SERVER_NAME: TLS_SERVER_NAME,
+    // the template lists both client CAs as soon as the first is set
+    TEMPORAL_TLS_CLIENT1_CA_CERT: f(TLS_FILES.ca),
+    TEMPORAL_TLS_CLIENT2_CA_CERT: f(TLS_FILES.ca),
+  };
+}
+
+/**
+ * A client's side of mTLS, with the certificates in `dir`: our processes (src/config.ts), the temporal CLI (the
+ * namespace job) and Temporal Web's server all read these four variables.
+ */
+export function temporalClientTlsEnv(dir: string): Record<string, string> {
+  const f = (name: string) => path.posix.join(dir, name);
+  return {
+    TEMPORAL_TLS_CA: f(TLS_FILES.ca),
+    TEMPORAL_TLS_CERT: f(TLS_FILES.clientCert),
+    TEMPORAL_TLS_KEY: f(TLS_FILES.clientKey),
+    TEMPORAL_TLS_SERVER_NAME: TLS_SERVER_NAME,
+  };
+}
+
+/** Temporal Web's side: a client's, and it checks the server's name (its own default does not). */
+export function temporalUiTlsEnv(dir: string): Record<string, string> {
+  return { ...temporalClientTlsEnv(dir), TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true' };
+}
+
 /** What the two setup scripts read besides the server's database variables. */
 export function setupEnv(temporalAddress: string): Record<string, string> {
   return {

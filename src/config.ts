@@ -14,6 +14,8 @@ const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// U
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'letters, digits and _ . : -');
 const host = z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0');
 const emailLike = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'an e-mail address');
+const filePath = z.string().regex(/^[^\0]+$/, 'a file path');
+const secret = z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)');
 
 export const WORKER_ROLES = ['runs', 'launches'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
@@ -23,6 +25,13 @@ export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export const ENV_SCHEMA = {
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: name.default('default'),
+  TEMPORAL_TLS_CA: filePath.optional(),
+  TEMPORAL_TLS_CERT: filePath.optional(),
+  TEMPORAL_TLS_KEY: filePath.optional(),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'a host name, e.g. temporal.internal')
+    .optional(),
   TASK_QUEUE: name.default('campaign-runner'),
   LAUNCH_TASK_QUEUE: name.optional(),
   TEMPORAL_WEB_URL: httpUrl.default('http://127.0.0.1:8233'),
@@ -39,7 +48,12 @@ export const ENV_SCHEMA = {
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(1).optional(),
   WEBHOOK_MAX_BYTES: positiveInt.default(1_048_576),
   WEBHOOK_MAX_AGE_SECONDS: positiveInt.default(600),
-  UNSUBSCRIBE_SECRET: z.string().min(32, 'at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  UNSUBSCRIBE_SECRET: secret.optional(),
+  UNSUBSCRIBE_SECRET_PREVIOUS: secret.optional(),
+  UNSUBSCRIBE_SECRET_PREVIOUS_UNTIL: z.iso
+    .datetime({ offset: true, error: 'an ISO 8601 date-time with its offset, e.g. 2027-01-31T00:00:00Z' })
+    .transform((s) => new Date(s))
+    .optional(),
   UNSUBSCRIBE_MAILTO: emailLike.optional(),
   WORKER_ROLES: z
     .string()
@@ -71,9 +85,21 @@ export interface WorkerTuning {
   maxCachedWorkflows?: number;
 }
 
+/** TLS to the Temporal frontend (files, read at connect time); undefined: plaintext. */
+export interface TemporalTls {
+  /** the CA that signed the frontend's certificate; undefined: the system's CAs */
+  caPath: string | undefined;
+  /** the client's certificate and key, for a frontend that requires client authentication (mTLS) */
+  certPath: string | undefined;
+  keyPath: string | undefined;
+  /** the name the frontend's certificate carries, when it is not the host of TEMPORAL_ADDRESS */
+  serverName: string | undefined;
+}
+
 export interface Config {
   temporalAddress: string;
   temporalNamespace: string;
+  temporalTls: TemporalTls | undefined;
   taskQueue: string;
   launchTaskQueue: string;
   temporalWebUrl: string;
@@ -102,6 +128,9 @@ export interface Config {
   unsubscribe: {
     /** signs unsubscribe tokens; shared by the workers (which build links) and the service (which checks them) */
     secret: string | undefined;
+    /** rotation: the secret before `secret`, which the service still accepts until `previousUntil` (links already sent) */
+    previousSecret?: string | undefined;
+    previousUntil?: Date | undefined;
     mailto: string | undefined;
   };
   workerRoles: WorkerRole[];
@@ -132,9 +161,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError([...lines.values()].join('\n'));
   }
   const e = r.data;
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    const [missing, given] = e.TEMPORAL_TLS_CERT ? ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT'] : ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'];
+    throw new ConfigError(`${missing} is required: ${given} is set (the client certificate and its key go together)`);
+  }
   return {
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporalTls:
+      e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_KEY || e.TEMPORAL_TLS_SERVER_NAME
+        ? { caPath: e.TEMPORAL_TLS_CA, certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+        : undefined,
     taskQueue: e.TASK_QUEUE,
     launchTaskQueue: e.LAUNCH_TASK_QUEUE ?? `${e.TASK_QUEUE}-launches`,
     temporalWebUrl: e.TEMPORAL_WEB_URL,
@@ -151,7 +188,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookMaxBytes: e.WEBHOOK_MAX_BYTES,
       webhookMaxAgeSeconds: e.WEBHOOK_MAX_AGE_SECONDS,
     },
-    unsubscribe: { secret: e.UNSUBSCRIBE_SECRET, mailto: e.UNSUBSCRIBE_MAILTO },
+    unsubscribe: {
+      secret: e.UNSUBSCRIBE_SECRET,
+      previousSecret: e.UNSUBSCRIBE_SECRET_PREVIOUS,
+      previousUntil: e.UNSUBSCRIBE_SECRET_PREVIOUS_UNTIL,
+      mailto: e.UNSUBSCRIBE_MAILTO,
+    },
     workerRoles: [...new Set(e.WORKER_ROLES)],
     tuning: {
       ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES } : {}),
@@ -177,8 +219,8 @@ export function isLoopbackUrl(url: string): boolean {
 }
 
 /**
- * A signing secret known to everyone, for links that only this machine can follow: used when UNSUBSCRIBE_SECRET is unset
- * and the public URL is a loopback one (the local stack, tests).
+ * A signing secret known to everyone (it is in this repository): it may sign and check only links that nobody but this
+ * machine can follow. Used when UNSUBSCRIBE_SECRET is unset and every link is on loopback (the local stack, tests).
  */
 export const LOOPBACK_UNSUBSCRIBE_SECRET = 'loopback-only-unsubscribe-secret-not-for-production';
 
@@ -197,26 +239,79 @@ export function publicUrl(c: Pick<Config, 'service'>): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** What the workers need to put an unsubscribe link in every e-mail, and the service to check it. */
-export function unsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe'>): { publicUrl: string; secret: string; mailto?: string } {
-  const url = publicUrl(c);
-  const secret = c.unsubscribe.secret ?? (isLoopbackUrl(url) ? LOOPBACK_UNSUBSCRIBE_SECRET : undefined);
-  if (!secret) throw new ConfigError(`UNSUBSCRIBE_SECRET is required: PUBLIC_URL "${url}" is not a loopback address`);
-  return { publicUrl: url, secret, ...(c.unsubscribe.mailto ? { mailto: c.unsubscribe.mailto } : {}) };
+export interface UnsubscribeSettings {
+  publicUrl: string;
+  secret: string;
+  mailto?: string;
 }
 
 /**
- * The unsubscribe link settings of a worker. A worker that sends through SendGrid itself (not the fake on loopback) must
- * be told the service's public address: a loopback link in a real customer's e-mail would lead nowhere.
+ * The secret that signs and checks unsubscribe links: UNSUBSCRIBE_SECRET, or the built-in one when `publicWhy` finds
+ * nothing that leaves loopback. Whoever knows the secret can unsubscribe anyone whose link they can reach, so a reason
+ * to refuse the built-in one stops the process with one line naming UNSUBSCRIBE_SECRET.
  */
-export function workerUnsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe' | 'sendgrid'>): ReturnType<typeof unsubscribeSettings> {
-  const s = unsubscribeSettings(c);
-  const realSendGrid = !c.sendgrid.baseUrl || !isLoopbackUrl(c.sendgrid.baseUrl);
-  if (realSendGrid && isLoopbackUrl(s.publicUrl))
+function settings(c: Pick<Config, 'service' | 'unsubscribe'>, publicWhy: string | undefined): UnsubscribeSettings {
+  const mailto = c.unsubscribe.mailto ? { mailto: c.unsubscribe.mailto } : {};
+  if (c.unsubscribe.secret) return { publicUrl: publicUrl(c), secret: c.unsubscribe.secret, ...mailto };
+  // The secret's absence first: whatever else is wrong, it is needed beyond loopback.
+  const given = c.service.publicUrl;
+  const why =
+    (!isLoopbackHost(c.service.host) && `SERVICE_HOST is "${c.service.host}", not a loopback address`) ||
+    (given && !isLoopbackUrl(given) && `PUBLIC_URL "${given}" is not a loopback address`) ||
+    publicWhy;
+  if (why) throw new ConfigError(`UNSUBSCRIBE_SECRET is required: ${why} (the built-in secret is public: it is for loopback only)`);
+  return { publicUrl: publicUrl(c), secret: LOOPBACK_UNSUBSCRIBE_SECRET, ...mailto };
+}
+
+/** What the service needs to check unsubscribe links: see `unsubscribeVerification` for the secrets it accepts. */
+export function unsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe'>): UnsubscribeSettings {
+  return settings(c, undefined);
+}
+
+/**
+ * The unsubscribe link settings of a worker. Its links carry the built-in secret only when the e-mails go to a SendGrid
+ * endpoint on loopback too (the fake); and one that sends through SendGrid itself must be told the service's public
+ * address: a loopback link in a real customer's e-mail would lead nowhere.
+ */
+export function workerUnsubscribeSettings(c: Pick<Config, 'service' | 'unsubscribe' | 'sendgrid'>): UnsubscribeSettings {
+  const base = c.sendgrid.baseUrl;
+  const leaves = !base || !isLoopbackUrl(base);
+  const s = settings(
+    c,
+    leaves ? `e-mails go to ${base ? `SENDGRID_BASE_URL "${base}", not a loopback address` : "SendGrid's own API"}` : undefined,
+  );
+  if (leaves && isLoopbackUrl(s.publicUrl))
     throw new ConfigError(
       `PUBLIC_URL is required: e-mails go out through SendGrid itself, and their unsubscribe link would be ${s.publicUrl}`,
     );
   return s;
+}
+
+/** The secrets the service checks unsubscribe links with: the current one, and during a rotation the previous one. */
+export interface UnsubscribeKeys {
+  secret: string;
+  previous?: { secret: string; until: Date };
+}
+
+/**
+ * The service's unsubscribe keys. Rotation: the new secret goes in UNSUBSCRIBE_SECRET (workers sign with it at once),
+ * the old one in UNSUBSCRIBE_SECRET_PREVIOUS with UNSUBSCRIBE_SECRET_PREVIOUS_UNTIL, after which links signed with it
+ * (sent before the rotation) are refused.
+ */
+export function unsubscribeVerification(c: Pick<Config, 'service' | 'unsubscribe'>): UnsubscribeKeys {
+  const { previousSecret, previousUntil } = c.unsubscribe;
+  if (!previousSecret && !previousUntil) return { secret: unsubscribeSettings(c).secret };
+  if (!previousSecret)
+    throw new ConfigError('UNSUBSCRIBE_SECRET_PREVIOUS is required: UNSUBSCRIBE_SECRET_PREVIOUS_UNTIL is set (the secret it ends)');
+  if (!previousUntil)
+    throw new ConfigError(
+      'UNSUBSCRIBE_SECRET_PREVIOUS_UNTIL is required: UNSUBSCRIBE_SECRET_PREVIOUS is set (until when links signed with it work)',
+    );
+  if (!c.unsubscribe.secret)
+    throw new ConfigError('UNSUBSCRIBE_SECRET is required: UNSUBSCRIBE_SECRET_PREVIOUS is set (the new secret goes in UNSUBSCRIBE_SECRET)');
+  if (previousSecret === c.unsubscribe.secret)
+    throw new ConfigError('UNSUBSCRIBE_SECRET_PREVIOUS is the same as UNSUBSCRIBE_SECRET: it must be the secret before it');
+  return { secret: unsubscribeSettings(c).secret, previous: { secret: previousSecret, until: previousUntil } };
 }
 
 /**

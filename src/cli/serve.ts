@@ -16,6 +16,11 @@ export function registerServe(program: Command): void {
       const service = await startService(config, db, { temporal });
       console.log(`campaign-runner service on ${service.url} (public URL ${publicUrl(config)})`);
       if (!config.service.webhookPublicKey) console.log('no SENDGRID_WEBHOOK_PUBLIC_KEY: the webhook answers 503 (loopback only)');
+      const { previousUntil } = config.unsubscribe;
+      if (previousUntil)
+        console.log(
+          `unsubscribe links signed with UNSUBSCRIBE_SECRET_PREVIOUS: ${previousUntil > new Date() ? 'accepted' : 'refused since'} until ${previousUntil.toISOString()}`,
+        );
       const stop = () => {
         service
           .close()

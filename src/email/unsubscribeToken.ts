@@ -44,6 +44,22 @@ export function verifyUnsubscribeToken(secret: string, token: string): Unsubscri
   }
 }
 
+/** The secrets a token may be signed with: the current one, and during a rotation the previous one until a time. */
+export interface UnsubscribeKeys {
+  secret: string;
+  previous?: { secret: string; until: Date };
+}
+
+/**
+ * The claims of a token signed with the current secret, or with the previous one before its end (links sent before a
+ * rotation keep working for as long as the operator configured); null for anything else.
+ */
+export function verifyUnsubscribeTokenRotating(keys: UnsubscribeKeys, token: string, now: Date = new Date()): UnsubscribeClaims | null {
+  const current = verifyUnsubscribeToken(keys.secret, token);
+  if (current || !keys.previous || now.getTime() >= keys.previous.until.getTime()) return current;
+  return verifyUnsubscribeToken(keys.previous.secret, token);
+}
+
 export interface UnsubscribeLinkConfig {
   /** the service's public base URL (https, or http on loopback for local use) */
   publicUrl: string;

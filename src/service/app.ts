@@ -1,7 +1,8 @@
 // The HTTP service (`campaign-runner serve`): SendGrid's event webhook, the unsubscribe endpoints, /healthz and /readyz.
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { publicUrl, unsubscribeSettings, webhookPublicKey, type Config } from '../config';
+import { publicUrl, unsubscribeVerification, webhookPublicKey, type Config } from '../config';
+import type { UnsubscribeKeys } from '../email/unsubscribeToken';
 import type { Db } from '../db/knex';
 import { temporalNotifier, type RunNotifier } from './runSignals';
 import { registerUnsubscribe } from './unsubscribe';
@@ -13,7 +14,8 @@ export interface ServiceOptions {
   webhookPublicKey: string | undefined;
   webhookMaxBytes: number;
   webhookMaxAgeSeconds: number;
-  unsubscribeSecret: string;
+  /** the unsubscribe links' secret, and during a rotation the previous one until its end */
+  unsubscribeKeys: UnsubscribeKeys;
   /** one line per event worth an operator's eye; ids only, never an address (default: stderr) */
   log?: (line: string) => void;
   /** the Temporal client that tells waiting checks of new events (README "Check e-mail status"); absent: none is told */
@@ -48,7 +50,7 @@ export async function buildService(o: ServiceOptions): Promise<FastifyInstance> 
     log,
     notifier,
   });
-  await registerUnsubscribe(app, { db: o.db, secret: o.unsubscribeSecret, log });
+  await registerUnsubscribe(app, { db: o.db, keys: o.unsubscribeKeys, log });
   return app;
 }
 
@@ -60,8 +62,9 @@ export interface RunningService {
 }
 
 /**
- * Checks the configuration (a key and a secret are required unless the service is bound to loopback), builds the
- * service and listens on SERVICE_HOST:SERVICE_PORT (`port` 0 = a free one, for tests).
+ * Checks the configuration (a webhook key and an unsubscribe secret are required unless the service is bound to
+ * loopback, the secret also unless its links point to loopback), builds the service and listens on
+ * SERVICE_HOST:SERVICE_PORT (`port` 0 = a free one, for tests).
  */
 export async function startService(
   config: Pick<Config, 'service' | 'unsubscribe'>,
@@ -69,14 +72,14 @@ export async function startService(
   opts: { port?: number; log?: (line: string) => void; temporal?: Client; signalTimeoutMs?: number } = {},
 ): Promise<RunningService> {
   const key = webhookPublicKey(config);
-  const { secret } = unsubscribeSettings(config);
+  const unsubscribeKeys = unsubscribeVerification(config);
   publicUrl(config);
   const app = await buildService({
     db,
     webhookPublicKey: key,
     webhookMaxBytes: config.service.webhookMaxBytes,
     webhookMaxAgeSeconds: config.service.webhookMaxAgeSeconds,
-    unsubscribeSecret: secret,
+    unsubscribeKeys,
     log: opts.log,
     temporal: opts.temporal,
     signalTimeoutMs: opts.signalTimeoutMs,

@@ -6,13 +6,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markSendUnsubscribed } from '../db/deliveryEvents';
 import type { Db } from '../db/knex';
 import { emailSubscriptionState, findCategory, setCategoryEmail, setEmailChannel, type CategoryRef } from '../db/subscriptions';
-import { UNSUBSCRIBE_PATH, verifyUnsubscribeToken, type UnsubscribeClaims } from '../email/unsubscribeToken';
+import { UNSUBSCRIBE_PATH, verifyUnsubscribeTokenRotating, type UnsubscribeClaims, type UnsubscribeKeys } from '../email/unsubscribeToken';
 import { escapeHtml } from '../email/escapeHtml';
 import { page } from './page';
 
 export interface UnsubscribeOptions {
   db: Db;
-  secret: string;
+  /** the secret links are signed with, and during a rotation the previous one until its end */
+  keys: UnsubscribeKeys;
   log: (line: string) => void;
 }
 
@@ -51,7 +52,7 @@ function unknownCustomer(reply: FastifyReply): FastifyReply {
 }
 
 export async function registerUnsubscribe(app: FastifyInstance, o: UnsubscribeOptions): Promise<void> {
-  const claimsOf = (req: FastifyRequest) => verifyUnsubscribeToken(o.secret, (req.params as { token: string }).token);
+  const claimsOf = (req: FastifyRequest) => verifyUnsubscribeTokenRotating(o.keys, (req.params as { token: string }).token);
   const route = `${UNSUBSCRIBE_PATH}/:token`;
 
   await app.register(async (scope) => {

@@ -7,6 +7,7 @@ import { createActivities, type Activities } from '../activities';
 import { sendgridApiKey, workerUnsubscribeSettings, type Config, type WorkerRole } from '../config';
 import type { Db } from '../db/knex';
 import { createSendGridMailer, type Mailer } from '../email/mailer';
+import { temporalConnectionOptions } from './connection';
 import { DEFAULT_SEND_LIMITS_REFRESH_MS, SendQueueWorkers } from './sendQueues';
 import { resolveWorkflowBundle } from './workflowBundle';
 import { dataConverter, workflowInterceptorModules } from './workerShared';
@@ -58,8 +59,7 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
   const { config } = o;
   const roles = o.roles ?? config.workerRoles;
   const warn = o.warn ?? ((m: string) => console.warn(`warning: ${m}`));
-  const ownConnection = o.connection ? undefined : await NativeConnection.connect({ address: config.temporalAddress });
-  const connection = (o.connection ?? ownConnection)!;
+  // The configuration's checks first: a mistake is one line, not a connection error from whatever it pointed at.
   const mailer =
     o.mailer ??
     createSendGridMailer({
@@ -67,6 +67,10 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
       baseUrl: config.sendgrid.baseUrl,
       timeoutMs: config.sendgrid.timeoutMs,
     });
+  const unsubscribe = workerUnsubscribeSettings(config);
+  const connectionOptions = o.connection ? undefined : temporalConnectionOptions(config);
+  const ownConnection = connectionOptions ? await NativeConnection.connect(connectionOptions) : undefined;
+  const connection = (o.connection ?? ownConnection)!;
   // Launch pages start runs through a client on the workers' own connection: no second (JavaScript) gRPC stack in the
   // process, and eager start hands each new run's first task to this process's runs worker when it has one.
   const client = new Client({ connection, namespace: config.temporalNamespace });
@@ -78,7 +82,7 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
       client,
       taskQueue: config.taskQueue,
       eagerStart: roles.includes('runs'),
-      unsubscribe: workerUnsubscribeSettings(config),
+      unsubscribe,
     }),
     ...o.activityOverrides,
   };

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { campaignReport } from '../../src/report/campaignReport';
 import { runCli } from './cli';
 import { testEnv } from './env';
-import { emailSettings, eventually, importLines, seedCategories, storeDoc, uid, type RunningWorker } from './harness';
+import { eventually, importLines, seedCategories, uid, type RunningWorker } from './harness';
+import { emailSettings, storeDoc } from './campaigns';
 
 export interface ReportScenario {
   campaignId: string;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseDocument, type Tags } from 'yaml';
 import {
   ENV_NAMES,
   isLoopbackHost,
@@ -26,8 +26,11 @@ import {
   TEMPORAL_UI_VERSION,
   WORKER_REPLICAS,
   setupEnv,
+  temporalClientTlsEnv,
   temporalServerEnv,
+  temporalServerTlsEnv,
   temporalUiEnv,
+  temporalUiTlsEnv,
 } from '../../dev/topology';
 import { ROOT } from '../support/paths';
 
@@ -44,13 +47,23 @@ interface Service {
   ports?: (string | number)[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   deploy?: { replicas?: number };
-  healthcheck?: { test?: string | string[] };
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  secrets?: (string | { source: string; target?: string })[];
 }
 
 // Compose reads `<<` merge keys (the file's x- blocks), as YAML 1.1 did.
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
+
+// The mTLS overlay replaces the main file's ports with compose's `!override` (a merge would add them).
+const overrideTag: Tags[number] = { tag: '!override', collection: 'seq', resolve: (seq) => seq };
+const MTLS_FILE = path.join(root, 'docker-compose.mtls.yml');
+const mtls = parse(readFileSync(MTLS_FILE, 'utf8'), { merge: true, customTags: [overrideTag] }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+};
+const mtlsDoc = parseDocument(readFileSync(MTLS_FILE, 'utf8'), { merge: true, customTags: [overrideTag] });
 
 function service(name: string): Service {
   const s = compose.services[name];
@@ -62,6 +75,13 @@ function env(name: string): Record<string, string> {
   const e = service(name).environment ?? {};
   if (Array.isArray(e)) return Object.fromEntries(e.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)]));
+}
+
+/** A service's variables with docker-compose.mtls.yml on top (compose merges the maps). */
+function mtlsEnv(name: string): Record<string, string> {
+  const e = mtls.services[name]?.environment ?? {};
+  assert.ok(!Array.isArray(e), `${name}: the overlay's environment is a map`);
+  return { ...env(name), ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)])) };
 }
 
 /** A repository path as one string: `./deploy/temporal/x` and `deploy/temporal/x` are the same file. */
@@ -92,12 +112,25 @@ function dependsOn(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(d).map(([n, v]) => [n, v.condition ?? 'service_started']));
 }
 
-/** "host:container" pairs as numbers (compose's short syntax; an IP in front is allowed). */
-function published(name: string): { host: number; container: number }[] {
-  return (service(name).ports ?? []).map((p) => {
-    const parts = String(p).split(':');
-    return { host: Number(parts.at(-2)), container: Number(parts.at(-1)) };
+/**
+ * The ports a service publishes, from compose's short syntax (`[ip:]host:container[/protocol]`, IPv6 in brackets) or
+ * its long one; `ip` undefined is every interface of the host. A port with no host side is published on a random one.
+ */
+function portsOf(name: string, ports: (string | number)[]): { ip: string | undefined; host: number; container: number }[] {
+  return ports.map((p) => {
+    if (typeof p === 'object') {
+      const l = p as { host_ip?: string; published?: string | number; target: number };
+      return { ip: l.host_ip, host: Number(l.published ?? 0), container: Number(l.target) };
+    }
+    const m = /^(?:(\[[^\]]+\]|[^:]+):)??(?:(\d+):)?(\d+)(?:\/\w+)?$/.exec(String(p));
+    assert.ok(m, `${name}: a port mapping compose would read: ${p}`);
+    return { ip: m[1]?.replace(/^\[|\]$/g, ''), host: Number(m[2] ?? 0), container: Number(m[3]) };
   });
+}
+
+/** The ports a service publishes in the main file, or with docker-compose.mtls.yml on top. */
+function published(name: string, overlay?: typeof mtls): { ip: string | undefined; host: number; container: number }[] {
+  return portsOf(name, overlay?.services[name]?.ports ?? service(name).ports ?? []);
 }
 
 /** The `${X:?}` variables a script refuses to run without. */
@@ -119,6 +152,7 @@ function interpolate(vars: Record<string, string>, given: Record<string, string>
 
 /** What an operator sets (the file's `${X:?}`): plausible production values. */
 const OPERATOR_VALUES = {
+  POSTGRES_PASSWORD: 'operator-db-password',
   SENDGRID_API_KEY: 'SG.operator-key',
   SENDGRID_WEBHOOK_PUBLIC_KEY: 'operator-webhook-key',
   PUBLIC_URL: 'https://campaigns.example.com',
@@ -211,24 +245,105 @@ describe('docker-compose.yml against the native topology (dev/topology.ts)', () 
     assert.deepEqual(env('temporal-namespace').SEARCH_ATTRIBUTES.split(/\s+/), searchAttributeFlags());
   });
 
-  it("publishes the frontend's and the UI's ports of DEFAULT_PORTS, and points the UI at the frontend", () => {
-    assert.deepEqual(published('temporal'), [{ host: DEFAULT_PORTS.frontendGrpc, container: DEFAULT_PORTS.frontendGrpc }]);
-    assert.deepEqual(published('temporal-ui'), [{ host: DEFAULT_PORTS.ui, container: DEFAULT_PORTS.ui }]);
+  it("publishes the frontend's and the UI's ports of DEFAULT_PORTS on the host's loopback only, and points the UI at the frontend", () => {
+    const loopback = (port: number) => [{ ip: '127.0.0.1', host: port, container: port }];
+    assert.deepEqual(published('temporal'), loopback(DEFAULT_PORTS.frontendGrpc));
+    assert.deepEqual(published('temporal-ui'), loopback(DEFAULT_PORTS.ui));
     assert.deepEqual(env('temporal-ui'), temporalUiEnv(frontend, DEFAULT_PORTS.ui));
+  });
+
+  it("publishes nothing beyond the host's loopback but the service's port", () => {
+    const open = Object.keys(compose.services).flatMap((name) =>
+      published(name)
+        .filter((p) => p.ip === undefined || !isLoopbackHost(p.ip))
+        .map((p) => `${name} ${p.ip ?? '*'}:${p.host}->${p.container}`),
+    );
+    const servicePort = loadConfig(interpolate(env('service'), OPERATOR_VALUES)).service.port;
+    assert.deepEqual(open, [`service *:${servicePort}->${servicePort}`]);
+  });
+
+  it('with docker-compose.mtls.yml, publishes beyond loopback only the service, a frontend that requires mTLS and a Web with login', () => {
+    for (const name of ['temporal', 'temporal-ui'])
+      assert.equal((mtlsDoc.getIn(['services', name, 'ports'], true) as { tag?: string }).tag, '!override', `${name}: ports !override`);
+    const open = Object.keys(compose.services).flatMap((name) =>
+      published(name, mtls)
+        .filter((p) => p.ip === undefined || !isLoopbackHost(p.ip))
+        .map((p) => `${name} ${p.host}->${p.container}`),
+    );
+    const servicePort = loadConfig(interpolate(env('service'), OPERATOR_VALUES)).service.port;
+    const { frontendGrpc, ui } = DEFAULT_PORTS;
+    assert.deepEqual(open.sort(), [
+      `service ${servicePort}->${servicePort}`,
+      `temporal ${frontendGrpc}->${frontendGrpc}`,
+      `temporal-ui ${ui}->${ui}`,
+    ]);
+    assert.equal(mtlsEnv('temporal').TEMPORAL_TLS_REQUIRE_CLIENT_AUTH, 'true');
+    assert.equal(mtlsEnv('temporal-ui').TEMPORAL_AUTH_ENABLED, 'true');
+    for (const k of ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET', 'TEMPORAL_AUTH_CALLBACK_URL'])
+      assert.match(mtlsEnv('temporal-ui')[k] ?? '', new RegExp(`^\\$\\{${k}:\\?[^}]*\\}$`), `temporal-ui: ${k} from the operator`);
+  });
+
+  it("with docker-compose.mtls.yml, runs the server with the image check's TLS variables and every client with its certificate", () => {
+    const dir = '/run/secrets/temporal';
+    const pick = (e: Record<string, string>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in e).map((k) => [k, e[k]]));
+    const server = temporalServerTlsEnv(dir);
+    assert.deepEqual(pick(mtlsEnv('temporal'), Object.keys(server)), server);
+    const client = temporalClientTlsEnv(dir);
+    for (const name of ['temporal-namespace', 'worker', 'service'])
+      assert.deepEqual(pick(mtlsEnv(name), Object.keys(client)), client, name);
+    const uiTls = temporalUiTlsEnv(dir);
+    assert.deepEqual(pick(mtlsEnv('temporal-ui'), Object.keys(uiTls)), uiTls);
+    // Our processes take them (the files are read when they connect).
+    const c = loadConfig(interpolate(mtlsEnv('worker'), OPERATOR_VALUES));
+    assert.deepEqual(c.temporalTls, {
+      caPath: client.TEMPORAL_TLS_CA,
+      certPath: client.TEMPORAL_TLS_CERT,
+      keyPath: client.TEMPORAL_TLS_KEY,
+      serverName: client.TEMPORAL_TLS_SERVER_NAME,
+    });
+  });
+
+  it('with docker-compose.mtls.yml, mounts each file a TLS variable names from ./secrets/temporal, and each process only its own', () => {
+    for (const name of ['temporal', 'temporal-namespace', 'temporal-ui', 'worker', 'service']) {
+      const mounted = new Map(
+        (mtls.services[name].secrets ?? []).map((x) => {
+          const { source, target = typeof x === 'string' ? x : x.source } = typeof x === 'string' ? { source: x } : x;
+          assert.ok(mtls.secrets[source], `${name}: secret ${source} is declared`);
+          return [path.posix.join('/run/secrets', target), repoPath(mtls.secrets[source].file)] as const;
+        }),
+      );
+      const files = Object.entries(mtlsEnv(name)).filter(([k, v]) => /^TEMPORAL_TLS_.*(CERT|KEY|CA)$/.test(k) && v.startsWith('/'));
+      assert.ok(files.length > 0, name);
+      for (const [k, file] of files) {
+        assert.equal(mounted.get(file), path.posix.join('secrets/temporal', path.posix.basename(file)), `${name}: ${k}=${file} is mounted`);
+      }
+      assert.deepEqual(
+        [...mounted.keys()].filter((m) => !files.some(([, f]) => f === m)),
+        [],
+        `${name}: mounts only what it reads`,
+      );
+    }
+  });
+
+  it('takes the PostgreSQL password from the operator, like the other secrets, and nowhere publishes the database', () => {
+    assert.match(env('postgres').POSTGRES_PASSWORD, /^\$\{POSTGRES_PASSWORD:\?[^}]*\}$/);
+    assert.deepEqual(published('postgres'), []);
   });
 
   it('runs WORKER_REPLICAS workers, and the worker, service and migration from the Dockerfile', () => {
     assert.equal(service('worker').deploy?.replicas, WORKER_REPLICAS);
     for (const name of ['worker', 'service', 'migrate']) assert.equal(service(name).build, '.', name);
+    // The image's HEALTHCHECK asks the service's /readyz: the others have none to answer it.
+    for (const name of ['worker', 'migrate']) assert.equal(service(name).healthcheck?.disable, true, `${name} disables the HEALTHCHECK`);
     assert.deepEqual(args('worker'), [], "the worker runs the Dockerfile's CMD");
     assert.deepEqual(args('service'), ['node', 'bin/campaign-runner.js', 'serve']);
     assert.deepEqual(args('migrate'), ['node', 'bin/campaign-runner.js', 'migrate']);
   });
 
   it('gives the processes only variables src/config.ts knows, and the same database and cluster', () => {
-    const pg = env('postgres');
+    const pg = interpolate(env('postgres'), OPERATOR_VALUES);
     for (const name of ['worker', 'service', 'migrate']) {
-      const e = env(name);
+      const e = interpolate(env(name), OPERATOR_VALUES);
       assert.deepEqual(
         Object.keys(e).filter((k) => !(ENV_NAMES as string[]).includes(k)),
         [],
@@ -239,7 +354,7 @@ describe('docker-compose.yml against the native topology (dev/topology.ts)', () 
       assert.equal(db.port || '5432', '5432');
       assert.equal(db.username, pg.POSTGRES_USER ?? 'postgres');
       assert.equal(db.password, pg.POSTGRES_PASSWORD);
-      assert.equal(e.DATABASE_URL, env('migrate').DATABASE_URL, `${name}: the database migrate prepares`);
+      assert.equal(e.DATABASE_URL, interpolate(env('migrate'), OPERATOR_VALUES).DATABASE_URL, `${name}: the database migrate prepares`);
     }
     for (const name of ['worker', 'service']) {
       assert.equal(env(name).TEMPORAL_ADDRESS, frontend, name);
