@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { temporalClientTlsEnv, TLS_FILES, TLS_SERVER_NAME } from '../../dev/topology';
+import { ROOT } from '../support/paths';
 import { temporalConnectionOptions } from '../../src/temporal/connection';
 
 describe('TLS to the Temporal frontend', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'temporal-tls-'));
-    execFileSync('bash', [path.resolve(__dirname, '..', '..', '..', 'scripts', 'temporal-certs.sh'), dir], { stdio: 'ignore' });
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'temporal-certs.sh'), dir], { stdio: 'ignore' });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
