@@ -3,7 +3,8 @@
 // (see docs/operating.md, "Replay tests"): `npm run record-histories`. Only ids and example.com addresses appear in the data. The
 // shapes of interrupted sends (cancellation, lifetime, lost answers, ...) are in recordSendGuarantees.ts, those of
 // campaign timing (Wait, Wait until, the send window, the sends queue) in recordTiming.ts, those of Check e-mail status
-// in recordCheckEmailStatus.ts.
+// in recordCheckEmailStatus.ts, those of generation run-2026-12 (SendGrid's word, ids-only input, refused starts) in
+// recordRunContract.ts.
 // Existing files are kept: a history recorded by older code is exactly what new code must go on replaying. Set
 // RECORD_DIR to write a new generation elsewhere (e.g. test/histories/<date>/).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import type { SendEmailSettings } from '../src/campaigns/types';
 import { recordSendGuaranteeRuns } from './recordSendGuarantees';
 import { recordCheckRuns } from './recordCheckEmailStatus';
 import { recordTimingRuns } from './recordTiming';
+import { recordRunContractRuns } from './recordRunContract';
 
 const OUT = path.resolve(process.env.RECORD_DIR ?? path.resolve(__dirname, '..', '..', 'test', 'histories'));
 
@@ -115,6 +117,7 @@ async function recordCampaignRuns(): Promise<void> {
 
     await recordTimingRuns(w, save);
     await recordCheckRuns(w, save);
+    await recordRunContractRuns(tree, save);
   } finally {
     await w.stop();
   }
