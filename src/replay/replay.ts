@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { dataConverter, workflowInterceptorModules, workflowsPath } from '../temporal/workerShared';
 
@@ -30,6 +30,16 @@ export async function replayHistories(
 ): Promise<ReplayReport> {
   const failures: ReplayFailure[] = [];
   let replayed = 0;
+  // A run of today's generation checks its own workflow id at its start (src/workflows/checkedStart.ts), so each history
+  // replays under the id it ran with, which its first event holds; a committed history keeps its file's name for the
+  // report. The worker replays one history at a time, in order, so the names are taken in the same order.
+  const names: string[] = [];
+  async function* underTheirIds() {
+    for await (const h of histories) {
+      names.push(h.workflowId);
+      yield { ...h, workflowId: startedId(h) ?? h.workflowId };
+    }
+  }
   const results = Worker.runReplayHistories(
     {
       ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: workflowsPath() }),
@@ -37,16 +47,22 @@ export async function replayHistories(
       dataConverter,
       replayName: 'campaign-runner-replay',
     },
-    histories,
+    underTheirIds(),
   );
   for await (const r of results) {
-    replayed++;
-    if (r.error) failures.push({ name: r.workflowId, runId: r.runId, error: `${r.error.name}: ${r.error.message}` });
+    const name = names[replayed++] ?? r.workflowId;
+    if (r.error) failures.push({ name, runId: r.runId, error: `${r.error.name}: ${r.error.message}` });
   }
   return { replayed, failures };
 }
 
-/** Committed histories: every *.json below `dir`, named by their path relative to it (used as the workflow id). */
+/** The workflow id a history ran under, from its WorkflowExecutionStarted event (absent in very old server versions). */
+function startedId(h: HistoryAndWorkflowId): string | undefined {
+  const id = (h.history as History).events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** Committed histories: every *.json below `dir`, named by their path relative to it (the report's name for each). */
 export function loadHistoryFiles(dir: string): HistoryAndWorkflowId[] {
   const out: HistoryAndWorkflowId[] = [];
   const walk = (d: string) => {

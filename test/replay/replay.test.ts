@@ -35,6 +35,11 @@ const SINCE_SEND_GUARANTEES = '2026-11-28-send-guarantees/';
 const SINCE_TIMING = '2026-11-28-timing/';
 /** Recorded since Check e-mail status: every shape again, and checks ended by a click, at the deadline, at once. */
 const SINCE_CHECK = '2026-11-28-check-email-status/';
+/** Recorded since generation run-2026-12 (src/workflows/versions.ts): every shape again under one marker, and the runs
+ * that waited for SendGrid's word, started with ids alone or were refused at their start. */
+const SINCE_RUN_2026_12 = '2026-12-07-run-2026-12/';
+/** The generation's one marker (src/workflows/versions.ts). */
+const RUN_2026_12 = 'run-2026-12';
 /** The patch id in src/workflows/actions/setTag.ts (tests do not import workflow code; the variants do). */
 const SET_TAG_LOCAL = 'set-tag-local-activity';
 /** The patch ids in src/workflows/actions/sendEmail.ts. */
@@ -84,6 +89,15 @@ const CHECK_SHAPES = ['check-clicked-early', 'check-at-deadline', 'check-at-once
 /** The checks a signal woke while they waited (the delivery's, then the click's for the first). */
 const CHECKS_WOKEN = ['check-clicked-early', 'check-at-deadline'];
 
+/** Recorded since run-2026-12, on top of the others (scripts/recordRunContract.ts). */
+const RUN_CONTRACT_SHAPES = ['word-confirmed', 'ids-only-input', 'refused-workflow-id', 'refused-tree'];
+/** The runs of run-2026-12 whose send's answer was lost, so that they waited for SendGrid's word. */
+const WORD_AWAITED = ['word-confirmed', 'failed-delivery_unknown', 'resent-possible_duplicate'];
+/** The cancelled runs of run-2026-12 that closed their send: cancelled between attempts (the one on the wire was sent). */
+const CLOSED_WHEN_CANCELLED = ['cancelled-between-attempts'];
+/** Refused at their start: nothing after the check ran. */
+const REFUSED_SHAPES = ['refused-workflow-id', 'refused-tree'];
+
 /** Every generation and the campaign run shapes it holds (each holds the launcher's too). */
 const GENERATIONS: [string, string[]][] = [
   [BEFORE_SET_TAG_LOCAL, CAMPAIGN_RUN_SHAPES],
@@ -91,8 +105,9 @@ const GENERATIONS: [string, string[]][] = [
   [SINCE_SEND_GUARANTEES, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES]],
   [SINCE_TIMING, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES]],
   [SINCE_CHECK, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES, ...CHECK_SHAPES]],
+  [SINCE_RUN_2026_12, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES, ...CHECK_SHAPES, ...RUN_CONTRACT_SHAPES]],
 ];
-/** The generations that hold the send guarantees' shapes. */
+/** The generations before run-2026-12 that hold the send guarantees' shapes (each patch has its own marker there). */
 const WITH_SEND_GUARANTEES = [SINCE_SEND_GUARANTEES, SINCE_TIMING, SINCE_CHECK];
 
 /** An e-mail address in a history's text, and the only domain committed histories may hold one of. */
@@ -228,6 +243,45 @@ describe('replay of committed histories', function () {
     for (const shape of CHECK_SHAPES) assert.deepEqual(patchMarkers(h(shape)), [SET_TAG_LOCAL], shape);
   });
 
+  it('runs of run-2026-12 record one marker, check their start, and take every earlier branch without its marker', () => {
+    const shapeOf = (h: HistoryAndWorkflowId) => path.basename(h.workflowId, '.json');
+    const runs = campaignRuns(SINCE_RUN_2026_12);
+    assert.equal(runs.length, GENERATIONS.at(-1)![1].length);
+    for (const h of runs) {
+      const shape = shapeOf(h);
+      assert.deepEqual(patchMarkers(h), [RUN_2026_12], h.workflowId);
+      const locals = localActivityMarkers(h);
+      // The id is checked in workflow code: a run under another id reads nothing; every other run reads its stored
+      // version first.
+      if (shape === 'refused-workflow-id') assert.deepEqual(locals, [], h.workflowId);
+      else assert.equal(locals[0], 'prepareRun', h.workflowId);
+      if (REFUSED_SHAPES.includes(shape)) {
+        assert.equal(closedAs(h), 'failed', h.workflowId);
+        assert.deepEqual(scheduledActivities(h), [], h.workflowId);
+        continue;
+      }
+      assert.ok(!scheduledActivities(h).includes('setTag'), `${h.workflowId}: setTag scheduled as a normal activity`);
+      const closes = locals.filter((t) => t === 'closeSend').length;
+      // Cancelled on the wire, the attempt waited for SendGrid's answer and recorded the send sent: nothing to close.
+      const closing = [...CLOSED_WHEN_CANCELLED, ...LIFETIME_SHAPES, 'failed-delivery_unknown'].includes(shape);
+      assert.equal(closes, closing ? 1 : 0, `${h.workflowId}: closeSend local activity markers`);
+      assert.equal(closedAs(h), CANCELLED_SHAPES.includes(shape) || shape === 'wait-cancelled' ? 'canceled' : 'completed', h.workflowId);
+    }
+    const h = (shape: string) => shapes(SINCE_RUN_2026_12, [shape])[0];
+    const word = "Wait for SendGrid's word on welcome-email";
+    for (const shape of WORD_AWAITED) assert.ok(timerSummaries(h(shape)).includes(word), `${shape}: no wait for the word`);
+    for (const shape of CAMPAIGN_RUN_SHAPES) assert.ok(!timerSummaries(h(shape)).includes(word), shape);
+    const confirmed = h('word-confirmed');
+    assert.ok(emailEventSignals(confirmed) >= 1, "SendGrid's word came as a signal");
+    assert.ok(localActivityMarkers(confirmed).includes('readSend'), 'the signal made the run read the ledger');
+    assert.equal(timerFired(confirmed), false, 'the word ended the wait before its deadline');
+    assert.equal(timerFired(h('failed-delivery_unknown')), true, 'silence: the wait ran to its deadline');
+    const sends = (x: HistoryAndWorkflowId) => scheduledActivities(x).filter((t) => t === 'sendEmail').length;
+    assert.equal(sends(h('resent-possible_duplicate')), 2, 'silence under resend: sent again');
+    assert.equal(sends(h('failed-delivery_unknown')), 1, 'silence under hold: not sent again');
+    assert.equal(sends(h('ids-only-input')), 1);
+  });
+
   it('runs recorded before set-tag-local-activity have no marker and run Set tag as a normal activity', () => {
     for (const h of campaignRuns(BEFORE_SET_TAG_LOCAL)) {
       assert.deepEqual(patchMarkers(h), [], h.workflowId);
@@ -271,30 +325,47 @@ describe('replay of committed histories', function () {
     // The send guarantees' branches: each variant changes one of them (test/replay/variants/sendEmailChanged.ts) and is
     // replayed against every committed history, of every workflow type and generation. Exactly the runs that took the
     // changed branch fail; all the others replay, which also shows the variant's copy of the handler is faithful.
-    const cancelledRuns = () => WITH_SEND_GUARANTEES.flatMap((g) => shapes(g, CANCELLED_SHAPES));
-    const lifetimeRuns = () => WITH_SEND_GUARANTEES.flatMap((g) => shapes(g, LIFETIME_SHAPES));
+    // Since run-2026-12 a send cancelled on the wire waits for SendGrid's answer and is sent: only the one cancelled
+    // between attempts takes the cancelled branch.
+    const cancelledRuns = () => [
+      ...WITH_SEND_GUARANTEES.flatMap((g) => shapes(g, CANCELLED_SHAPES)),
+      ...shapes(SINCE_RUN_2026_12, CLOSED_WHEN_CANCELLED),
+    ];
+    const cancelledCount = WITH_SEND_GUARANTEES.length * CANCELLED_SHAPES.length + CLOSED_WHEN_CANCELLED.length;
+    const lifetimeRuns = () => [SINCE_RUN_2026_12, ...WITH_SEND_GUARANTEES].flatMap((g) => shapes(g, LIFETIME_SHAPES));
 
     it('swallowing the cancellation (the code before cancellation-ends-run) fails the cancelled runs, and only those', async () => {
-      assert.equal(cancelledRuns().length, WITH_SEND_GUARANTEES.length * CANCELLED_SHAPES.length, 'no committed history was cancelled');
+      assert.equal(cancelledRuns().length, cancelledCount, 'no committed history was cancelled');
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('cancellationSwallowed') });
       assertNondeterminism(report, histories.length, named(cancelledRuns()));
     });
 
     it("ending Cancelled without cancellation-ends-run's closeSend fails the cancelled runs, and only those", async () => {
-      assert.equal(cancelledRuns().length, WITH_SEND_GUARANTEES.length * CANCELLED_SHAPES.length, 'no committed history was cancelled');
+      assert.equal(cancelledRuns().length, cancelledCount, 'no committed history was cancelled');
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('cancelledWithoutClose') });
       assertNondeterminism(report, histories.length, named(cancelledRuns()));
     });
 
     it("a check deaf to the service's signals fails the runs a signal woke while they waited, and only those", async () => {
-      const woken = shapes(SINCE_CHECK, CHECKS_WOKEN);
-      assert.equal(woken.length, CHECKS_WOKEN.length);
+      const woken = [SINCE_CHECK, SINCE_RUN_2026_12].flatMap((g) => shapes(g, CHECKS_WOKEN));
+      assert.equal(woken.length, 2 * CHECKS_WOKEN.length);
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('checkDeafToSignals') });
       assertNondeterminism(report, histories.length, named(woken));
     });
 
+    it("not waiting for SendGrid's word fails the runs of run-2026-12 that waited for it, and only those", async () => {
+      const waited = shapes(SINCE_RUN_2026_12, WORD_AWAITED);
+      assert.equal(waited.length, WORD_AWAITED.length);
+      const report = await replayHistories(histories, { workflowBundle: await bundleVariant('wordNotAwaited') });
+      assertNondeterminism(report, histories.length, named(waited));
+    });
+
     it("leaving out record-lifetime-expiry's closeSend fails the run whose lifetime ran out, and only that", async () => {
-      assert.equal(lifetimeRuns().length, WITH_SEND_GUARANTEES.length * LIFETIME_SHAPES.length, 'no committed history ran out of lifetime');
+      assert.equal(
+        lifetimeRuns().length,
+        (WITH_SEND_GUARANTEES.length + 1) * LIFETIME_SHAPES.length,
+        'no committed history ran out of lifetime',
+      );
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('lifetimeNotClosed') });
       assertNondeterminism(report, histories.length, named(lifetimeRuns()));
     });
