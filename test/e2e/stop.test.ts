@@ -9,7 +9,7 @@ import { emailCampaign } from '../support/campaigns';
 import { numberedLines } from '../support/customers';
 
 describe('campaign-runner stop', function () {
-  it('stops a launch of 300 midway: no more starts, open runs cancelled (in-flight sends dropped), nothing sent afterwards; a second stop is a no-op', async () => {
+  it('stops a launch of 300 midway: no more starts, open runs cancelled (sends on the wire answered and recorded), nothing sent afterwards; a second stop is a no-op', async () => {
     const env = testEnv();
     const tag = uid('stop');
     const n = 300;
@@ -70,8 +70,9 @@ describe('campaign-runner stop', function () {
       const byStatus = (s: string) => ledger.filter((r) => r.status === s).length;
       assert.equal(byStatus('sent'), atStop);
       assert.equal(byStatus('sending'), 0, 'no send left in progress');
-      // (Whether a cancelled run had already claimed its send depends on timing: its row, if any, is 'cancelled'.
-      // Dropping a request on the wire is shown in sendGuarantees.test.ts.)
+      // Every message the fake took is `sent` in the ledger: a send whose request was on the wire when its run was
+      // cancelled waited for SendGrid's answer (docs/guarantees.md). Whether a cancelled run had claimed a send not yet
+      // written depends on timing: its row, if any, is 'cancelled'.
       assert.equal(ledger.length, byStatus('sent') + byStatus('cancelled') + byStatus('skipped'));
       const cancelledRuns = (await env.client.workflow.count(`${scope} AND ExecutionStatus="Canceled"`)).count;
       assert.ok(cancelledRuns >= 1);
