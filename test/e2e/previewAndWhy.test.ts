@@ -290,6 +290,14 @@ describe('preview, test-send and why', function () {
     assert.equal(f.outcome?.status, 'failed');
     assert.match((await cli('why', '--campaign', id, '--customer', failed.id)).stdout, /^email \(Send e-mail\): failed \(template\): /m);
 
+    // preview of the same customer: the template error, naming the action and the template, in one line.
+    const pf = await cli('preview', '--campaign', id, '--action', 'email', '--customer', failed.id);
+    assert.equal(pf.code, 1);
+    assert.match(
+      pf.stderr,
+      /^error: --action: action "email": the html template renders link 1 with a scheme other than http, https, mailto or tel\n$/,
+    );
+
     // Decided before the inputs were kept: what the row has, and says so.
     const p = await cli('why', '--campaign', id, '--customer', pre.id);
     assert.equal(p.code, 0, p.stderr);
