@@ -12,9 +12,11 @@ const layers = {
   runs: ['contract', 'campaigns', 'db'],
   activities: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'runs'],
   temporal: ['contract', 'config.ts', 'activities', 'db', 'email'],
+  // preview, test send, why: what a send would be and why it was what it was, with the activities' own composing code
+  inspect: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'activities'],
   replay: ['contract', 'temporal'],
   service: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'runs', 'temporal'],
-  cli: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'report', 'runs', 'replay', 'temporal', 'service', 'worker.ts'],
+  cli: ['contract', 'config.ts', 'campaigns', 'db', 'email', 'report', 'runs', 'replay', 'temporal', 'service', 'worker.ts', 'inspect'],
   'worker.ts': ['config.ts', 'db', 'temporal'],
 };
 

@@ -30,12 +30,21 @@ export interface ActivityDeps {
   eagerStart?: boolean;
   /** the unsubscribe link every e-mail carries (its base URL and signing secret) */
   unsubscribe?: UnsubscribeLinkConfig;
+  /** the time e-mails render at; default the system clock (tests fix it) */
+  clock?: () => Date;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const campaigns = new CampaignCache(deps.db);
   return {
-    sendEmail: createSendEmail({ db: deps.db, mailer: deps.mailer, campaigns, leaseMs: deps.sendLeaseMs, unsubscribe: deps.unsubscribe }),
+    sendEmail: createSendEmail({
+      db: deps.db,
+      mailer: deps.mailer,
+      campaigns,
+      leaseMs: deps.sendLeaseMs,
+      unsubscribe: deps.unsubscribe,
+      clock: deps.clock,
+    }),
     prepareRun: createPrepareRun({ campaigns }),
     closeSend: createCloseSend({ db: deps.db }),
     readSend: createReadSend({ db: deps.db }),

@@ -19,9 +19,8 @@ import {
   type LedgerEntry,
   type LedgerMeta,
 } from '../db/ledger';
-import { claimForSend, skipClaimed } from '../db/sendState';
-import { asciiEmail, normalizeEmail } from '../email/address';
-import { skipReasons } from '../email/eligibility';
+import { claimForSend, recordDecision, skipClaimed } from '../db/sendState';
+import { decideRules } from '../email/ruleInputs';
 import {
   SendGridAuthError,
   SendGridMisconfiguredError,
@@ -29,12 +28,13 @@ import {
   SendGridRejectedError,
   SendGridUnavailableError,
   type Mailer,
-  type OutgoingEmail,
 } from '../email/mailer';
-import { renderEmail, TemplateRenderError, type CompiledEmail } from '../email/render';
-import type { TemplateContext } from '../email/types';
-import { unsubscribeLink, type UnsubscribeLinkConfig } from '../email/unsubscribeToken';
+import { TemplateRenderError } from '../email/render';
+import type { UnsubscribeLinkConfig } from '../email/unsubscribeToken';
 import type { CampaignCache, LoadedAction } from './campaignCache';
+import { composeEmail, type ComposedEmail } from './composeEmail';
+
+export { templateContext } from './composeEmail';
 
 export interface SendEmailDeps {
   db: Db;
@@ -51,6 +51,8 @@ export interface SendEmailDeps {
    * configuration only: the secret never enters a workflow input or history.
    */
   unsubscribe?: UnsubscribeLinkConfig;
+  /** the time templates render at ('now' in date filters); default the system clock (tests fix it) */
+  clock?: () => Date;
 }
 
 /** What an attempt leaves in its heartbeat as soon as SendGrid accepted: the next attempt records it instead of sending. */
@@ -82,20 +84,6 @@ function fromLedger(e: LedgerEntry, input: SendEmailInput, unknown: () => SendEm
   }
   if (e.status === 'cancelled') throw new CancelledFailure('the send was cancelled');
   return null;
-}
-
-export function templateContext(c: CustomerForSend['customer'], campaign: { id: string; name: string }): TemplateContext {
-  return {
-    customer: {
-      id: c.external_id,
-      email: c.email,
-      firstName: c.first_name,
-      lastName: c.last_name,
-      attributes: c.attributes ?? {},
-      tags: c.tags ?? [],
-    },
-    campaign,
-  };
 }
 
 /** The run asked this action to stop (as opposed to Temporal giving up on one attempt, or the worker shutting down). */
@@ -172,15 +160,10 @@ export function createSendEmail(deps: SendEmailDeps) {
       }
 
       const ready = await prepareOrRelease(claimed, async () => {
-        const reasons = found
-          ? skipReasons({
-              emailChannelActive: found.emailChannelActive,
-              email: found.customer.email,
-              emailQualityCode: found.customer.email_quality_code,
-              categorySubscribed: found.categorySubscribed,
-            })
-          : (['customer_not_found'] as const).slice();
-        if (reasons.length > 0) return { skipped: (await skipClaimed(db, claimed, reasons)) ? reasons : null };
+        // The decision and what the rules saw (for `campaign-runner why`; email/ruleInputs.ts), recorded on the row.
+        const { reasons, inputs } = decideRules(found?.facts ?? null, settings.categoryCode ?? null);
+        if (reasons.length > 0) return { skipped: (await skipClaimed(db, claimed, reasons, inputs)) ? reasons : null };
+        await recordDecision(db, claimed, inputs);
         return { message: await compose(found!, loaded, claimed, input) };
       });
       if ('skipped' in ready) {
@@ -224,18 +207,6 @@ export function createSendEmail(deps: SendEmailDeps) {
     }
   };
 
-  /** A template that cannot render for this customer fails the action for good: another attempt renders the same. */
-  async function renderOrFail(email: CompiledEmail, ctx: TemplateContext, claimed: LedgerEntry, input: ActionActivityInput) {
-    try {
-      return await renderEmail(email, ctx);
-    } catch (err) {
-      if (!(err instanceof TemplateRenderError)) throw err;
-      const message = `action ${input.actionId}: ${err.message}`; // names the action; never the customer's data
-      await markFailed(db, claimed, 'template', message);
-      throw ApplicationFailure.create({ message, type: FailureTypes.rejected, nonRetryable: true });
-    }
-  }
-
   /**
    * Runs the steps between the claim and the send. If one throws (a database blip while recording a skip, a bug), the
    * claim is given up as not in flight, so that the retry does not take the message for possibly sent; if even that
@@ -250,41 +221,26 @@ export function createSendEmail(deps: SendEmailDeps) {
     }
   }
 
-  /** The message for this customer, rendered now. */
+  /**
+   * The message for this customer, rendered now (composeEmail: the same code as `campaign-runner preview`). A template
+   * that cannot render for this customer fails the action for good: another attempt renders the same.
+   */
   async function compose(
     found: CustomerForSend,
     loaded: LoadedAction<'sendEmail'>,
     claimed: LedgerEntry,
     input: ActionActivityInput,
-  ): Promise<{ message: OutgoingEmail; bccCount: number }> {
-    const settings = loaded.action.settings;
-    const customer = found.customer;
-    const to = asciiEmail(customer.email!.trim()); // an internationalised domain goes out in its xn-- form
-    // A BCC equal to the recipient would be a duplicate inside the personalization, which SendGrid rejects.
-    const bcc = (settings.bcc ?? []).filter((b) => normalizeEmail(b) !== normalizeEmail(to));
-    const sendKey = `${input.runKey}/${input.actionId}`;
-    // One-click unsubscribe (RFC 8058): ids only in the token, signed here, in the activity.
-    const unsubscribe = deps.unsubscribe
-      ? unsubscribeLink(deps.unsubscribe, { customerId: customer.external_id, categoryCode: settings.categoryCode ?? null, sendKey })
-      : undefined;
-    const context = templateContext(customer, { id: loaded.campaign.id, name: loaded.campaign.name });
-    if (unsubscribe) context.unsubscribe_url = unsubscribe.url;
-    const rendered = await renderOrFail(loaded.prepared.email, context, claimed, input);
-    const message: OutgoingEmail = {
-      to: { email: to, name: [customer.first_name, customer.last_name].filter(Boolean).join(' ') || undefined },
-      bcc,
-      from: settings.from,
-      replyTo: settings.replyTo,
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-      categories: settings.categoryCode ? [settings.categoryCode] : undefined,
-      customArgs: { send_key: sendKey, campaign_id: input.campaignId, action_id: input.actionId },
-    };
-    if (unsubscribe) message.headers = unsubscribe.headers;
-    if (found.asmGroupId != null) message.asmGroupId = found.asmGroupId;
-
-    return { message, bccCount: bcc.length };
+  ): Promise<ComposedEmail> {
+    const { runKey, campaignId, actionId } = input;
+    const now = deps.clock?.() ?? new Date();
+    try {
+      return await composeEmail({ found, loaded, runKey, campaignId, actionId, unsubscribe: deps.unsubscribe, now });
+    } catch (err) {
+      if (!(err instanceof TemplateRenderError)) throw err;
+      const message = `action ${input.actionId}: ${err.message}`; // names the action; never the customer's data
+      await markFailed(db, claimed, 'template', message);
+      throw ApplicationFailure.create({ message, type: FailureTypes.rejected, nonRetryable: true });
+    }
   }
 
   /**

@@ -11,10 +11,12 @@ import { registerCategories } from './categories';
 import { UsageError } from './context';
 import { registerCustomers } from './customers';
 import { registerLaunch } from './launch';
+import { registerPreview } from './preview';
 import { registerReplay } from './replay';
 import { registerRun } from './run';
 import { registerServe } from './serve';
 import { registerStop } from './stop';
+import { registerWhy } from './why';
 
 export function buildProgram(): Command {
   const program = new Command('campaign-runner')
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   registerRun(program);
   registerLaunch(program);
   registerStop(program);
+  registerPreview(program);
+  registerWhy(program);
   registerReplay(program);
   registerServe(program);
   program

@@ -8,7 +8,7 @@ import { UsageError, withContext } from './context';
 import { INPUT_LIMITS, readTextFile } from './inputFile';
 import { loadStored } from './stored';
 
-const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+export const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 // A file of a million bad lines (a binary file, the wrong file) is one mistake: the first few are listed, all counted.
 const MAX_LISTED_BAD_LINES = 10;

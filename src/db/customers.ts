@@ -1,3 +1,4 @@
+import type { RuleFacts } from '../email/ruleInputs';
 import type { Db } from './knex';
 
 export interface CustomerRow {
@@ -18,6 +19,8 @@ export interface CustomerForSend {
   categorySubscribed: boolean | null;
   /** the SendGrid suppression group of the action's category, if it names one (sends then carry asm.group_id) */
   asmGroupId?: number | null;
+  /** everything the rules read, as the record of a decision needs it (email/ruleInputs.ts) */
+  facts: RuleFacts;
 }
 
 /** Adds a tag once; re-running is a no-op, so the activity is safe to retry. Returns false if the customer is gone. */

@@ -72,6 +72,21 @@ export function isValidEmail(s: string): boolean {
   return parse(s) !== null;
 }
 
+/**
+ * Which check an address fails, for the record of a decision (never the address itself): `syntax` (its length,
+ * whitespace, the '@', the local part) or `domain` (the domain's form: labels, length, top-level domain); null when
+ * it is valid. isValidEmail(s) is exactly addressProblem(s) === null.
+ */
+export function addressProblem(s: string): 'syntax' | 'domain' | null {
+  if (parse(s) !== null) return null;
+  if (typeof s !== 'string' || s.length === 0 || s.length > MAX_ADDRESS_LENGTH || /\s/.test(s)) return 'syntax';
+  const at = s.indexOf('@');
+  if (at < 0 || at !== s.lastIndexOf('@')) return 'syntax';
+  const local = s.slice(0, at);
+  if (local.length < 1 || local.length > MAX_LOCAL_LENGTH || !LOCAL_PART.test(local)) return 'syntax';
+  return 'domain';
+}
+
 /** SendGrid refuses Unicode in `from` (its "Limitations" page): a sender address is valid and ASCII (xn-- domains). */
 export function isValidSenderEmail(s: string): boolean {
   return isValidEmail(s) && /^[\x21-\x7e]+$/.test(s);

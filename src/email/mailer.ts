@@ -8,6 +8,10 @@ import { addressRedactor, redactSendGridRejection } from './redact';
 // The packages export singletons; we need our own instances so that the base URL and timeout are ours alone.
 const ClientClass: new () => any = require('@sendgrid/client/src/classes/client');
 const MailServiceClass: new () => MailServiceType = require('@sendgrid/mail/src/classes/mail-service');
+// The Mail class that MailService builds request bodies with: @sendgrid/helpers as @sendgrid/mail resolves it.
+const MailClass: { create(data: unknown): { toJSON(): Record<string, unknown> } } = require(
+  require.resolve('@sendgrid/helpers/classes/mail', { paths: [require.resolve('@sendgrid/mail')] }),
+);
 
 export interface OutgoingEmail {
   to: { email: string; name?: string };
@@ -143,6 +147,33 @@ function safeName(name: string | undefined): string | undefined {
   return cleaned ? cleaned : undefined;
 }
 
+/** What the mailer hands @sendgrid/mail for a message. */
+function sendGridData(msg: OutgoingEmail): any {
+  const data: any = {
+    to: { email: msg.to.email, name: safeName(msg.to.name) },
+    from: { email: msg.from.email, name: safeName(msg.from.name) },
+    subject: msg.subject,
+    html: msg.html,
+    customArgs: msg.customArgs,
+  };
+  if (msg.bcc.length) data.bcc = msg.bcc;
+  if (msg.replyTo) data.replyTo = { email: msg.replyTo.email, name: safeName(msg.replyTo.name) };
+  if (msg.text) data.text = msg.text; // the client puts text/plain before text/html, as SendGrid requires
+  if (msg.categories?.length) data.categories = msg.categories;
+  if (msg.headers) data.headers = msg.headers;
+  if (msg.asmGroupId !== undefined) data.asm = { groupId: msg.asmGroupId };
+  return data;
+}
+
+/**
+ * The JSON body the mailer posts to SendGrid's /v3/mail/send for this message, built by @sendgrid/mail's own Mail class
+ * as its send() builds it (`campaign-runner preview --json` shows it). Sends nothing.
+ */
+export function sendGridRequestBody(msg: OutgoingEmail): Record<string, unknown> {
+  const data = { ...sendGridData(msg), isMultiple: false, substitutionWrappers: ['{{', '}}'] };
+  return MailClass.create(data).toJSON();
+}
+
 export interface SendGridMailerOptions {
   apiKey: string;
   baseUrl?: string; // default: SendGrid's own API
@@ -170,19 +201,7 @@ export function createSendGridMailer(opts: SendGridMailerOptions): Mailer {
 
   return {
     async send(msg) {
-      const data: any = {
-        to: { email: msg.to.email, name: safeName(msg.to.name) },
-        from: { email: msg.from.email, name: safeName(msg.from.name) },
-        subject: msg.subject,
-        html: msg.html,
-        customArgs: msg.customArgs,
-      };
-      if (msg.bcc.length) data.bcc = msg.bcc;
-      if (msg.replyTo) data.replyTo = { email: msg.replyTo.email, name: safeName(msg.replyTo.name) };
-      if (msg.text) data.text = msg.text; // the client puts text/plain before text/html, as SendGrid requires
-      if (msg.categories?.length) data.categories = msg.categories;
-      if (msg.headers) data.headers = msg.headers;
-      if (msg.asmGroupId !== undefined) data.asm = { groupId: msg.asmGroupId };
+      const data = sendGridData(msg);
       try {
         const [response] = await mail.send(data);
         const messageId = (response.headers as Record<string, string>)['x-message-id'];

@@ -1,6 +1,6 @@
 // Liquid rendering of e-mail templates. Pure: no file system, no network.
 // Templates are parsed once per campaign action (compileEmail) and rendered once per customer (renderEmail).
-import { Liquid, Template, Variable } from 'liquidjs';
+import { filters, Liquid, Template, Variable, type FilterImplOptions } from 'liquidjs';
 import { installFastPositions } from './liquidPositions';
 import { hrefValues, isAllowedHref } from './links';
 import { printable, quote } from './quote';
@@ -51,6 +51,21 @@ const BUILTIN_PROPERTIES = new Set(['size', 'first', 'last']);
 // Tags that load other templates would read files at render time; campaign templates must be self-contained.
 const FILE_TAGS = ['include', 'render', 'layout'];
 
+// The filters that read 'now' (or 'today') as the current time. liquidjs reads the system clock there; a render is given
+// its time instead (renderEmail's `now`), so that a preview and the send it previews render the same date, and tests
+// can fix the clock.
+const DATE_FILTERS = ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string'] as const;
+type DateFilter = (this: unknown, v: unknown, ...args: unknown[]) => unknown;
+/** Where a render keeps its time: a symbol, so that no template variable can name it. */
+const RENDER_TIME = Symbol('renderTime');
+
+function atRenderTime(original: DateFilter): FilterImplOptions {
+  return function (this: { context: { globals: Record<symbol, unknown> } }, v: unknown, ...args: unknown[]) {
+    const now = this.context.globals[RENDER_TIME];
+    return original.call(this, now instanceof Date && (v === 'now' || v === 'today') ? now : v, ...args);
+  } as FilterImplOptions;
+}
+
 function makeEngine(escapeOutput: boolean): Liquid {
   const engine = new Liquid({
     strictFilters: true, // a misspelt filter is a parse error instead of silently doing nothing
@@ -62,6 +77,7 @@ function makeEngine(escapeOutput: boolean): Liquid {
     memoryLimit: TEMPLATE_LIMITS.memory,
     ...(escapeOutput ? { outputEscape: 'escape' as const } : {}),
   });
+  for (const name of DATE_FILTERS) engine.registerFilter(name, atRenderTime(filters[name] as DateFilter));
   for (const name of FILE_TAGS) {
     engine.registerTag(name, {
       parse() {
@@ -155,9 +171,9 @@ function renderFailure(err: unknown): string {
   return `failed to render${where}`;
 }
 
-async function renderPart(engine: Liquid, templates: Template[], ctx: TemplateContext, part: Part): Promise<string> {
+async function renderPart(engine: Liquid, templates: Template[], ctx: TemplateContext, part: Part, now: Date): Promise<string> {
   try {
-    return (await engine.render(templates, ctx)) as string;
+    return (await engine.render(templates, ctx, { globals: { [RENDER_TIME]: now } })) as string;
   } catch (err) {
     throw new TemplateRenderError(`the ${part} template ${renderFailure(err)}`);
   }
@@ -173,13 +189,19 @@ function checkLinks(html: string): void {
 
 /**
  * Renders for one customer. Customer data is HTML-escaped in the HTML body only; UTM tags go on its http(s) links.
- * Throws TemplateRenderError when a limit is reached or a link has a scheme we do not send.
+ * `now` is the time 'now' means in the date filters (default: the system clock's). Throws TemplateRenderError when a
+ * limit is reached or a link has a scheme we do not send.
  */
-export async function renderEmail(c: CompiledEmail, ctx: TemplateContext): Promise<{ subject: string; html: string; text?: string }> {
+export async function renderEmail(
+  c: CompiledEmail,
+  ctx: TemplateContext,
+  o: { now?: Date } = {},
+): Promise<{ subject: string; html: string; text?: string }> {
+  const now = o.now ?? new Date();
   const [subject, html, text] = await Promise.all([
-    renderPart(plainEngine, c.subject, ctx, 'subject'),
-    renderPart(htmlEngine, c.html, ctx, 'html'),
-    c.text === undefined ? undefined : renderPart(plainEngine, c.text, ctx, 'text'),
+    renderPart(plainEngine, c.subject, ctx, 'subject', now),
+    renderPart(htmlEngine, c.html, ctx, 'html', now),
+    c.text === undefined ? undefined : renderPart(plainEngine, c.text, ctx, 'text', now),
   ]);
   checkLinks(html);
   const out: { subject: string; html: string; text?: string } = {

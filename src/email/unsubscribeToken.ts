@@ -74,6 +74,24 @@ export interface UnsubscribeLink {
   headers: Record<string, string>;
 }
 
+/**
+ * A test send's link (`campaign-runner test-send`): a token in the same format, signed alike, whose claims name no
+ * customer. Its customer id is one no customer can have (ids start with a letter or digit), so that even a service from
+ * before test sends finds nobody to unsubscribe; its send key names the test send. The service answers it with a page
+ * that says it was a test and changes nothing.
+ */
+export const TEST_SEND_CUSTOMER = '~test-send';
+const TEST_SEND_KEY = 'test-send/';
+
+export function testSendClaims(testSendId: string, categoryCode: string | null): UnsubscribeClaims {
+  return { customerId: TEST_SEND_CUSTOMER, categoryCode, sendKey: `${TEST_SEND_KEY}${testSendId}` };
+}
+
+/** The test send a link's claims name, or null when they are a real send's. */
+export function testSendOf(c: UnsubscribeClaims): string | null {
+  return c.customerId === TEST_SEND_CUSTOMER && c.sendKey.startsWith(TEST_SEND_KEY) ? c.sendKey.slice(TEST_SEND_KEY.length) : null;
+}
+
 /** The path the service answers on; the token is the last segment. */
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
 

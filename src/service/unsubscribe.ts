@@ -6,7 +6,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markSendUnsubscribed } from '../db/deliveryEvents';
 import type { Db } from '../db/knex';
 import { emailSubscriptionState, findCategory, setCategoryEmail, setEmailChannel, type CategoryRef } from '../db/subscriptions';
-import { UNSUBSCRIBE_PATH, verifyUnsubscribeTokenRotating, type UnsubscribeClaims, type UnsubscribeKeys } from '../email/unsubscribeToken';
+import {
+  testSendOf,
+  UNSUBSCRIBE_PATH,
+  verifyUnsubscribeTokenRotating,
+  type UnsubscribeClaims,
+  type UnsubscribeKeys,
+} from '../email/unsubscribeToken';
 import { escapeHtml } from '../email/escapeHtml';
 import { page } from './page';
 
@@ -47,6 +53,18 @@ function badToken(reply: FastifyReply): FastifyReply {
     .send(page('Link not valid', '<p>This unsubscribe link is not valid. Please use the link from the e-mail as it is.</p>'));
 }
 
+/** A test send's link (campaign-runner test-send): it unsubscribes nobody, whatever is asked. */
+function testSendPage(reply: FastifyReply): FastifyReply {
+  return reply
+    .type('text/html; charset=utf-8')
+    .send(
+      page(
+        'Unsubscribe: a test e-mail',
+        '<p class="done">This link came in a test e-mail. Nothing was changed: a test e-mail unsubscribes nobody.</p>',
+      ),
+    );
+}
+
 function unknownCustomer(reply: FastifyReply): FastifyReply {
   return reply.code(404).type('text/html; charset=utf-8').send(page('Not found', '<p>We have no subscription for this link any more.</p>'));
 }
@@ -62,6 +80,7 @@ export async function registerUnsubscribe(app: FastifyInstance, o: UnsubscribeOp
     scope.get(route, async (req, reply) => {
       const claims = claimsOf(req);
       if (!claims) return badToken(reply);
+      if (testSendOf(claims) !== null) return testSendPage(reply);
       const category = await offeredCategory(o.db, claims);
       const state = await emailSubscriptionState(o.db, claims.customerId, category?.code ?? null);
       if (!state) return unknownCustomer(reply);
@@ -88,6 +107,11 @@ export async function registerUnsubscribe(app: FastifyInstance, o: UnsubscribeOp
     scope.post(route, async (req, reply) => {
       const claims = claimsOf(req);
       if (!claims) return badToken(reply);
+      const testSend = testSendOf(claims);
+      if (testSend !== null) {
+        o.log(`unsubscribe: the link of test send ${testSend}; nothing changed`);
+        return testSendPage(reply);
+      }
       const choice = readChoice(req.headers['content-type'], typeof req.body === 'string' ? req.body : '');
       if (!choice) {
         return reply

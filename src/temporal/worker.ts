@@ -37,6 +37,8 @@ export interface AssembleWorkerOptions {
   warn?: (msg: string) => void;
   /** how often a runs worker reads the campaigns' send limits (default 10 s; src/temporal/sendQueues.ts) */
   sendLimitsRefreshMs?: number;
+  /** the time e-mails render at; default the system clock (tests fix it to compare a preview with its send) */
+  clock?: () => Date;
 }
 
 export interface CampaignWorkers {
@@ -83,6 +85,7 @@ export async function assembleWorkers(o: AssembleWorkerOptions): Promise<Campaig
       taskQueue: config.taskQueue,
       eagerStart: roles.includes('runs'),
       unsubscribe,
+      clock: o.clock,
     }),
     ...o.activityOverrides,
   };

@@ -228,6 +228,52 @@ describe('CLI: bad files and options', function () {
     await eachConcurrently(cases, ([args, line]) => expectRefused(args, line));
   });
 
+  it('preview, test-send and why with bad arguments are one line naming the argument', async () => {
+    const known = (await testEnv().db('customers').first('external_id')).external_id as string;
+    const target = ['--campaign', campaign, '--action', 'email'];
+    const cases: [string[], RegExp][] = [
+      [['preview', '--campaign', campaign, '--customer', known], /required option '--action <id>' not specified/],
+      [['preview', ...target], /^error: --customer: give --customer <id> or --test-customer\n$/],
+      [['preview', ...target, '--customer', known, '--test-customer'], /^error: --test-customer: give it or --customer <id>, not both\n$/],
+      [['preview', ...target, '--customer', 'bad id'], /^error: --customer: "bad id" is not a customer id\n$/],
+      [['preview', ...target, '--customer', 'nobody-here'], /^error: --customer: no customer "nobody-here"\n$/],
+      [['preview', ...target, '--test-customer', '--at', 'tomorrow'], /^error: --at: "tomorrow" is not a time with its zone/],
+      [['preview', ...target, '--test-customer', '--at', '2026-12-24T09:00:00'], /^error: --at: /],
+      [
+        ['preview', '--campaign', 'no-such-campaign', '--action', 'email', '--test-customer'],
+        /^error: --campaign: no stored campaign "no-such-campaign"\n$/,
+      ],
+      [['preview', ...target, '--campaign-version', 'x', '--test-customer'], /^error: --campaign-version: "x" is not a version number\n$/],
+      [
+        ['preview', '--campaign', campaign, '--action', 'nope', '--test-customer'],
+        /^error: --action: campaign "[^"]+" version 1 has no action "nope"\n$/,
+      ],
+      [
+        ['preview', '--campaign', campaign, '--action', 'tag', '--test-customer'],
+        /^error: --action: action "tag" of campaign "[^"]+" version 1 is a setTag action, not a Send e-mail\n$/,
+      ],
+      [
+        ['preview', ...target, '--test-customer', '--html', path.join(dir, 'no', 'such', 'dir.html')],
+        /^error: --html: cannot write "[^"]+" \(ENOENT\)\n$/,
+      ],
+      [['test-send', ...target, '--test-customer'], /required option '--to <address>' not specified/],
+      [
+        ['test-send', ...target, '--test-customer', '--to', 'not an address'],
+        /^error: --to: "not an address" is not a valid e-mail address\n$/,
+      ],
+      [
+        ['test-send', '--campaign', campaign, '--action', 'tag', '--test-customer', '--to', 'qa@example.org'],
+        /^error: --action: .* is a setTag action/,
+      ],
+      [['why', '--campaign', campaign], /required option '--customer <id>' not specified/],
+      [['why', '--campaign', campaign, '--customer', 'bad id'], /^error: --customer: "bad id" is not a customer id\n$/],
+      [['why', '--campaign', 'x" OR 1', '--customer', known], /^error: --campaign: "x\\" OR 1" is not a campaign id\n$/],
+    ];
+    // A SendGrid endpoint on loopback (the fake): the configuration is fine, so every refusal is the argument's.
+    const withFake = (...a: string[]) => runCli({ ...NO_TEMPORAL, SENDGRID_BASE_URL: testEnv().fake.url }, ...a);
+    await eachConcurrently(cases, ([args, line]) => expectRefused(args, line, withFake));
+  });
+
   it('a Temporal server or a database that cannot be used is one line naming the setting, never the URL', async () => {
     // Nothing listens on 127.0.0.1:1: the run needs Temporal once its campaign and customer are found.
     const known = (await testEnv().db('customers').first('external_id')).external_id as string;

@@ -38,6 +38,8 @@ export interface StartWorkerOptions {
   sendLimitsRefreshMs?: number;
   /** another Temporal server than the suite's (a test's own) */
   connection?: NativeConnection;
+  /** the time e-mails render at (default the system clock) */
+  clock?: () => Date;
 }
 
 /** A real worker (the production assembly) on fresh task queues of its own, against the test server, database and fake. */
@@ -61,6 +63,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     workflowBundle: opts.workflowBundle ?? env.workflowBundle,
     activityOverrides: opts.activityOverrides,
     sendLimitsRefreshMs: opts.sendLimitsRefreshMs ?? 1000,
+    clock: opts.clock,
   });
   const running = workers.run();
   return {

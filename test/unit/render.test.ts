@@ -302,3 +302,22 @@ describe('checkTemplate', () => {
     assert.match(checkTemplate("{% render 'x' %}")[0], /tag "render" is not supported/);
   });
 });
+
+describe("rendering at a given time ('now' in date filters)", () => {
+  it("renders 'now' and 'today' as the time it is given, and the clock's otherwise", async () => {
+    const email = compileEmail(
+      settings({
+        subject: "{{ 'now' | date: '%Y-%m-%d %H:%M:%S' }}",
+        html: "<p>{{ 'today' | date_to_xmlschema }} {{ 'now' | date: '%s' }} {{ '2020-02-03T00:00:00Z' | date: '%Y' }}</p>",
+      }),
+    );
+    const at = new Date('2031-05-06T07:08:09Z');
+    const fixed = await renderEmail(email, context(), { now: at });
+    assert.equal(fixed.html.split(' ')[1], String(at.getTime() / 1000));
+    assert.ok(fixed.html.endsWith(' 2020</p>'), fixed.html);
+    assert.equal((await renderEmail(email, context(), { now: at })).subject, fixed.subject, 'the same time renders the same');
+    const before = Math.floor(Date.now() / 1000);
+    const live = Number((await renderEmail(email, context())).html.split(' ')[1]);
+    assert.ok(live >= before && live <= before + 5, `the clock's time: ${live}`);
+  });
+});

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { signUnsubscribeToken, unsubscribeLink, verifyUnsubscribeToken } from '../../src/email/unsubscribeToken';
+import {
+  signUnsubscribeToken,
+  TEST_SEND_CUSTOMER,
+  testSendClaims,
+  testSendOf,
+  unsubscribeLink,
+  verifyUnsubscribeToken,
+} from '../../src/email/unsubscribeToken';
+import { CUSTOMER_ID } from '../../src/cli/run';
 
 describe('unsubscribe tokens', () => {
   const secret = 'x'.repeat(40);
@@ -33,5 +41,23 @@ describe('unsubscribe tokens', () => {
       /^<https:\/\/mail\.example\.com\/unsubscribe\/v1\.[^>]+>, <mailto:unsub@example\.com\?subject=unsubscribe%20v1\.[^>]+>$/,
     );
     assert.equal(link.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+  });
+});
+
+describe("test sends' unsubscribe tokens", () => {
+  const secret = 'x'.repeat(40);
+
+  it('have the same format, name the test send and a customer id no customer can have', () => {
+    const claims = testSendClaims('17', 'news');
+    const token = signUnsubscribeToken(secret, claims);
+    assert.match(token, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    assert.deepEqual(verifyUnsubscribeToken(secret, token), claims);
+    assert.equal(testSendOf(claims), '17');
+    assert.ok(!CUSTOMER_ID.test(TEST_SEND_CUSTOMER), 'the import refuses this id: a service from before test sends finds nobody');
+  });
+
+  it("a real send's claims are not a test send's", () => {
+    assert.equal(testSendOf({ customerId: 'c-1', categoryCode: null, sendKey: 'test-send/1' }), null);
+    assert.equal(testSendOf({ customerId: TEST_SEND_CUSTOMER, categoryCode: null, sendKey: 'campaign-run:x:y/a' }), null);
   });
 });
