@@ -25,12 +25,17 @@ function jsFiles(dir: string): string[] {
     });
 }
 
+/** The files of ours the workflow bundle is built from (compiled), in the order the hash reads them. */
+export function workflowSourceFiles(): string[] {
+  return [...SOURCE_DIRS.flatMap(jsFiles), ...SOURCE_FILES];
+}
+
 /** A hash of everything the workflow bundle is built from. */
 export function workflowSourceHash(): string {
   const h = createHash('sha256');
   h.update(`@temporalio/workflow ${require('@temporalio/workflow/package.json').version}\n`);
   const srcRoot = path.resolve(__dirname, '..');
-  for (const file of [...SOURCE_DIRS.flatMap(jsFiles), ...SOURCE_FILES]) {
+  for (const file of workflowSourceFiles()) {
     h.update(`${path.relative(srcRoot, file)}\n`);
     h.update(readFileSync(file));
   }
