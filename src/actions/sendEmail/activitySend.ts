@@ -3,10 +3,10 @@
 // cancellation. What it records is the truth about SendGrid: a request that may have reached SendGrid is never dropped,
 // so a message SendGrid took is always recorded `sent`.
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
-import { FailureTypes, waitDurationMs, type ActionActivityInput, type SendEmailInput, type SendEmailResult } from '../contract';
-import { DEFAULT_UNKNOWN_DELIVERY, DEFAULT_UNKNOWN_DELIVERY_WAIT, type UnknownDelivery } from '../campaigns/types';
-import type { CustomerForSend } from '../db/customers';
-import type { Db } from '../db/knex';
+import { FailureTypes, waitDurationMs, type ActionActivityInput, type SendEmailInput, type SendEmailResult } from '../../contract';
+import { DEFAULT_UNKNOWN_DELIVERY, DEFAULT_UNKNOWN_DELIVERY_WAIT, type UnknownDelivery } from '../../campaigns/types';
+import type { CustomerForSend } from '../../db/customers';
+import type { Db } from '../../db/knex';
 import {
   getById,
   getSend,
@@ -18,10 +18,10 @@ import {
   releaseMaybeAccepted,
   type LedgerEntry,
   type LedgerMeta,
-} from '../db/ledger';
-import { claimForSend, skipClaimed } from '../db/sendState';
-import { asciiEmail, normalizeEmail } from '../email/address';
-import { skipReasons } from '../email/eligibility';
+} from '../../db/ledger';
+import { claimForSend, skipClaimed } from '../../db/sendState';
+import { asciiEmail, normalizeEmail } from '../../email/address';
+import { skipReasons } from '../../email/eligibility';
 import {
   SendGridAuthError,
   SendGridMisconfiguredError,
@@ -30,11 +30,11 @@ import {
   SendGridUnavailableError,
   type Mailer,
   type OutgoingEmail,
-} from '../email/mailer';
-import { renderEmail, TemplateRenderError, type CompiledEmail } from '../email/render';
-import type { TemplateContext } from '../email/types';
-import { unsubscribeLink, type UnsubscribeLinkConfig } from '../email/unsubscribeToken';
-import type { CampaignCache, LoadedAction } from './campaignCache';
+} from '../../email/mailer';
+import { renderEmail, TemplateRenderError, type CompiledEmail } from '../../email/render';
+import type { TemplateContext } from '../../email/types';
+import { unsubscribeLink, type UnsubscribeLinkConfig } from '../../email/unsubscribeToken';
+import type { CampaignCache, LoadedAction } from '../../activities/campaignCache';
 
 export interface SendEmailDeps {
   db: Db;
