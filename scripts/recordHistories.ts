@@ -18,7 +18,7 @@ import { importLines, runToEnd, seedCategories, startWorker } from '../test/supp
 import { emailSettings, storeDoc } from '../test/support/campaigns';
 import { campaignRunWorkflowId } from '../src/contract';
 import { startLaunch } from '../src/runs/launch';
-import type { SendEmailSettings } from '../src/campaigns/types';
+import type { SendEmailSettings } from '../src/actions/sendEmail/definition';
 import { recordSendGuaranteeRuns } from './recordSendGuarantees';
 import { recordCheckRuns } from './recordCheckEmailStatus';
 import { recordTimingRuns } from './recordTiming';

@@ -1,16 +1,16 @@
-// Stored campaign versions never change, so each worker parses and prepares one at most once (actionPreparers.ts:
-// templates are compiled here, not per send).
+// Stored campaign versions never change, so each worker parses and prepares one at most once (each type's definition
+// says what it prepares: a Send e-mail's templates are compiled here, not per send).
 import type { ActionType } from '../contract';
+import { definitionOf, type PreparedOf } from '../actions';
 import type { ActionOf, Campaign } from '../campaigns/types';
 import { walkActions } from '../campaigns/validate';
 import { loadCampaignVersion } from '../db/campaigns';
 import type { Db } from '../db/knex';
-import { actionPreparers, type PreparedByType } from './actionPreparers';
 
 export interface LoadedAction<T extends ActionType = ActionType> {
   campaign: Campaign;
   action: ActionOf<T>;
-  prepared: PreparedByType[T];
+  prepared: PreparedOf<T>;
 }
 
 interface Entry {
@@ -54,8 +54,8 @@ export class CampaignCache {
     if (!campaign) return null;
     const byId = new Map<string, LoadedAction>();
     walkActions(campaign.actions, (action) => {
-      const prepare = actionPreparers[action.type] as (a: typeof action) => PreparedByType[ActionType];
-      byId.set(action.id, { campaign, action, prepared: prepare(action) } as LoadedAction);
+      const prepared = definitionOf(action.type).prepare?.(action.settings) ?? {};
+      byId.set(action.id, { campaign, action, prepared } as LoadedAction);
     });
     return { campaign, actions: byId };
   }

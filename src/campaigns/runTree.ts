@@ -1,31 +1,19 @@
-// The campaign's shape as a run carries it (ActionNode): ids, types, children, and the timing settings the workflow's
-// handlers need (a Wait's duration, a Wait until's instant resolved now with this process's time-zone data, each
-// e-mail's send window, each Check e-mail status's e-mail, wait and branches). Built from the stored version when a run
-// starts, by our client or by the run itself; and checked against it when a client hands one in.
+// The campaign's shape as a run carries it (ActionNode): ids, types, children, and what each type's handler needs of
+// its settings (its definition's treeFields: a Wait's duration, a Wait until's instant resolved now with this process's
+// time-zone data, an e-mail's send window...). Built from the stored version when a run starts, by our client or by the
+// run itself; and checked against it when a client hands one in.
 import { sendsTaskQueue, type ActionNode } from '../contract';
-import { parseLocalDateTime, zonedInstant } from './timing';
+import { definitionOf } from '../actions';
 import type { Action, Campaign } from './types';
 
 export function actionTree(campaign: Campaign): ActionNode[] {
   const tree = (actions: Action[]): ActionNode[] =>
-    actions.map((a) => {
-      const node: ActionNode = { id: a.id, type: a.type, children: tree(a.children) };
-      if (a.type === 'wait') node.wait = { ...a.settings.duration };
-      if (a.type === 'waitUntil') {
-        const { dateTime, timeZone } = a.settings;
-        const at = new Date(zonedInstant(parseLocalDateTime(dateTime)!, timeZone)).toISOString();
-        node.waitUntil = { at, dateTime, timeZone };
-      }
-      if (a.type === 'checkEmailStatus') {
-        const { emailActionId, waitUpTo, branches } = a.settings;
-        node.emailCheck = { emailActionId, ...(waitUpTo ? { waitUpTo: { ...waitUpTo } } : {}), branches: structuredClone(branches) };
-      }
-      if (a.type === 'sendEmail' && !a.settings.deliverImmediately) {
-        const window = a.settings.sendWindow ?? campaign.sendWindow;
-        if (window) node.sendWindow = { ...window };
-      }
-      return node;
-    });
+    actions.map((a) => ({
+      id: a.id,
+      type: a.type,
+      children: tree(a.children),
+      ...definitionOf(a.type).treeFields?.(a.settings, campaign),
+    }));
   return tree(campaign.actions);
 }
 
@@ -41,7 +29,8 @@ const canonical = (v: unknown): string =>
 
 /**
  * Where a tree handed in by a client differs from the stored version's, in one line naming the action (null when they
- * agree). A Wait until's instant is compared by its local date, time and zone: the instant follows from them.
+ * agree). Each node is compared as its type's definition says (comparedInTree: a Wait until by its local date, time and
+ * zone, from which its instant follows).
  */
 export function treeMismatch(given: unknown, stored: ActionNode[]): string | null {
   const walk = (g: unknown, s: ActionNode[], path: string): string | null => {
@@ -54,10 +43,10 @@ export function treeMismatch(given: unknown, stored: ActionNode[]): string | nul
       const want = byId.get(n.id);
       if (!want) return `action "${n.id}" is not ${path ? 'a child there' : 'a root'} in the stored version`;
       if (n.type !== want.type) return `action "${n.id}" is a ${want.type} in the stored version, not a ${String(n.type)}`;
-      const { children, waitUntil, ...rest } = n;
-      const { children: wantChildren, waitUntil: wantUntil, ...wantRest } = want;
-      const local = (w: typeof waitUntil) => (w ? { dateTime: w.dateTime, timeZone: w.timeZone } : undefined);
-      if (canonical(rest) !== canonical(wantRest) || canonical(local(waitUntil)) !== canonical(local(wantUntil)))
+      const { children, ...rest } = n;
+      const { children: wantChildren, ...wantRest } = want;
+      const compared = definitionOf(want.type)?.comparedInTree ?? ((node: Partial<ActionNode>) => node);
+      if (canonical(compared(rest)) !== canonical(compared(wantRest)))
         return `action "${n.id}" has settings other than the stored version's`;
       const inner = walk(children, wantChildren, `${at}.children`);
       if (inner) return inner;

@@ -1,72 +1,21 @@
 // The campaign document as stored and as validated. Validation (validate.ts) turns unknown JSON into these types once;
 // everything after that trusts them.
-import type { ActionType, EmailStatus, SendWindow, WaitDuration } from '../contract';
-import type { EmailAddress, EmailContent } from '../email/types';
+import type { ActionType, SendWindow, WaitDuration } from '../contract';
+import type { SettingsOf } from '../actions';
 
 export type { EmailAddress, TemplateContext, UtmParams } from '../email/types';
 
-/** Send e-mail: the message (subject, HTML, text, UTM) plus who sends it, to which category, and the BCC list. */
-export interface SendEmailSettings extends EmailContent {
-  from: EmailAddress;
-  replyTo?: EmailAddress;
-  categoryCode?: string; // must name an existing mailing category
-  bcc?: string[]; // validated, lower-cased, de-duplicated, at most MAX_BCC
-  /** this action's own send window, instead of the campaign's */
-  sendWindow?: SendWindow;
-  /** SmartCom's "Deliver immediately: ignore send time interval": no window applies to this action */
-  deliverImmediately?: boolean;
-}
-
-export interface SetTagSettings {
-  tag: string;
-}
-
-/** Wait: continue after a duration (at least a second, at most MAX_WAIT_DAYS days). */
-export interface WaitSettings {
-  duration: WaitDuration;
-}
-
-/** Wait until: continue at a local date and time in an IANA zone; a moment already past continues at once. */
-export interface WaitUntilSettings {
-  /** "2026-12-01T10:00" or "2026-12-01T10:00:30", no offset: the zone says which instant it is */
-  dateTime: string;
-  timeZone: string;
-}
-
-/**
- * Check e-mail status: decides the status of an e-mail an ancestor Send e-mail sent, at once or, with `waitUpTo`, on a
- * click or at the end of that window, and runs the children mapped to that status.
- */
-export interface CheckEmailStatusSettings {
-  /** the id of a Send e-mail action that is an ancestor of this check */
-  emailActionId: string;
-  /** how long to wait for a click (at most MAX_CHECK_WAIT_DAYS); absent: decide at once */
-  waitUpTo?: WaitDuration;
-  /** each child's id -> the statuses on which it runs (every child has at least one; a status may have none) */
-  branches: Record<string, EmailStatus[]>;
-}
-
-interface ActionBase<T extends string, S> {
+interface ActionBase<T extends ActionType, S> {
   id: string;
   type: T;
   settings: S;
   children: Action[];
 }
 
-export type SendEmailAction = ActionBase<'sendEmail', SendEmailSettings>;
-export type SetTagAction = ActionBase<'setTag', SetTagSettings>;
-export type WaitAction = ActionBase<'wait', WaitSettings>;
-export type WaitUntilAction = ActionBase<'waitUntil', WaitUntilSettings>;
-export type CheckEmailStatusAction = ActionBase<'checkEmailStatus', CheckEmailStatusSettings>;
-export type Action = SendEmailAction | SetTagAction | WaitAction | WaitUntilAction | CheckEmailStatusAction;
+/** The action whose type is T: its settings are its module's (src/actions/<type>/definition.ts). */
+export type ActionOf<T extends ActionType> = ActionBase<T, SettingsOf<T>>;
+export type Action = { [T in ActionType]: ActionOf<T> }[ActionType];
 export type { ActionType };
-/** The action whose type is T. */
-export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
-
-// The Action union and the contract's ACTION_TYPES must name the same types: this fails to compile when they drift.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const actionUnionMatchesContract: Same<Action['type'], ActionType> = true;
-void actionUnionMatchesContract;
 
 /**
  * What a Send e-mail does when SendGrid may have taken the message but its answer never came (a gateway's 5xx, a
@@ -99,10 +48,6 @@ export interface Campaign {
   actions: Action[]; // the roots; siblings run concurrently
 }
 
-export const MAX_BCC = 10;
-export const MAX_WAIT_DAYS = 365;
-/** the longest a Check e-mail status waits for a click (Braze's Action Paths allow 31 days too) */
-export const MAX_CHECK_WAIT_DAYS = 31;
 export const MAX_MESSAGES_PER_MINUTE = 60_000;
 export const MAX_ACTIONS = 100;
 export const MAX_DEPTH = 20;

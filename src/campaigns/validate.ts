@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { quote } from '../email/quote';
 import { storableString } from './storableText';
-import { EMAIL_STATUSES } from '../contract';
 import {
   MAX_ACTIONS,
   MAX_DEPTH,
@@ -14,10 +13,10 @@ import {
   type Action,
   type Campaign,
 } from './types';
-import { actionTypes, getActionType } from './registry';
+import { actionDefinitions, definitionOf } from '../actions';
+import type { ActionDefinition, ValidationContext } from '../actions/definition';
+import { joinPath, MAX_KEY_IN_PATH } from './jsonPath';
 import { durationSchema, sendWindowSchema } from './timingSchemas';
-
-import type { ActionTypeDef, ValidationContext } from './actionTypeDef';
 
 export type { ValidationContext };
 export interface ValidationError {
@@ -35,9 +34,6 @@ export class CampaignValidationError extends Error {
   }
 }
 
-// Longer unknown keys are named in the message rather than in the path.
-const MAX_KEY_IN_PATH = 64;
-
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Whether `s` can be a campaign's (or an action's) id. */
 export function isValidId(s: string): boolean {
@@ -48,20 +44,6 @@ const idSchema = z.string().regex(ID, 'must be 1-64 characters: letters, digits,
 const nameSchema = storableString
   .refine((s) => s.trim() !== '', 'must not be empty')
   .refine((s) => s.length <= 200, 'must be at most 200 characters');
-
-/**
- * Appends property names / indexes to a JSON path: .name for identifiers, ["odd key"] otherwise (escaped as in JSON, and
- * invisible characters too: see email/quote.ts), [3] for indexes.
- */
-export function joinPath(base: string, segments: readonly PropertyKey[]): string {
-  let out = base;
-  for (const s of segments) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (typeof s === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) out += `.${s}`;
-    else out += `[${quote(String(s), Infinity)}]`;
-  }
-  return out;
-}
 
 const unknownDeliveryWait = durationSchema(MAX_UNKNOWN_DELIVERY_WAIT_DAYS);
 const messagesPerMinute = z
@@ -84,7 +66,7 @@ class Validator {
   /** the actions above the one being checked, as the document has them (checks of the tree need its place) */
   private readonly ancestors: Record<string, unknown>[] = [];
   // One schema per action type and validation: building a zod schema costs far more than using it.
-  private readonly settingsSchemas = new Map<ActionTypeDef<unknown>, z.ZodType<unknown, unknown>>();
+  private readonly settingsSchemas = new Map<ActionDefinition<unknown, unknown>, z.ZodType<unknown, unknown>>();
 
   constructor(private readonly ctx: ValidationContext) {}
 
@@ -102,7 +84,7 @@ class Validator {
     else this.error(objectPath, `unknown key ${quote(key)} (${key.length} characters${also && `; ${also}`})`);
   }
 
-  settingsSchema(def: ActionTypeDef<unknown>): z.ZodType<unknown, unknown> {
+  settingsSchema(def: ActionDefinition<unknown, unknown>): z.ZodType<unknown, unknown> {
     let schema = this.settingsSchemas.get(def);
     if (!schema) this.settingsSchemas.set(def, (schema = def.settingsSchema(this.ctx)));
     return schema;
@@ -198,7 +180,7 @@ class Validator {
       return undefined;
     }
     // The type decides how settings are checked, wherever the two keys appear in the document.
-    const def = typeof node.type === 'string' ? getActionType(node.type) : undefined;
+    const def = definitionOf(node.type);
     const a: Partial<Record<keyof Action, unknown>> = { children: [] };
     const ok = this.object(
       node,
@@ -214,7 +196,7 @@ class Validator {
         type: (v, p) => {
           a.type = this.zod(z.string(), v, p);
           if (a.type !== undefined && !def) {
-            this.error(p, `unknown action type ${quote(a.type as string)} (known: ${Object.keys(actionTypes).join(', ')})`);
+            this.error(p, `unknown action type ${quote(a.type as string)} (known: ${Object.keys(actionDefinitions).join(', ')})`);
           }
         },
         settings: (v, p) => {
@@ -232,50 +214,14 @@ class Validator {
       ['id', 'type', 'settings'],
     );
     // Checked on the document itself, even when the settings have other errors, so that every problem shows at once.
-    const treeOk = a.type === 'checkEmailStatus' && isObject(node.settings) ? this.emailCheckInTree(node, path, node.settings) : true;
+    const treeOk = def?.checkInTree && isObject(node.settings) ? this.inTree(def, node, path, node.settings) : true;
     return ok && treeOk ? (a as Action) : undefined;
   }
 
-  /**
-   * A check names a Send e-mail above it, and its branches name exactly its children. Reads the document's own keys:
-   * zod builds records by assignment, which drops a key "__proto__".
-   */
-  emailCheckInTree(node: Record<string, unknown>, path: string, settings: Record<string, unknown>): boolean {
+  /** The type's checks of the action's place in the tree; false if they found anything wrong. */
+  inTree(def: ActionDefinition<unknown, unknown>, node: Record<string, unknown>, path: string, settings: Record<string, unknown>): boolean {
     const before = this.errors.length;
-    const emailActionId = settings.emailActionId;
-    if (typeof emailActionId === 'string' && emailActionId !== '') {
-      const emailPath = joinPath(path, ['settings', 'emailActionId']);
-      const above = this.ancestors.find((x) => x.id === emailActionId);
-      const names = this.ancestors.map((x) => (typeof x.id === 'string' ? quote(x.id) : '?')).join(', ');
-      if (!above)
-        this.error(
-          emailPath,
-          `must name a Send e-mail action above this one (above it: ${names || 'nothing'}); got ${quote(emailActionId)}`,
-        );
-      else if (above.type !== 'sendEmail')
-        this.error(emailPath, `${quote(emailActionId)} is a ${quote(String(above.type))} action, not a Send e-mail`);
-    }
-
-    const branches = settings.branches;
-    if (!isObject(branches)) return this.errors.length === before;
-    const children = Array.isArray(node.children)
-      ? node.children.flatMap((c: unknown) => (isObject(c) && typeof c.id === 'string' ? [c.id] : []))
-      : [];
-    const childList = children.map((c) => quote(c)).join(', ') || 'none';
-    const branchesPath = joinPath(path, ['settings', 'branches']);
-    for (const key of Object.keys(branches)) {
-      if (children.includes(key)) continue;
-      if (key.length <= MAX_KEY_IN_PATH)
-        this.error(joinPath(branchesPath, [key]), `unknown key ${quote(key)}: not a child of this action (children: ${childList})`);
-      else
-        this.error(
-          branchesPath,
-          `unknown key ${quote(key)} (${key.length} characters): not a child of this action (children: ${childList})`,
-        );
-    }
-    for (const child of children)
-      if (!Object.hasOwn(branches, child))
-        this.error(branchesPath, `child ${quote(child)} has no status: give it one or more of ${EMAIL_STATUSES.join(', ')}`);
+    def.checkInTree!({ node, settings, path, ancestors: this.ancestors, definitionOf, error: (p, message) => this.error(p, message) });
     return this.errors.length === before;
   }
 }

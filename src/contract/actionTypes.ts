@@ -1,6 +1,6 @@
-// The one list of action types. The campaign schema registry (src/campaigns/registry.ts), the workflow handler registry
-// (src/workflows/actions/index.ts) and the activity side (src/activities/actionPreparers.ts) are each typed as a record
-// keyed by ActionType, so `tsc` fails when a type added here lacks any of its parts.
+// The one list of action types. Each is a module, src/actions/<type>/, and the three registries that list them (its
+// definition in src/actions/index.ts, its workflow handler in src/actions/workflows.ts, its activities in
+// src/actions/activities.ts) are keyed by ActionType, so `tsc` fails when a type added here lacks any of its parts.
 export const ACTION_TYPES = ['sendEmail', 'setTag', 'wait', 'waitUntil', 'checkEmailStatus'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 

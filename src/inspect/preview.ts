@@ -2,7 +2,7 @@
 // sendEmail activity sends with (composeEmail, decideRules, the customer read of its claim, the mailer's request body).
 // It sends nothing and writes nothing.
 import { campaignRunWorkflowId } from '../contract';
-import { composeEmail, type ComposedEmail } from '../activities/composeEmail';
+import { composeEmail, type ComposedEmail } from '../actions/sendEmail/activityCompose';
 import { CampaignCache, type LoadedAction } from '../activities/campaignCache';
 import type { CustomerForSend } from '../db/customers';
 import type { Db } from '../db/knex';

@@ -5,10 +5,15 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { campaignRunWorkflowId, type ActionOutcome, type CampaignRunResult, type CampaignRunWorkflow } from '../contract';
 import type { Action, Campaign } from '../campaigns/types';
 import { walkActions } from '../campaigns/validate';
+import { ACTION_TYPES } from '../contract';
+import { definitionOf } from '../actions';
 import { loadCampaignVersion, loadLatestCampaign } from '../db/campaigns';
 import type { Db } from '../db/knex';
 import { flowHistory, sendHistory, type FlowHistory, type SendHistory } from '../db/sendHistory';
 import { describeRuleInputs } from '../email/ruleInputs';
+
+/** The type whose actions write the send ledger: the one a ledger row without its action in the version came from. */
+const LEDGER_TYPE = ACTION_TYPES.find((t) => definitionOf(t).sendsEmail)!;
 
 export interface RunState {
   workflowId: string;
@@ -108,18 +113,10 @@ export async function why(d: WhyDeps, campaignId: string, customerId: string): P
   };
   if (campaign) walkActions(campaign.actions, (a: Action) => add(a.id, a.type));
   // Rows of actions the version does not hold (it should not happen; shown rather than hidden).
-  for (const s of sends) if (!listed.has(s.actionId)) add(s.actionId, 'sendEmail');
+  for (const s of sends) if (!listed.has(s.actionId)) add(s.actionId, LEDGER_TYPE);
   for (const f of flows) if (!listed.has(f.actionId)) add(f.actionId, f.actionType);
   return { campaignId, customerId, campaignVersion: version, versionFrom, run: state, actions };
 }
-
-const TYPE_NAMES: Record<string, string> = {
-  sendEmail: 'Send e-mail',
-  setTag: 'Set tag',
-  wait: 'Wait',
-  waitUntil: 'Wait until',
-  checkEmailStatus: 'Check e-mail status',
-};
 
 function outcomeWords(o: ActionOutcome): string {
   switch (o.status) {
@@ -176,7 +173,7 @@ export function formatWhy(w: Why): string {
         : a.flow
           ? (a.flow.outcome ?? 'waiting')
           : 'not reached';
-    lines.push(`${a.actionId} (${TYPE_NAMES[a.type] ?? a.type}): ${decision}`);
+    lines.push(`${a.actionId} (${definitionOf(a.type)?.title ?? a.type}): ${decision}`);
     if (a.send) {
       const s = a.send;
       lines.push(`  decided: ${s.decidedAt ?? 'not recorded'}; attempts: ${s.attempts}; ledger status: ${s.status}`);

@@ -4,7 +4,8 @@
 // from the flow log: customers that reached each, still waiting, and the branch they took (a check's: the status).
 import { flowCounts } from '../db/flowLog';
 import type { Db } from '../db/knex';
-import { EMAIL_STATUSES, SKIP_REASONS, type SkipReason } from '../contract';
+import { SKIP_REASONS, type SkipReason } from '../contract';
+import { definitionOf } from '../actions';
 import type { CampaignState } from './campaignState';
 import { loadReportCampaign, type ReportCampaign } from './reportCampaign';
 import type { SplitFigures } from './splitFigures';
@@ -95,18 +96,12 @@ export interface CampaignReport {
   splits?: SplitFigures[];
 }
 
-const BRANCHES: Record<string, string[]> = {
-  wait: ['continued'],
-  waitUntil: ['continued'],
-  checkEmailStatus: [...EMAIL_STATUSES, 'email_not_sent'],
-};
-
 async function flowReport(db: Db, campaignId: string): Promise<FlowFigures[]> {
   const byAction = new Map<string, FlowFigures>();
   for (const r of await flowCounts(db, campaignId)) {
     let f = byAction.get(r.action_id);
     if (!f) {
-      const branches = Object.fromEntries((BRANCHES[r.action_type] ?? []).map((b) => [b, 0]));
+      const branches = Object.fromEntries((definitionOf(r.action_type)?.report.branches ?? []).map((b) => [b, 0]));
       f = { actionId: r.action_id, type: r.action_type, customersReached: 0, waiting: 0, branches, cancelled: 0 };
       byAction.set(r.action_id, f);
     }

@@ -1,7 +1,7 @@
 // The campaign report as one self-contained HTML file (`campaign-runner report --html`): the same report object as the
 // text and JSON reports, drawn. Inline CSS and SVG only: no script, nothing from the network (its Content-Security-Policy
 // forbids both), so it reads offline and as an e-mail attachment. Every text from a campaign document is escaped.
-import type { ActionType } from '../contract';
+import { actionDefinitions, definitionOf } from '../actions';
 import { escapeHtml } from '../email/escapeHtml';
 import { REPORT_COLUMNS, REPORT_NOTES, type ActionFigures, type CampaignReport, type FlowFigures } from './campaignReport';
 import type { CampaignState } from './campaignState';
@@ -9,14 +9,6 @@ import type { SplitFigures, VariantFigures } from './splitFigures';
 import { barChart, count, funnelChart, percent, type Bar } from './svg';
 import type { ReportTreeNode } from './tree';
 import { REPORT_CSS } from './htmlStyle';
-
-const TYPE_NAMES: Record<ActionType, string> = {
-  sendEmail: 'Send e-mail',
-  setTag: 'Set tag',
-  wait: 'Wait',
-  waitUntil: 'Wait until',
-  checkEmailStatus: 'Check e-mail status',
-};
 
 const STATUS_NAMES: Record<string, string> = {
   undelivered: 'undelivered',
@@ -28,6 +20,9 @@ const STATUS_NAMES: Record<string, string> = {
 };
 
 const e = escapeHtml;
+
+/** The type whose sends the ledger holds: an e-mail's section is headed with it, even for an action of an earlier version. */
+const EMAIL_TYPE = Object.entries(actionDefinitions).find(([, d]) => d.sendsEmail)![0];
 
 const CHART_NOTE =
   "the pictures: a funnel's rate is of the step above; a bar's is of reached (skips, failures) or of sent (bounces, drops); failed: other = refused by SendGrid, or not renderable for the customer";
@@ -94,12 +89,12 @@ function where(node: ReportTreeNode | undefined, tree: ReportTreeNode[]): string
   const parent = tree.find((n) => n.actionId === node.parentId);
   const p = `<code>${e(node.parentId)}</code>`;
   if (node.runsOn) return `after ${p}, on ${node.runsOn.map((s) => e(STATUS_NAMES[s] ?? s)).join(' or ')}`;
-  return parent?.type === 'sendEmail' ? `after ${p}, once sent` : `after ${p}`;
+  return definitionOf(parent?.type)?.sendsEmail ? `after ${p}, once sent` : `after ${p}`;
 }
 
 function head(id: string, type: string, node: ReportTreeNode | undefined, tree: ReportTreeNode[], aside = ''): string {
   const label = node?.label !== undefined ? ` <span class="label">“${e(node.label)}”</span>` : '';
-  return `<h2><span class="type">${e(TYPE_NAMES[type as ActionType] ?? type)}</span> <code>${e(id)}</code>${label}</h2>
+  return `<h2><span class="type">${e(definitionOf(type)?.title ?? type)}</span> <code>${e(id)}</code>${label}</h2>
 <p class="where">${where(node, tree)}${aside ? ` · ${aside}` : ''}</p>`;
 }
 
@@ -120,7 +115,9 @@ function actionSection(
   if (flow) return flowSection(flow, node, tree);
   const split = splits.get(node.actionId);
   if (split) return splitSection(split, node);
-  const why = node.type === 'setTag' ? 'not counted by the report' : 'no customer has reached it yet';
+  const def = definitionOf(node.type);
+  // An e-mail's figures come from the ledger, a flow action's from the flow log; any other action is not counted.
+  const why = def && !def.sendsEmail && !def.report.branches ? 'not counted by the report' : 'no customer has reached it yet';
   return `${open(node.actionId, 'quiet', node)}
 ${head(node.actionId, node.type, node, tree, why)}
 </section>`;
@@ -189,7 +186,7 @@ function emailSection(a: EmailFigures, node: ReportTreeNode | undefined, tree: R
     ...(people ? [['machine opens (not in opened)', 'machineOpens', d.machineOpens!] as [string, string, number]] : []),
   ];
   return `${open(a.actionId, 'email', node)}
-${head(a.actionId, 'sendEmail', node, tree)}
+${head(a.actionId, EMAIL_TYPE, node, tree)}
 <div class="charts email">
 <figure class="funnel"><figcaption>Funnel <small>(rate: of the step above)</small></figcaption>${funnel}</figure>
 <figure class="skipped"><figcaption>Skipped: <b data-figure="skippedTotal">${count(a.skipped.total)}</b></figcaption>${skipped}</figure>
@@ -231,7 +228,7 @@ function flowSection(f: FlowFigures, node: ReportTreeNode | undefined, tree: Rep
   return `${open(f.actionId, 'flow', node)}
 ${head(f.actionId, f.type, node, tree)}
 <div class="charts">
-<figure><figcaption>Reached <b data-figure="reached">${count(f.customersReached)}</b>; ${f.type === 'checkEmailStatus' ? 'the branches taken' : 'where they are'}</figcaption>${barChart(`Branches of ${f.actionId}`, bars, f.customersReached)}</figure>
+<figure><figcaption>Reached <b data-figure="reached">${count(f.customersReached)}</b>; ${definitionOf(f.type)?.report.branchesCaption ?? 'where they are'}</figcaption>${barChart(`Branches of ${f.actionId}`, bars, f.customersReached)}</figure>
 </div>
 </section>`;
 }

@@ -1,6 +1,7 @@
 // The campaign's actions in the order a marketer reads the campaign: depth first, children in the document's order, each
 // with where it hangs (its parent, and under a Check e-mail status the statuses it runs on). The report lists its
 // figures in this order, and the HTML report draws the tree from it.
+import { definitionOf } from '../actions';
 import type { Action, Campaign } from '../campaigns/types';
 
 export interface ReportTreeNode {
@@ -19,8 +20,8 @@ export function reportTree(campaign: Campaign): ReportTreeNode[] {
   const out: ReportTreeNode[] = [];
   const walk = (actions: Action[], parent: Action | null, depth: number) => {
     for (const a of actions) {
-      const runsOn = parent?.type === 'checkEmailStatus' ? parent.settings.branches[a.id] : undefined;
-      const label = a.type === 'sendEmail' ? a.settings.subject : a.type === 'setTag' ? a.settings.tag : undefined;
+      const runsOn = parent ? definitionOf(parent.type).report.childRunsOn?.(parent.settings, a.id) : undefined;
+      const label = definitionOf(a.type).report.label?.(a.settings);
       out.push({
         actionId: a.id,
         type: a.type,

@@ -10,9 +10,12 @@ import { dataConverter, PREBUILT_BUNDLE, workflowBundleOptions } from './workerS
 
 export const PREBUILT_BUNDLE_META = PREBUILT_BUNDLE.replace(/\.js$/, '.json');
 
-// What the bundle is made of: the compiled workflow code and the contract, the only project code workflows may import
-// (the lint rule in eslint.config.mjs), the failure converter, plus the SDK version that webpack bundles with them.
-const SOURCE_DIRS = ['workflows', 'contract'].map((d) => path.resolve(__dirname, '..', d));
+// What the bundle is made of: the compiled workflow code (src/workflows/, and in src/actions/ the files named workflow*:
+// each action type's handler and their registry) and the contract, the only project code workflows may import (the
+// lint rule in eslint.config.mjs), the failure converter, plus the SDK version that webpack bundles with them.
+const SRC = path.resolve(__dirname, '..');
+const SOURCE_DIRS = ['workflows', 'contract'].map((d) => path.join(SRC, d));
+const isActionWorkflowCode = (file: string) => /^workflow\w*\.js$/.test(path.basename(file));
 const SOURCE_FILES = [dataConverter.failureConverterPath!];
 
 function jsFiles(dir: string): string[] {
@@ -25,13 +28,17 @@ function jsFiles(dir: string): string[] {
     });
 }
 
+/** The files of ours the workflow bundle is built from (compiled), in the order the hash reads them. */
+export function workflowSourceFiles(): string[] {
+  return [...SOURCE_DIRS.flatMap(jsFiles), ...jsFiles(path.join(SRC, 'actions')).filter(isActionWorkflowCode), ...SOURCE_FILES];
+}
+
 /** A hash of everything the workflow bundle is built from. */
 export function workflowSourceHash(): string {
   const h = createHash('sha256');
   h.update(`@temporalio/workflow ${require('@temporalio/workflow/package.json').version}\n`);
-  const srcRoot = path.resolve(__dirname, '..');
-  for (const file of [...SOURCE_DIRS.flatMap(jsFiles), ...SOURCE_FILES]) {
-    h.update(`${path.relative(srcRoot, file)}\n`);
+  for (const file of workflowSourceFiles()) {
+    h.update(`${path.relative(SRC, file)}\n`);
     h.update(readFileSync(file));
   }
   return h.digest('hex');

@@ -10,7 +10,7 @@ import {
 } from '../contract';
 import { checkedStart } from './checkedStart';
 import { currentGeneration, takes } from './versions';
-import { handlerFor } from './actions';
+import { handlerFor } from '../actions/workflows';
 import type { RunContext } from './actions/types';
 import { ProgressTracker } from './progress';
 

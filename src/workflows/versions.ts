@@ -11,6 +11,13 @@ import { patched } from '@temporalio/workflow';
  */
 export const RUN_2026_12 = 'run-2026-12';
 
+/**
+ * Since this patch a cancelled run ends Cancelled instead of completing: a Send e-mail stops (its ledger row is closed
+ * as cancelled, and no child runs) instead of ending `failed`, and a Set tag lets the cancellation through. Runs
+ * recorded before it replay through the old branch. (Both action types take it, so it is named here.)
+ */
+export const CANCEL_ENDS_RUN = 'cancellation-ends-run';
+
 /** Whether the run began under today's code (one marker, recorded at its start). */
 export function currentGeneration(): boolean {
   return patched(RUN_2026_12);

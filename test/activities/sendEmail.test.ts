@@ -3,7 +3,7 @@
 // test itself through the ledger's own statements.
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createSendEmail } from '../../src/activities/sendEmail';
+import { createSendEmail } from '../../src/actions/sendEmail/activitySend';
 import { CampaignCache } from '../../src/activities/campaignCache';
 import { campaignRunWorkflowId, type ActionActivityInput } from '../../src/contract';
 import { getEntry, markSent, type LedgerMeta } from '../../src/db/ledger';

@@ -3,8 +3,16 @@
 // placeholder bundle if none was built) and puts back exactly what was there, whatever happens.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { PREBUILT_BUNDLE_META, prebuiltBundle, resolveWorkflowBundle, workflowSourceHash } from '../../src/temporal/workflowBundle';
-import { PREBUILT_BUNDLE } from '../../src/temporal/workerShared';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import {
+  PREBUILT_BUNDLE_META,
+  prebuiltBundle,
+  resolveWorkflowBundle,
+  workflowSourceFiles,
+  workflowSourceHash,
+} from '../../src/temporal/workflowBundle';
+import { PREBUILT_BUNDLE, workflowBundleOptions } from '../../src/temporal/workerShared';
 
 /** Runs fn, then restores `file` to its content before (or removes it if it did not exist). */
 async function preserving<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
@@ -81,4 +89,24 @@ describe('workflow bundle choice', function () {
       });
     }
   });
+
+  // The hash must cover every file of ours that webpack puts into the bundle: a file it missed could change (an action's
+  // workflow code, say) while a worker went on running the stale prebuilt bundle.
+  it('hashes every file of ours that the bundle holds', async () => {
+    const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quiet });
+    const srcRoot = path.resolve(__dirname, '..', '..', 'src');
+    const bundled = [...code.matchAll(/^\/\*{3}\/ "([^"]+)"/gm)]
+      .map((m) => m[1])
+      .filter((id) => !id.includes('node_modules') && /(^|\/)src\//.test(id))
+      .map((id) => id.replace(/^.*?\bsrc\//, ''));
+    const hashed = new Set(workflowSourceFiles().map((f) => path.relative(srcRoot, f).split(path.sep).join('/')));
+    assert.ok(bundled.includes('workflows/campaignRun.js'), `the bundle's modules were found: ${bundled.join(', ')}`);
+    assert.deepEqual(
+      bundled.filter((f) => !hashed.has(f)),
+      [],
+      'files in the workflow bundle that workflowSourceHash() does not read',
+    );
+  });
 });
+
+const quiet = { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} };

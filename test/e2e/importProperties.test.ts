@@ -5,7 +5,7 @@
 // set of this run's own, so files repeat ids (duplicates) and later files meet earlier customers (merges).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { templateContext } from '../../src/activities/sendEmail';
+import { templateContext } from '../../src/actions/sendEmail/activitySend';
 import { CustomerImportError, importCustomerFile, importCustomerStream } from '../../src/db/customerImport';
 import { checkTemplate } from '../../src/email/render';
 import { importFile, validImportFile } from '../support/arbitraries/customers';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { JsonSyntaxError } from '../../src/campaigns/load';
 import { CampaignValidationError, isValidId, walkActions } from '../../src/campaigns/validate';
 import type { Campaign } from '../../src/campaigns/types';
-import { templateContext } from '../../src/activities/sendEmail';
+import { templateContext } from '../../src/actions/sendEmail/activitySend';
 import { storeCampaignText } from '../../src/cli/campaigns';
 import { loadCampaignVersion } from '../../src/db/campaigns';
 import { importCustomers } from '../../src/db/customerImport';

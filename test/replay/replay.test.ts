@@ -40,12 +40,12 @@ const SINCE_CHECK = '2026-11-28-check-email-status/';
 const SINCE_RUN_2026_12 = '2026-12-07-run-2026-12/';
 /** The generation's one marker (src/workflows/versions.ts). */
 const RUN_2026_12 = 'run-2026-12';
-/** The patch id in src/workflows/actions/setTag.ts (tests do not import workflow code; the variants do). */
+/** The patch id in src/actions/setTag/workflow.ts (tests do not import workflow code; the variants do). */
 const SET_TAG_LOCAL = 'set-tag-local-activity';
-/** The patch ids in src/workflows/actions/sendEmail.ts. */
+/** The patch ids in src/workflows/versions.ts and src/actions/sendEmail/workflow.ts. */
 const CANCEL_ENDS_RUN = 'cancellation-ends-run';
 const RECORD_LIFETIME_EXPIRY = 'record-lifetime-expiry';
-/** An e-mail whose run carries a send window waits for it (src/workflows/actions/sendEmail.ts). */
+/** An e-mail whose run carries a send window waits for it (src/actions/sendEmail/workflow.ts). */
 const SEND_WINDOW = 'send-window';
 
 const CAMPAIGN_RUN_SHAPES = [

@@ -1,7 +1,8 @@
 // The one campaign builder of the tests: documents as a user writes them (src/campaigns/validate.ts checks them), and
 // stored as `campaigns store` stores them, each under an id no other test shares.
 import { parseCampaign } from '../../src/campaigns/validate';
-import type { Campaign, SendEmailSettings } from '../../src/campaigns/types';
+import type { Campaign } from '../../src/campaigns/types';
+import type { SendEmailSettings } from '../../src/actions/sendEmail/definition';
 import { storeCampaign } from '../../src/db/campaigns';
 import { categoryCodes } from '../../src/db/categories';
 import { testEnv } from './env';

@@ -5,7 +5,8 @@
 // test/e2e/storeProperties.test.ts.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { joinPath, type ValidationError } from '../../src/campaigns/validate';
+import { joinPath } from '../../src/campaigns/jsonPath';
+import type { ValidationError } from '../../src/campaigns/validate';
 import { CATEGORIES, anyCampaignText, mutatedCampaign, pathsOf, validCampaign } from '../support/arbitraries/campaigns';
 import { nastyString, toJsonText } from '../support/arbitraries/text';
 import { CASE_DEADLINE_MS, assertOneLine, runs, unstorable } from '../support/properties';

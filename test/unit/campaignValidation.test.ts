@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { MAX_ACTIONS, MAX_BCC, MAX_DEPTH } from '../../src/campaigns/types';
+import { MAX_ACTIONS, MAX_DEPTH } from '../../src/campaigns/types';
+import { MAX_BCC } from '../../src/actions/sendEmail/definition';
 import { CampaignValidationError, parseCampaign, validateCampaign, walkActions, type ValidationError } from '../../src/campaigns/validate';
 
 const ctx = { categoryCodes: new Set(['news', 'promo']) };

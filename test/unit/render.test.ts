@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { SendEmailSettings, TemplateContext } from '../../src/campaigns/types';
+import type { TemplateContext } from '../../src/campaigns/types';
+import type { SendEmailSettings } from '../../src/actions/sendEmail/definition';
 import { TEMPLATE_LIMITS, TemplateRenderError, checkTemplate, compileEmail, renderEmail } from '../../src/email/render';
 import { isAllowedHref } from '../../src/email/links';
 import { addUtmToLinks } from '../../src/email/utm';

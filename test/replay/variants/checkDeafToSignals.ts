@@ -1,11 +1,11 @@
 // Check e-mail status without its wake-ups: it reads the status at once and at the deadline only, ignoring the service's
-// emailEvent signals. Otherwise it issues exactly production's commands (src/workflows/actions/checkEmailStatus.ts).
+// emailEvent signals. Otherwise it issues exactly production's commands (src/actions/checkEmailStatus/workflow.ts).
 // A run whose check a signal woke holds reads this code does not make (and a cancelled timer), so it must not replay
 // against it; every other run replays, which shows the copy is faithful.
 import { condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../src/activities';
 import { describeWaitDuration, waitDurationMs, type EmailStatusQuery, type EmailStatusReading } from '../../../src/contract';
-import { handlers } from '../../../src/workflows/actions';
+import { handlers } from '../../../src/actions/workflows';
 import type { ActionHandler } from '../../../src/workflows/actions/types';
 import { record } from '../../../src/workflows/actions/waiting';
 

@@ -1,4 +1,4 @@
-// The production Send e-mail handler (src/workflows/actions/sendEmail.ts), copied command for command, with one of the
+// The production Send e-mail handler (src/actions/sendEmail/workflow.ts), copied command for command, with one of the
 // branches that cancellation-ends-run, record-lifetime-expiry and the wait for SendGrid's word guard changed. Each variant entry installs it with its
 // change; the replay tests assert that exactly the histories that took the changed branch fail, so every other history
 // proves the copy otherwise issues what production issues. The send window's wait is production's own
@@ -14,10 +14,11 @@ import {
 import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../../../src/activities';
 import { FINAL_SEND_FAILURES, type ActionActivityInput, type ActionOutcome } from '../../../src/contract';
-import { handlers } from '../../../src/workflows/actions';
+import { handlers } from '../../../src/actions/workflows';
 import { failureMessage } from '../../../src/workflows/actions/failure';
-import { CANCEL_ENDS_RUN, RECORD_LIFETIME_EXPIRY, SEND_WINDOW, waitForSendWindow } from '../../../src/workflows/actions/sendEmail';
-import { awaitSendGridWord, closeSend } from '../../../src/workflows/actions/sendgridWord';
+import { RECORD_LIFETIME_EXPIRY, SEND_WINDOW, waitForSendWindow } from '../../../src/actions/sendEmail/workflow';
+import { awaitSendGridWord, closeSend } from '../../../src/actions/sendEmail/workflowSendGridWord';
+import { CANCEL_ENDS_RUN } from '../../../src/workflows/versions';
 import type { ActionHandler } from '../../../src/workflows/actions/types';
 
 export type SendEmailChange =

@@ -1,7 +1,7 @@
 // Another harmless-looking change that breaks runs in flight: the root actions run one after another instead of
 // concurrently, which changes the order of commands.
 import { patched, workflowInfo } from '@temporalio/workflow';
-import { handlerFor } from '../../../src/workflows/actions';
+import { handlerFor } from '../../../src/actions/workflows';
 import { ProgressTracker } from '../../../src/workflows/progress';
 import type { ActionNode, ActionOutcome, CampaignRunInput, CampaignRunResult } from '../../../src/contract';
 

@@ -6,9 +6,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../../src/activities';
 import { FailureTypes, type ActionActivityInput } from '../../../src/contract';
-import { handlers } from '../../../src/workflows/actions';
+import { handlers } from '../../../src/actions/workflows';
 import { failureMessage } from '../../../src/workflows/actions/failure';
-import { SET_TAG_LOCAL } from '../../../src/workflows/actions/setTag';
+import { SET_TAG_LOCAL } from '../../../src/actions/setTag/workflow';
 import type { ActionHandler } from '../../../src/workflows/actions/types';
 
 const setTagAsActivity: ActionHandler = async (node, run) => {

@@ -3,7 +3,9 @@
 // duplicate ids, deeper or wider trees, huge strings, NUL bytes, lone surrogates, odd numbers, deep nesting), and
 // `anyCampaignText` adds arbitrary JSON and text that is not JSON at all.
 import fc from 'fast-check';
-import { MAX_ACTIONS, MAX_BCC, MAX_DEPTH } from '../../../src/campaigns/types';
+import { MAX_ACTIONS, MAX_DEPTH } from '../../../src/campaigns/types';
+import { MAX_BCC } from '../../../src/actions/sendEmail/definition';
+import { ACTION_TYPES, type ActionType } from '../../../src/contract';
 import { Deep, anyJsonValue, deep, hugeString, nastyString, oddNumber, safeString, toJsonText } from './text';
 import { validTemplate } from './templates';
 
@@ -14,15 +16,13 @@ type Json = unknown;
 type Obj = Record<string, Json>;
 type Path = (string | number)[];
 
-const TYPES = ['sendEmail', 'setTag', 'wait', 'waitUntil', 'checkEmailStatus'] as const;
-
 interface Shape {
-  type: (typeof TYPES)[number];
+  type: ActionType;
   children: Shape[];
 }
 
 const shape: fc.Arbitrary<Shape[]> = fc.letrec<{ node: Shape; list: Shape[] }>((tie) => ({
-  node: fc.record({ type: fc.constantFrom(...TYPES), children: tie('list') }),
+  node: fc.record({ type: fc.constantFrom(...ACTION_TYPES), children: tie('list') }),
   list: fc.oneof({ depthSize: 'small' }, fc.constant<Shape[]>([]), fc.array(tie('node'), { maxLength: 3 })),
 })).list;
 
@@ -75,7 +75,8 @@ const sendWindow = fc
   .tuple(timeOfDay, timeOfDay, fc.constantFrom(...ZONES))
   .filter(([start, end]) => start !== end)
   .map(([start, end, timeZone]) => ({ start, end, timeZone }));
-const SETTINGS: Record<Shape['type'], fc.Arbitrary<Obj>> = {
+// Keyed by the contract's ActionType: a new action type does not compile until it has settings here.
+const SETTINGS: Record<ActionType, fc.Arbitrary<Obj>> = {
   sendEmail: emailSettings,
   setTag: tagSettings,
   wait: waitSettings,

@@ -1,5 +1,5 @@
-import type { ActionHandler } from './types';
-import { waitUntilInstant } from './waiting';
+import type { ActionHandler } from '../../workflows/actions/types';
+import { waitUntilInstant } from '../../workflows/actions/waiting';
 
 // Wait until: a durable timer until the instant resolved when the run started; a moment already past goes on at once.
 export const waitUntilHandler: ActionHandler = async (node, run) => {

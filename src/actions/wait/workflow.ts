@@ -1,6 +1,6 @@
 import { describeWaitDuration, waitDurationMs } from '../../contract';
-import type { ActionHandler } from './types';
-import { waitUntilInstant } from './waiting';
+import type { ActionHandler } from '../../workflows/actions/types';
+import { waitUntilInstant } from '../../workflows/actions/waiting';
 
 // Wait: a durable timer for the action's duration ("Wait 3 days" in Temporal Web), then the children run.
 export const waitHandler: ActionHandler = async (node, run) => {

@@ -2,13 +2,28 @@
 // campaign that validates can always be rendered; whether the category exists depends on the database (ctx). Every
 // check lives in the schema so that one bad field never hides another's error.
 import { z } from 'zod';
-import { MAX_BCC, type SendEmailSettings } from '../types';
-import type { ActionTypeDef } from '../actionTypeDef';
+import type { SendWindow } from '../../contract';
+import type { ActionDefinition } from '../definition';
 import { isValidEmail, isValidSenderEmail, normalizeEmail } from '../../email/address';
-import { checkTemplate } from '../../email/render';
+import { checkTemplate, compileEmail, type CompiledEmail } from '../../email/render';
 import { quote } from '../../email/quote';
-import { storableString } from '../storableText';
-import { sendWindowSchema } from '../timingSchemas';
+import type { EmailAddress, EmailContent } from '../../email/types';
+import { storableString } from '../../campaigns/storableText';
+import { sendWindowSchema } from '../../campaigns/timingSchemas';
+
+/** Send e-mail: the message (subject, HTML, text, UTM) plus who sends it, to which category, and the BCC list. */
+export interface SendEmailSettings extends EmailContent {
+  from: EmailAddress;
+  replyTo?: EmailAddress;
+  categoryCode?: string; // must name an existing mailing category
+  bcc?: string[]; // validated, lower-cased, de-duplicated, at most MAX_BCC
+  /** this action's own send window, instead of the campaign's */
+  sendWindow?: SendWindow;
+  /** SmartCom's "Deliver immediately: ignore send time interval": no window applies to this action */
+  deliverImmediately?: boolean;
+}
+
+export const MAX_BCC = 10;
 
 const emailAddress = z.string().refine(isValidEmail, 'not a valid e-mail address');
 
@@ -43,7 +58,9 @@ const bcc = z
   .transform((list) => [...new Set(list.map(normalizeEmail))])
   .pipe(z.array(z.string()).max(MAX_BCC, `at most ${MAX_BCC} distinct addresses`));
 
-export const sendEmail: ActionTypeDef<SendEmailSettings> = {
+export const sendEmail: ActionDefinition<SendEmailSettings, { email: CompiledEmail }> = {
+  title: 'Send e-mail',
+  sendsEmail: true,
   settingsSchema: (ctx) =>
     z
       .strictObject({
@@ -80,4 +97,12 @@ export const sendEmail: ActionTypeDef<SendEmailSettings> = {
             message: 'ignores every send window: leave out sendWindow or this',
           });
       }),
+  // The send window that applies: the action's own, else the campaign's; none when it delivers immediately.
+  treeFields: (settings, campaign) => {
+    const window = settings.deliverImmediately ? undefined : (settings.sendWindow ?? campaign.sendWindow);
+    return window ? { sendWindow: { ...window } } : {};
+  },
+  // Templates are compiled once per stored action, not per send.
+  prepare: (settings) => ({ email: compileEmail(settings) }),
+  report: { label: (settings) => settings.subject },
 };

@@ -1,8 +1,8 @@
 import { CancellationScope, condition, isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { describeWaitDuration, waitDurationMs, type EmailStatusQuery, type EmailStatusReading } from '../../contract';
-import type { ActionHandler } from './types';
-import { record } from './waiting';
+import type { ActionHandler } from '../../workflows/actions/types';
+import { record } from '../../workflows/actions/waiting';
 
 // A short read of the ledger, so a local activity. It retries for as long as it takes: the decision needs the truth,
 // and a run has nothing better to do meanwhile.

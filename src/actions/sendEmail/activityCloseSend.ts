@@ -4,9 +4,9 @@
 // (it throws, and its local-activity retry looks again); the row's final state, whatever it is, is the action's truth.
 // readSend is the run's look at the row while it waits for SendGrid's word.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ActionActivityInput, ActionOutcome } from '../contract';
-import { closeSend as closeRow, getSend, type LedgerEntry } from '../db/ledger';
-import type { Db } from '../db/knex';
+import type { ActionActivityInput, ActionOutcome } from '../../contract';
+import { closeSend as closeRow, getSend, type LedgerEntry } from '../../db/ledger';
+import type { Db } from '../../db/knex';
 
 const sendKey = (input: ActionActivityInput) => ({ campaignId: input.campaignId, customerId: input.customerId, actionId: input.actionId });
 

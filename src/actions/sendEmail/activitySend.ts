@@ -3,10 +3,10 @@
 // cancellation. What it records is the truth about SendGrid: a request that may have reached SendGrid is never dropped,
 // so a message SendGrid took is always recorded `sent`.
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
-import { FailureTypes, waitDurationMs, type ActionActivityInput, type SendEmailInput, type SendEmailResult } from '../contract';
-import { DEFAULT_UNKNOWN_DELIVERY, DEFAULT_UNKNOWN_DELIVERY_WAIT, type UnknownDelivery } from '../campaigns/types';
-import type { CustomerForSend } from '../db/customers';
-import type { Db } from '../db/knex';
+import { FailureTypes, waitDurationMs, type ActionActivityInput, type SendEmailInput, type SendEmailResult } from '../../contract';
+import { DEFAULT_UNKNOWN_DELIVERY, DEFAULT_UNKNOWN_DELIVERY_WAIT, type UnknownDelivery } from '../../campaigns/types';
+import type { CustomerForSend } from '../../db/customers';
+import type { Db } from '../../db/knex';
 import {
   getById,
   getSend,
@@ -18,9 +18,9 @@ import {
   releaseMaybeAccepted,
   type LedgerEntry,
   type LedgerMeta,
-} from '../db/ledger';
-import { claimForSend, recordDecision, skipClaimed } from '../db/sendState';
-import { decideRules } from '../email/ruleInputs';
+} from '../../db/ledger';
+import { claimForSend, recordDecision, skipClaimed } from '../../db/sendState';
+import { decideRules } from '../../email/ruleInputs';
 import {
   SendGridAuthError,
   SendGridMisconfiguredError,
@@ -28,13 +28,13 @@ import {
   SendGridRejectedError,
   SendGridUnavailableError,
   type Mailer,
-} from '../email/mailer';
-import { TemplateRenderError } from '../email/render';
-import type { UnsubscribeLinkConfig } from '../email/unsubscribeToken';
-import type { CampaignCache, LoadedAction } from './campaignCache';
-import { composeEmail, type ComposedEmail } from './composeEmail';
+} from '../../email/mailer';
+import { TemplateRenderError } from '../../email/render';
+import type { UnsubscribeLinkConfig } from '../../email/unsubscribeToken';
+import type { CampaignCache, LoadedAction } from '../../activities/campaignCache';
+import { composeEmail, type ComposedEmail } from './activityCompose';
 
-export { templateContext } from './composeEmail';
+export { templateContext } from './activityCompose';
 
 export interface SendEmailDeps {
   db: Db;

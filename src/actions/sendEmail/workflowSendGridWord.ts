@@ -1,4 +1,4 @@
-// Waiting for SendGrid's word on a send whose answer was lost (runs of today's generation: ../versions.ts). SendGrid has no
+// Waiting for SendGrid's word on a send whose answer was lost (runs of today's generation: src/workflows/versions.ts). SendGrid has no
 // idempotency key to ask, but it does speak later: every event it posts for a message carries the send's send_key, and
 // the service turns the first such event into the truth (the ledger row becomes `sent`) and signals the run. So the run
 // waits, up to the campaign's unknownDeliveryWait, for that word; each wake-up reads the ledger (the database, not the
@@ -7,7 +7,7 @@
 import { condition, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ActionActivityInput, ActionNode, ActionOutcome, SendEmailResult } from '../../contract';
-import type { RunContext } from './types';
+import type { RunContext } from '../../workflows/actions/types';
 
 // Short reads and writes of the ledger, so local activities. closeSend waits while an attempt still holds the send (a
 // lease is at most a minute or so).

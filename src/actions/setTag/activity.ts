@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { addTag } from '../db/customers';
-import type { Db } from '../db/knex';
-import { FailureTypes, type ActionActivityInput, type SetTagResult } from '../contract';
-import type { CampaignCache } from './campaignCache';
+import { addTag } from '../../db/customers';
+import type { Db } from '../../db/knex';
+import { FailureTypes, type ActionActivityInput, type SetTagResult } from '../../contract';
+import type { CampaignCache } from '../../activities/campaignCache';
 
 export function createSetTag(deps: { db: Db; campaigns: CampaignCache }) {
   return async function setTag(input: ActionActivityInput): Promise<SetTagResult> {
@@ -16,4 +16,8 @@ export function createSetTag(deps: { db: Db; campaigns: CampaignCache }) {
     const applied = await addTag(deps.db, input.customerId, loaded.action.settings.tag);
     return { status: 'done', applied };
   };
+}
+
+export function setTagActivities(deps: { db: Db; campaigns: CampaignCache }) {
+  return { setTag: createSetTag(deps) };
 }

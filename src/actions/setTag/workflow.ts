@@ -1,9 +1,9 @@
 import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { FailureTypes, type ActionActivityInput } from '../../contract';
-import { failureMessage } from './failure';
-import { CANCEL_ENDS_RUN } from './sendEmail';
-import type { ActionHandler } from './types';
+import { failureMessage } from '../../workflows/actions/failure';
+import type { ActionHandler } from '../../workflows/actions/types';
+import { CANCEL_ENDS_RUN } from '../../workflows/versions';
 
 /**
  * Since patch SET_TAG_LOCAL the tag is written by a local activity: one short, idempotent database update does not need

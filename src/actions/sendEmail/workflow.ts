@@ -11,15 +11,11 @@ import {
 import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { describeSendWindow, FINAL_SEND_FAILURES, type ActionActivityInput, type ActionNode, type ActionOutcome } from '../../contract';
-import { failureMessage } from './failure';
-import { awaitSendGridWord, closeSend } from './sendgridWord';
-import type { ActionHandler, RunContext } from './types';
+import { failureMessage } from '../../workflows/actions/failure';
+import type { ActionHandler, RunContext } from '../../workflows/actions/types';
+import { CANCEL_ENDS_RUN } from '../../workflows/versions';
+import { awaitSendGridWord, closeSend } from './workflowSendGridWord';
 
-/**
- * Since this patch a cancelled run ends Cancelled (the send stops, its ledger row is closed as cancelled, and no child
- * runs) instead of completing with the e-mail `failed`. Runs recorded before it replay through the old branch.
- */
-export const CANCEL_ENDS_RUN = 'cancellation-ends-run';
 /**
  * Since this patch, when the message lifetime runs out the ledger row is closed as `lifetime_expired` (or found sent, if
  * the last attempt's answer came in after all), instead of staying 'sending' for ever.

@@ -1,12 +1,12 @@
 // The message a Send e-mail action sends to one customer, rendered: the one function the sendEmail activity, `campaign-runner
 // preview` and `campaign-runner test-send` all compose with, so that a preview is what the send would send.
-import type { CustomerForSend } from '../db/customers';
-import { asciiEmail, normalizeEmail } from '../email/address';
-import type { OutgoingEmail } from '../email/mailer';
-import { renderEmail } from '../email/render';
-import type { TemplateContext } from '../email/types';
-import { unsubscribeLink, type UnsubscribeClaims, type UnsubscribeLinkConfig } from '../email/unsubscribeToken';
-import type { LoadedAction } from './campaignCache';
+import type { CustomerForSend } from '../../db/customers';
+import { asciiEmail, normalizeEmail } from '../../email/address';
+import type { OutgoingEmail } from '../../email/mailer';
+import { renderEmail } from '../../email/render';
+import type { TemplateContext } from '../../email/types';
+import { unsubscribeLink, type UnsubscribeClaims, type UnsubscribeLinkConfig } from '../../email/unsubscribeToken';
+import type { LoadedAction } from '../../activities/campaignCache';
 
 export function templateContext(c: CustomerForSend['customer'], campaign: { id: string; name: string }): TemplateContext {
   return {
