@@ -40,12 +40,16 @@ function stackTraces(history: unknown): string[] {
 /** A host path: /work/..., /app/dist/..., file:///..., C:\... */
 const HOST_PATH = /(?:^|[\s(])(?:\/|[A-Za-z]:\\|file:|webpack:)/m;
 
-/** The stack traces of the failed workflow task of a run whose input has no actions (its workflow code throws). */
+/**
+ * The stack traces of the failed workflow task of a run whose start check hands back no tree (its workflow code then
+ * throws in countActions). `worker` must stub prepareRun with {@link noTree}: a real check refuses such a run cleanly.
+ */
 async function workflowTaskFailureTraces(worker: RunningWorker): Promise<string[]> {
+  const campaignId = uid('bad-input');
   const handle = await testEnv().client.workflow.start('campaignRun', {
     taskQueue: worker.taskQueue,
-    workflowId: uid('bad-input'),
-    args: [{ campaignId: 'x', campaignVersion: 1, customerId: 'c', actions: null }],
+    workflowId: campaignRunWorkflowId(campaignId, 'c'),
+    args: [{ campaignId, campaignVersion: 1, customerId: 'c', actions: null }],
   });
   try {
     const failedTask = await eventually(
@@ -58,6 +62,9 @@ async function workflowTaskFailureTraces(worker: RunningWorker): Promise<string[
     await handle.terminate('test over');
   }
 }
+
+/** A start check that answers with no tree at all: the workflow code's own failure, not a refusal. */
+const noTree = { prepareRun: async () => ({ actions: null as never }) };
 
 describe('no addresses or host paths in histories (end to end)', function () {
   const w = useWorker();
@@ -99,14 +106,16 @@ describe('no addresses or host paths in histories (end to end)', function () {
     const activityHistory = await env.client.workflow.getHandle(campaignRunWorkflowId(stored.campaign.id, id)).fetchHistory();
     const activityTraces = stackTraces(activityHistory);
 
-    // A workflow task failure: the workflow code throws on an input without actions (in the workflow sandbox). On this
-    // worker's bundle, and on the bundle a production worker resolves (the prebuilt one when current).
-    const workflowTraces = await workflowTaskFailureTraces(w);
-    const prod = await startWorker({ roles: ['runs'], workflowBundle: await resolveWorkflowBundle(() => undefined) });
-    try {
-      workflowTraces.push(...(await workflowTaskFailureTraces(prod)));
-    } finally {
-      await prod.stop();
+    // A workflow task failure: the workflow code throws on a run without a tree (in the workflow sandbox). On the
+    // suite's bundle, and on the bundle a production worker resolves (the prebuilt one when current).
+    const workflowTraces: string[] = [];
+    for (const workflowBundle of [env.workflowBundle, await resolveWorkflowBundle(() => undefined)]) {
+      const broken = await startWorker({ roles: ['runs'], workflowBundle, activityOverrides: noTree });
+      try {
+        workflowTraces.push(...(await workflowTaskFailureTraces(broken)));
+      } finally {
+        await broken.stop();
+      }
     }
 
     for (const [what, traces] of [

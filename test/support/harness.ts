@@ -9,7 +9,7 @@ import type { WorkerRole } from '../../src/config';
 import { startCampaignRun } from '../../src/runs/start';
 import { assembleWorkers, type CampaignWorkers } from '../../src/temporal/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { CampaignRunResult, CampaignRunWorkflow, RunOptions } from '../../src/contract';
+import type { CampaignRunResult, CampaignRunWorkflow, PreparedRun, PrepareRunInput, RunOptions } from '../../src/contract';
 import { spawnWorker, workerEnv, type WorkerProcess } from '../../dev/workerProcess';
 import { testConfig, testEnv } from './env';
 
@@ -41,6 +41,13 @@ export interface StartWorkerOptions {
   /** the time e-mails render at (default the system clock) */
   clock?: () => Date;
 }
+
+/**
+ * A stub of the run's start check (prepareRun) for tests of workflow logic, whose runs walk a tree no campaign stores:
+ * the run takes the tree its input hands in, as a run whose stored version matched would.
+ */
+export const prepareRunAsGiven = async (i: PrepareRunInput): Promise<PreparedRun> =>
+  i.sendTaskQueue !== undefined ? { sendTaskQueue: i.sendTaskQueue } : {};
 
 /** A real worker (the production assembly) on fresh task queues of its own, against the test server, database and fake. */
 export async function startWorker(opts: StartWorkerOptions = {}): Promise<RunningWorker> {

@@ -14,7 +14,7 @@ import {
   type SetTagResult,
 } from '../../src/contract';
 import { testEnv } from '../support/env';
-import { eventually, startWorker, uid, type RunningWorker } from '../support/harness';
+import { eventually, startWorker, uid, type RunningWorker, prepareRunAsGiven } from '../support/harness';
 
 type Stub<R> = (input: ActionActivityInput) => Promise<R>;
 
@@ -44,6 +44,8 @@ describe('campaignRun workflow logic (stubbed activities)', function () {
     };
     w = await startWorker({
       activityOverrides: {
+        // These runs walk trees no campaign stores: the start check takes the tree as given.
+        prepareRun: prepareRunAsGiven,
         sendEmail: async (i: ActionActivityInput) => (script(i).sendEmail ?? sent)(i),
         // setTag runs as a local activity; the same override object serves it.
         setTag: async (i: ActionActivityInput) => (script(i).setTag ?? done)(i),

@@ -20,7 +20,7 @@ import {
   type FlowRecordInput,
 } from '../../src/contract';
 import { testEnv } from '../support/env';
-import { eventually, startWorker, uid, type RunningWorker } from '../support/harness';
+import { eventually, startWorker, uid, type RunningWorker, prepareRunAsGiven } from '../support/harness';
 
 const tag = (id: string): ActionNode => ({ id, type: 'setTag', children: [] });
 const BRANCHES: EmailCheck['branches'] = {
@@ -49,6 +49,8 @@ describe('campaignRun: Check e-mail status (stubbed activities)', function () {
   before(async () => {
     w = await startWorker({
       activityOverrides: {
+        // These runs walk trees no campaign stores: the start check takes the tree as given.
+        prepareRun: prepareRunAsGiven,
         sendEmail: async () => ({ status: 'sent' as const, messageId: 'm' }),
         setTag: async () => ({ status: 'done' as const, applied: true }),
         recordFlow: async (i: FlowRecordInput) => void flow.set(i.runKey, [...(flow.get(i.runKey) ?? []), i]),
@@ -62,9 +64,11 @@ describe('campaignRun: Check e-mail status (stubbed activities)', function () {
   after(async () => w?.stop());
 
   async function start(actions: ActionNode[], first: EmailStatusReading) {
-    const workflowId = campaignRunWorkflowId(uid('check'), uid('c'));
+    const campaignId = uid('check');
+    const customerId = uid('c');
+    const workflowId = campaignRunWorkflowId(campaignId, customerId);
     status.set(workflowId, first);
-    const input: CampaignRunInput = { campaignId: 'check', campaignVersion: 1, customerId: 'c', actions };
+    const input: CampaignRunInput = { campaignId, campaignVersion: 1, customerId, actions };
     const handle = await testEnv().client.workflow.start<CampaignRunWorkflow>(WorkflowTypes.campaignRun, {
       taskQueue: w.taskQueue,
       workflowId,

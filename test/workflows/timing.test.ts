@@ -20,7 +20,7 @@ import {
 } from '../../src/contract';
 import { localActivityMarkers, patchMarkers } from '../replay/historyEvents';
 import { testEnv } from '../support/env';
-import { eventually, startWorker, uid, type RunningWorker } from '../support/harness';
+import { eventually, startWorker, uid, type RunningWorker, prepareRunAsGiven } from '../support/harness';
 
 interface Calls {
   /** when each stubbed sendEmail was called, by action id */
@@ -75,6 +75,8 @@ describe('campaignRun timing (stubbed activities)', function () {
     };
     w = await startWorker({
       activityOverrides: {
+        // These runs walk trees no campaign stores: the start check takes the tree as given.
+        prepareRun: prepareRunAsGiven,
         sendEmail: async (i: ActionActivityInput): Promise<SendEmailResult> => {
           of(i).sent.set(i.actionId, Date.now());
           return { status: 'sent', messageId: `msg-${i.actionId}` };
@@ -193,8 +195,10 @@ describe('campaignRun timing (stubbed activities)', function () {
     const r = await run.handle.result();
     assert.deepEqual(r.actions[0].outcome, { status: 'sent', messageId: 'msg-email' });
     const h = await run.history();
-    assert.deepEqual(patchMarkers(h), ['send-window']);
-    assert.deepEqual(localActivityMarkers(h), ['sendWindowOpening']);
+    // A run of today's generation takes the send-window branch under its one marker (src/workflows/versions.ts), after
+    // its start check.
+    assert.deepEqual(patchMarkers(h), ['run-2026-12']);
+    assert.deepEqual(localActivityMarkers(h), ['prepareRun', 'sendWindowOpening']);
     const evs = await events(run.handle);
     const [t] = timers(evs);
     assert.match(
@@ -206,7 +210,7 @@ describe('campaignRun timing (stubbed activities)', function () {
     assert.ok(run.calls().sent.get('email')! >= run.startedAt + 3000, 'the e-mail went out before the window opened');
   });
 
-  it('send window: inside it the e-mail goes at once (no timer); without one, no marker and no local activity', async () => {
+  it('send window: inside it the e-mail goes at once (no timer); without one, no window local activity', async () => {
     const open = await start([
       node('email', 'sendEmail', [], { sendWindow: { start: utcTime(-3600_000), end: utcTime(3600_000), timeZone: 'UTC' } }),
     ]);
@@ -214,8 +218,8 @@ describe('campaignRun timing (stubbed activities)', function () {
     await open.handle.result();
     await none.handle.result();
     assert.deepEqual(timers(await events(open.handle)), []);
-    assert.deepEqual(localActivityMarkers(await open.history()), ['sendWindowOpening']);
-    assert.deepEqual(patchMarkers(await none.history()), []);
-    assert.deepEqual(localActivityMarkers(await none.history()), []);
+    assert.deepEqual(localActivityMarkers(await open.history()), ['prepareRun', 'sendWindowOpening']);
+    assert.deepEqual(patchMarkers(await none.history()), ['run-2026-12']);
+    assert.deepEqual(localActivityMarkers(await none.history()), ['prepareRun']);
   });
 });
