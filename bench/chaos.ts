@@ -1,10 +1,12 @@
 // `npm run chaos [-- N] [--json] [--seed S] [--unknown-delivery hold|resend] [--workers W]` (default 5,000 customers):
 // launches a campaign Send e-mail (category A) -> Set tag -> Send e-mail (category B) to N customers whose data covers
 // every eligibility case, against a local dev server (SQLite file), PostgreSQL (a cluster of its own, bench/chaos/
-// pgCluster.ts) and the SendGrid fake, while, on a schedule drawn from the seed and printed first: worker processes are
-// SIGKILLed every few seconds (a supervisor restarts them), the dev server restarts once and Postgres once, the fake
-// answers with faults at set rates and in bursts, and customers not yet sent to are unsubscribed, get a hard quality code
-// or are deleted. Then it waits for every run to close and checks what bench/chaos/checks.ts lists. With --json the
+// pgCluster.ts), the SendGrid fake and the HTTP service (SendGrid's event webhook, which the fake posts its signed events
+// to, as in the local stack), while, on a schedule drawn from the seed and printed first: worker processes are SIGKILLed
+// every few seconds (a supervisor restarts them), the dev server restarts once and Postgres once, the service is away
+// once for longer than the campaign waits for SendGrid's word, the fake answers with faults at set rates and in bursts,
+// and customers not yet sent to are unsubscribed, get a hard quality code or are deleted. Then it waits for every run to
+// close and for the fake's events to reach the service, and checks what bench/chaos/checks.ts lists. With --json the
 // last line is one JSON object with the figures and a top-level `ok`. Exits 1 unless every check holds.
 import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { parseCampaign } from '../src/campaigns/validate';
+import { LOOPBACK_UNSUBSCRIBE_SECRET } from '../src/config';
+import { startService, type RunningService } from '../src/service/app';
 import { UNKNOWN_DELIVERY, type UnknownDelivery } from '../src/campaigns/types';
 import { launchWorkflowId } from '../src/contract';
 import { storeCampaign } from '../src/db/campaigns';
@@ -27,7 +31,15 @@ import { freePort } from '../test/support/env';
 import { ChangeInjector, type SendProgress } from './chaos/changes';
 import { checkChaos, type CheckResult, type ChaosFigures } from './chaos/checks';
 import { CATEGORY_A, CATEGORY_B, CHANGE_KINDS, chaosCustomers } from './chaos/customers';
-import { customersLeft, decisions, fakeMessages, installDecisionLog, ledgerRows, runsAndHistories } from './chaos/evidence';
+import {
+  customersLeft,
+  decisions,
+  fakeMessages,
+  installDecisionLog,
+  ledgerRows,
+  reportedMessages,
+  runsAndHistories,
+} from './chaos/evidence';
 import { ensureChaosCluster, restartChaosCluster, type ChaosCluster } from './chaos/pgCluster';
 import { CHAOS_FAULTS, describePlan, planChaos, ratesDuring, type ChaosPlan } from './chaos/plan';
 import { WorkerSupervisor } from './chaos/supervisor';
@@ -76,7 +88,7 @@ export function parseArgs(args: string[]): Options {
   return o;
 }
 
-function campaignDocument(unknownDelivery: UnknownDelivery) {
+function campaignDocument(unknownDelivery: UnknownDelivery, unknownDeliveryWaitMs: number) {
   const email = (id: string, category: string, children: unknown[]) => ({
     id,
     type: 'sendEmail',
@@ -93,6 +105,7 @@ function campaignDocument(unknownDelivery: UnknownDelivery) {
     id: CAMPAIGN_ID,
     name: 'Chaos',
     unknownDelivery,
+    unknownDeliveryWait: { seconds: unknownDeliveryWaitMs / 1000 },
     actions: [
       email(ACTIONS.a, CATEGORY_A.code, [
         { id: ACTIONS.tag, type: 'setTag', settings: { tag: TAG }, children: [email(ACTIONS.b, CATEGORY_B.code, [])] },
@@ -132,6 +145,48 @@ interface Injected {
   workerCrashes: number;
   /** restarts of a dev server whose SQLite store answered only "interrupted (9)" (bench/chaos/wedge.ts): not planned */
   temporalWedgeRestarts: number;
+  /** the HTTP service's outage: how many, at what share of runs closed, and how long it was away (s) */
+  serviceOutages: number;
+  serviceOutageAtClosed: number | null;
+  serviceOutageSeconds: number | null;
+}
+
+/**
+ * The HTTP service (the production one, in this process) on a loopback port, checking the fake's signatures and telling
+ * runs that wait for SendGrid's word through `client`; `port` 0 takes a free one. Its own small pool, as a separate
+ * service process would have.
+ */
+async function startChaosService(
+  databaseUrl: string,
+  fake: SendGridFake,
+  client: Client,
+  port: number,
+): Promise<RunningService & { db: Db }> {
+  const db = createDb(databaseUrl, { max: 4 });
+  const service = await startService(
+    {
+      service: {
+        host: '127.0.0.1',
+        port,
+        publicUrl: undefined,
+        webhookPublicKey: fake.webhook.publicKey,
+        webhookMaxBytes: 1_048_576,
+        webhookMaxAgeSeconds: 600,
+      },
+      unsubscribe: { secret: LOOPBACK_UNSUBSCRIBE_SECRET, mailto: undefined },
+    },
+    db,
+    // Its lines (a signal not taken while the dev server restarts) go to stderr with the rest of the chaos's noise.
+    { port, temporal: client, log: (line) => console.error(line) },
+  );
+  return {
+    ...service,
+    db,
+    async close() {
+      await service.close();
+      await db.destroy();
+    },
+  };
 }
 
 /** Which e-mails the fake has accepted so far, read incrementally from its list. */
@@ -157,6 +212,8 @@ interface Chaos {
   db: Db;
   client: Client;
   fake: SendGridFake;
+  /** the HTTP service; absent while the plan has it away */
+  service: { current?: RunningService; port: number; start: (port: number) => Promise<RunningService> };
   cluster: ChaosCluster;
   supervisor: WorkerSupervisor;
   changes: ChangeInjector;
@@ -182,7 +239,11 @@ async function unleash(c: Chaos, t0: number, deadline: number): Promise<{ inject
     workerFailedStarts: 0,
     workerCrashes: 0,
     temporalWedgeRestarts: 0,
+    serviceOutages: 0,
+    serviceOutageAtClosed: null,
+    serviceOutageSeconds: null,
   };
+  let serviceDownAt = 0;
   const wedge = new WedgeWatch();
   const faultOptions = { delayMs: plan.slowMs, resetInSeconds: 2 };
   // Every kind at least once, at the start; then the rates.
@@ -265,7 +326,26 @@ async function unleash(c: Chaos, t0: number, deadline: number): Promise<{ inject
       await restartChaosCluster(c.cluster);
       log(`  ${elapsed(t0)} Postgres is back`);
     }
-    const done = launchDone && enrolled > 0 && closed >= enrolled && injected.temporalRestarts > 0 && injected.postgresRestarts > 0;
+    if (injected.serviceOutages === 0 && progress >= plan.serviceOutage.at) {
+      injected.serviceOutages++;
+      injected.serviceOutageAtClosed = Math.round(progress * 100) / 100;
+      log(`  ${elapsed(t0)} closing the HTTP service, SendGrid's event webhook (${Math.round(progress * 100)} % of runs closed)`);
+      await c.service.current?.close();
+      c.service.current = undefined;
+      serviceDownAt = Date.now();
+    }
+    if (!c.service.current && serviceDownAt > 0 && Date.now() - serviceDownAt >= plan.serviceOutage.ms) {
+      c.service.current = await c.service.start(c.service.port);
+      injected.serviceOutageSeconds = Math.round((Date.now() - serviceDownAt) / 1000);
+      log(`  ${elapsed(t0)} the HTTP service is back after ${injected.serviceOutageSeconds} s`);
+    }
+    const done =
+      launchDone &&
+      enrolled > 0 &&
+      closed >= enrolled &&
+      injected.temporalRestarts > 0 &&
+      injected.postgresRestarts > 0 &&
+      c.service.current !== undefined;
     if (done || now > deadline) {
       fake.setFaultRates(null);
       for (const r of fake.requests()) if (r.fault) injected.sendgrid[r.fault] = (injected.sendgrid[r.fault] ?? 0) + 1;
@@ -297,6 +377,7 @@ async function main(): Promise<number> {
   const workerLog = openSync(path.join(dir, 'workers.log'), 'a');
   let fake: SendGridFake | undefined;
   let client: Client | undefined;
+  const service: Chaos['service'] = { port: 0, start: () => Promise.reject(new Error('not set up')) };
   let supervisor: WorkerSupervisor | undefined;
   const server: { current?: DevServer; options: DevServerOptions } = {
     options: { port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') },
@@ -311,11 +392,28 @@ async function main(): Promise<number> {
     await importCustomers(db, customers.map((c) => JSON.stringify(c)).join('\n'));
     const stored = await storeCampaign(
       db,
-      parseCampaign(campaignDocument(o.unknownDelivery), { categoryCodes: new Set([CATEGORY_A.code, CATEGORY_B.code]) }),
+      parseCampaign(campaignDocument(o.unknownDelivery, plan.unknownDeliveryWaitMs), {
+        categoryCodes: new Set([CATEGORY_A.code, CATEGORY_B.code]),
+      }),
     );
     fake = await startSendGridFake({ port: 0 });
     server.current = await startDevServer(server.options);
     client = new Client({ connection: await Connection.connect({ address: server.current.address }), namespace: 'default' });
+    const serviceClient = client;
+    service.start = (port) => startChaosService(databaseUrl, fake!, serviceClient, port);
+    service.current = await service.start(0);
+    service.port = Number(new URL(service.current.url).port);
+    // The fake posts signed batches of events to the service, as SendGrid does; a batch not answered 2xx is retried
+    // (backoff up to 5 s, 60 attempts: several minutes, longer than any outage of the plan), under the same event ids.
+    fake.webhook.configure({
+      url: `${service.current.url}/sendgrid/events`,
+      signing: 'valid',
+      flushMs: 200,
+      retryBaseMs: 200,
+      retryMaxMs: 5000,
+      maxAttempts: 60,
+      newEventIdsOnRetry: false,
+    });
     supervisor = new WorkerSupervisor(
       workerEnv({
         TEMPORAL_ADDRESS: server.current.address,
@@ -342,11 +440,20 @@ async function main(): Promise<number> {
       launchId: `chaos-${o.seed}`,
     });
     const timeoutMs = Number(process.env.CHAOS_TIMEOUT_S || 900 + o.customers * 0.2) * 1000;
-    const chaos: Chaos = { plan, db, client, fake, cluster, supervisor, changes, server: server as Chaos['server'], log };
+    const chaos: Chaos = { plan, db, client, fake, service, cluster, supervisor, changes, server: server as Chaos['server'], log };
     const { injected, timedOut } = await unleash(chaos, t0, t0 + timeoutMs);
     const workerFigures = supervisor.figures();
     await supervisor.stop();
     log(`  ${elapsed(t0)} ${timedOut ? `gave up waiting after ${timeoutMs / 1000}s` : 'every run closed'}; checking...`);
+    // Events still queued or waiting for a retry settle rows after the runs closed: wait for the fake to have them
+    // answered (or given up), so that the ledger read below is the last word.
+    service.current ??= await service.start(service.port);
+    const drainUntil = Date.now() + 120_000;
+    while (fake.webhook.pending() > 0 && Date.now() < drainUntil) await sleep(250);
+    const eventsLeft = fake.webhook.pending();
+    log(
+      `  ${elapsed(t0)} ${eventsLeft === 0 ? "the fake's events have all reached the service" : `${eventsLeft} events not yet answered 2xx`}`,
+    );
 
     const addresses = [
       ...customers.flatMap((c) => (c.email ? [c.email] : [])),
@@ -365,6 +472,7 @@ async function main(): Promise<number> {
       ledger: await ledgerRows(db, CAMPAIGN_ID),
       decisions: await decisions(db),
       messages: fakeMessages(fake.accepted()),
+      reported: reportedMessages(fake.webhook.events(), fake.webhook.deliveries()),
       report: await campaignReport(db, CAMPAIGN_ID),
       ...left,
       histories: history.histories,
@@ -383,6 +491,7 @@ async function main(): Promise<number> {
       runsPerSecond: wallSeconds > 0 ? Math.round((o.customers / wallSeconds) * 10) / 10 : 0,
       peakWorkerRssMb: workerFigures.peakRssMb,
       timedOut,
+      eventsNotAnswered: eventsLeft,
       faults: injected,
       ...figures,
       checks,
@@ -392,6 +501,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await supervisor?.stop().catch(() => undefined);
+    await service.current?.close().catch(() => undefined);
     await client?.connection.close().catch(() => undefined);
     await server.current?.stop().catch(() => undefined);
     await fake?.close().catch(() => undefined);
@@ -417,11 +527,15 @@ function printSummary(
   );
   log(
     `e-mail outcomes: ${f.outcomes.sent} sent, ${f.outcomes.skipped} skipped, ${f.outcomes.failed} failed, ${f.outcomes.not_run} not run; ` +
-      `${f.messagesAccepted} messages accepted, ${f.duplicateMessages} duplicates, ${f.possibleDuplicateSends} sends marked possible_duplicate`,
+      `${f.messagesAccepted} messages accepted, ${f.duplicateMessages} duplicates, ${f.possibleDuplicateSends} sends marked possible_duplicate, ${f.duplicatesConfirmed} duplicate_confirmed`,
+  );
+  log(
+    `SendGrid's word: ${f.acceptedSends} sends accepted by the fake (${f.neverReportedSends} with no event reported to the service); ledger ${f.ledgerSent} sent, ` +
+      `${f.confirmedLate} of them confirmed by an event (${f.settledAfterRun} after the run had given up), ${f.stillUnknown} still delivery_unknown`,
   );
   log(
     `injected: ${x.workerKills} worker kills (other exits: ${x.workerFailedStarts} before polling, ${x.workerCrashes} after), ${x.temporalRestarts} dev-server restart (at ${x.temporalRestartAtClosed ?? '-'}), ` +
-      `${x.postgresRestarts} Postgres restart (at ${x.postgresRestartAtClosed ?? '-'}), ${x.bursts} bursts; ` +
+      `${x.postgresRestarts} Postgres restart (at ${x.postgresRestartAtClosed ?? '-'}), ${x.serviceOutages} service outage (at ${x.serviceOutageAtClosed ?? '-'}, ${x.serviceOutageSeconds ?? '-'} s), ${x.bursts} bursts; ` +
       `${x.temporalWedgeRestarts} unplanned dev-server restarts (SQLite interrupted); SendGrid ${Object.entries(x.sendgrid)
         .map(([k, n]) => `${k} ${n}`)
         .join(', ')}; customers changed: ${Object.entries(x.changes)

@@ -1,6 +1,6 @@
 // What a chaos run must show at the end, judged from what it collected: Temporal's visibility and the runs' results (from
-// their histories), the send ledger with every decision its claims made, the SendGrid fake's accepted messages, the
-// changes made to customers and when, and the campaign report. Pure, so that each check is tested on its own
+// their histories), the send ledger with every decision its claims made, the SendGrid fake's accepted messages and which
+// of them its events reported to the service, the changes made to customers and when, and the campaign report. Pure, so that each check is tested on its own
 // (test/unit/chaosChecks.test.ts): a check that cannot fail proves nothing.
 import { isDeepStrictEqual } from 'node:util';
 import type { UnknownDelivery } from '../../src/campaigns/types';
@@ -52,6 +52,11 @@ export interface ChaosEvidence {
   /** every eligibility decision a claim made (the ledger's decided_at, recorded by a trigger), epoch ms */
   decisions: { sendKey: string; at: number }[];
   messages: FakeMessage[];
+  /**
+   * The message ids of which the fake's events reached the service (a batch it answered 2xx, after applying it): proof
+   * of SendGrid's word. A message absent here met SendGrid's silence, as far as the service could know.
+   */
+  reported: Set<string>;
   report: CampaignReport;
   /** customers that still exist, and those of them that carry the campaign's tag */
   existing: Set<string>;
@@ -78,6 +83,17 @@ export interface ChaosFigures {
   messagesAccepted: number;
   duplicateMessages: number;
   possibleDuplicateSends: number;
+  /** sends (send keys) with at least one message the fake accepted, and those of them none of whose events reached the service */
+  acceptedSends: number;
+  neverReportedSends: number;
+  /** ledger rows `sent`; of them, confirmed by an event after SendGrid's answer was lost (`confirmed_by_event`) */
+  ledgerSent: number;
+  confirmedLate: number;
+  /** of those, the ones the run had already given up on (its result says delivery_unknown; the ledger, later, sent) */
+  settledAfterRun: number;
+  /** ledger rows still failed with delivery_unknown (SendGrid's silence), and sends marked duplicate_confirmed */
+  stillUnknown: number;
+  duplicatesConfirmed: number;
   outcomes: Record<'sent' | 'skipped' | 'failed' | 'not_run', number>;
 }
 
@@ -145,7 +161,37 @@ export function checkChaos(e: ChaosEvidence): { checks: CheckResult[]; figures: 
     duplicateMessages += ms.length - 1;
     if (!resend) duplicates.fail(`${key}: ${ms.length} messages`);
     else if (!row?.possible_duplicate) duplicates.fail(`${key}: ${ms.length} messages, not marked possible_duplicate`);
+    // Two messages that SendGrid's events both reported went out twice for certain: the ledger must say so.
+    else if (ms.filter((m) => e.reported.has(m.messageId)).length > 1 && !row.duplicate_confirmed)
+      duplicates.fail(`${key}: ${ms.length} messages reported by events, not marked duplicate_confirmed`);
   }
+
+  // What SendGrid took is `sent`: the ledger's sent sends are exactly the sends the fake accepted a message for, less only
+  // those none of whose events reached the service (SendGrid's silence after a lost answer: the stated exception).
+  const truth = new Check("ledger's sent = the fake's accepted sends, less only those it never reported an event for");
+  let neverReported = 0;
+  for (const [key, ms] of messages) {
+    const row = ledger.get(key);
+    const ids = new Set(ms.map((m) => m.messageId));
+    const heard = ms.some((m) => e.reported.has(m.messageId));
+    if (!heard) neverReported++;
+    if (!row) continue; // a message for a send the ledger does not know: the duplicates check names it
+    if (row.status === 'sent') {
+      if (!ids.has(row.provider_message_id ?? '')) truth.fail(`${key}: sent as ${row.provider_message_id}, which the fake never accepted`);
+    } else if (heard) truth.fail(`${key}: the fake accepted it and its events reached the service, but the ledger has ${describeRow(row)}`);
+    else if (!(row.status === 'failed' && row.failure_reason === 'delivery_unknown'))
+      truth.fail(`${key}: the fake accepted it (no event reported), but the ledger has ${describeRow(row)}`);
+  }
+  for (const row of e.ledger)
+    if (row.status === 'sent' && !messages.has(sendKey(row.run_key, row.action_id)))
+      truth.fail(`${sendKey(row.run_key, row.action_id)}: sent in the ledger, but the fake accepted no message for it`);
+  const ledgerSent = e.ledger.filter((r) => r.status === 'sent').length;
+  const unreportedNotSent = [...messages.keys()].filter((k) => {
+    const row = ledger.get(k);
+    return row?.status !== 'sent' && !messages.get(k)!.some((m) => e.reported.has(m.messageId));
+  }).length;
+  if (ledgerSent !== messages.size - unreportedNotSent)
+    truth.fail(`ledger sent ${ledgerSent}, fake accepted ${messages.size} sends, ${unreportedNotSent} of them unreported and not sent`);
 
   // No message to a customer who was ineligible when its send was decided. A message's decision is the last one its
   // send's claims made before the fake took it (+1 ms: the fake's clock is read to the ms).
@@ -170,6 +216,7 @@ export function checkChaos(e: ChaosEvidence): { checks: CheckResult[]; figures: 
   // allows (before or after its change).
   const agree = new Check("ledger, fake and the runs' results agree on every outcome");
   const outcomes = { sent: 0, skipped: 0, failed: 0, not_run: 0 };
+  let settledAfterRun = 0;
   const fromResults = new Map<string, LedgerFigures>();
   for (const c of e.customers) {
     const result = runs.get(c.id)?.result;
@@ -189,6 +236,7 @@ export function checkChaos(e: ChaosEvidence): { checks: CheckResult[]; figures: 
       const problem = disagreement({ o, row, ms, allowed, resend, runsAfterA: email.id === e.actions.b, aSent: a?.status === 'sent' });
       if (problem) agree.fail(`${key}: ${problem}`);
       if (o && o.status !== 'done') outcomes[o.status]++;
+      if (o?.status === 'failed' && row && settledLate(row)) settledAfterRun++;
       if (o && row) tally(fromResults, email.id, o, row);
     }
     const tag = outcomeOf(e.actions.tag)?.status;
@@ -211,7 +259,7 @@ export function checkChaos(e: ChaosEvidence): { checks: CheckResult[]; figures: 
   for (const h of e.historyHits) histories.fail(h);
   if (e.histories < e.runs.length) histories.fail(`only ${e.histories} histories searched for ${e.runs.length} runs`);
 
-  const checks = [enrolled, closed, duplicates, ineligible, agree, report, histories].map((c) => c.result());
+  const checks = [enrolled, closed, duplicates, truth, ineligible, agree, report, histories].map((c) => c.result());
   return {
     checks,
     figures: {
@@ -222,6 +270,13 @@ export function checkChaos(e: ChaosEvidence): { checks: CheckResult[]; figures: 
       messagesAccepted: e.messages.length,
       duplicateMessages,
       possibleDuplicateSends: e.ledger.filter((r) => r.possible_duplicate).length,
+      acceptedSends: messages.size,
+      neverReportedSends: neverReported,
+      ledgerSent,
+      confirmedLate: e.ledger.filter((r) => r.status === 'sent' && r.confirmed_by_event).length,
+      settledAfterRun,
+      stillUnknown: e.ledger.filter((r) => r.status === 'failed' && r.failure_reason === 'delivery_unknown').length,
+      duplicatesConfirmed: e.ledger.filter((r) => r.duplicate_confirmed).length,
       outcomes,
     },
   };
@@ -261,14 +316,25 @@ export function disagreement(x: {
         return `skipped for ${o.reasons.join(', ')}, which the data never gave`;
       return ms.length && !maybeDuplicate ? `skipped, but ${ms.length} message(s)` : null;
     case 'failed':
-      // Only an unknown delivery the campaign holds may fail: SendGrid may or may not have the message.
+      // Only an unknown delivery the campaign holds may fail: SendGrid stayed silent for the whole wait. An event that
+      // came after the run decided then settles the row as sent, with a message the fake accepted.
+      if (ms.length > 1) return `failed, with ${ms.length} messages`;
+      if (!resend && row && settledLate(row))
+        return ms.some((m) => m.messageId === row.provider_message_id)
+          ? null
+          : 'settled late as sent, but the fake never accepted that message id';
       if (resend || row?.status !== 'failed' || row.failure_reason !== 'delivery_unknown')
         return `failed (${o.error}); the ledger has ${row?.status ?? 'no row'} ${row?.failure_reason ?? ''}`.trim();
-      return ms.length > 1 ? `failed, with ${ms.length} messages` : null;
+      return null;
     default:
       return `unexpected outcome ${o.status}`;
   }
 }
+
+/** A row an event settled as sent after SendGrid's answer was lost. */
+const settledLate = (row: LedgerRow) => row.status === 'sent' && row.confirmed_by_event !== null;
+
+const describeRow = (row: LedgerRow) => `${row.status}${row.failure_reason ? ` (${row.failure_reason})` : ''}`;
 
 const GROUP: Record<SkipReason, keyof LedgerFigures['skipped']['byGroup']> = {
   email_channel_unsubscribed: 'unsubscribedFromChannel',
@@ -300,12 +366,16 @@ function emptyFigures(): LedgerFigures {
   };
 }
 
-/** Counts one result into the figures the report must show (the ledger row says only whether it was a maybe-duplicate). */
+/**
+ * Counts one result into the figures the report must show (the ledger row says only whether it was a maybe-duplicate,
+ * or confirmed late). A failure an event settled after the run decided counts as sent, confirmed late, as the ledger
+ * now says: the report tells what SendGrid did.
+ */
 function tally(into: Map<string, LedgerFigures>, actionId: string, o: ActionOutcome, row: LedgerRow): void {
   if (!into.has(actionId)) into.set(actionId, emptyFigures());
   const f = into.get(actionId)!;
   f.customersReached++;
-  if (o.status === 'sent') {
+  if (o.status === 'sent' || (o.status === 'failed' && settledLate(row))) {
     f.sent++;
     if (row.possible_duplicate) f.possibleDuplicates++;
     if (row.duplicate_confirmed) f.duplicatesConfirmed++;

@@ -1,12 +1,14 @@
 // What the chaos run collects for its checks: every decision the ledger's claims made (a trigger of the chaos database's
 // own), the runs from Temporal's visibility with their results from their histories (searched for addresses on the way),
-// the ledger, the fake's accepted messages, the customers left and their tags.
+// the ledger, the fake's accepted messages and which of them its events reported to the service, the customers left
+// and their tags.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import type { CampaignRunResult } from '../../src/contract';
 import type { Db } from '../../src/db/knex';
 import type { AcceptedMessage } from '../../dev/sendgridFake';
+import type { WebhookDelivery } from '../../dev/sendgridFakeEvents';
 import { describeHits, scanHistories } from '../../test/support/historyAddresses';
 import type { FakeMessage, LedgerRow, RunRecord } from './checks';
 
@@ -60,6 +62,19 @@ export function fakeMessages(accepted: AcceptedMessage[]): FakeMessage[] {
     messageId: m.messageId,
     receivedAt: Date.parse(m.receivedAt),
   }));
+}
+
+/**
+ * The messages (X-Message-Id) of which at least one event reached the service: posted in a batch it answered 2xx, which
+ * it does only once the batch is stored and applied. An event the fake gave up on (its receiver never answered 2xx)
+ * does not count, nor one still waiting for a retry.
+ */
+export function reportedMessages(events: Record<string, unknown>[], deliveries: WebhookDelivery[]): Set<string> {
+  const answered = new Set(deliveries.filter((d) => d.status >= 200 && d.status < 300).flatMap((d) => d.sgEventIds));
+  const out = new Set<string>();
+  for (const e of events)
+    if (answered.has(String(e.sg_event_id)) && typeof e.sg_message_id === 'string') out.add(e.sg_message_id.split('.')[0]);
+  return out;
 }
 
 /** Every customer still there, and which of them carry `tag`. */

@@ -1,6 +1,7 @@
 // The chaos run's schedule, drawn from a seed before anything starts and printed, so that a run can be repeated: when to
-// kill a worker process, at what share of closed runs to restart the Temporal dev server and Postgres, the SendGrid
-// fake's fault rates and bursts, and how many customers to change while the launch runs.
+// kill a worker process, at what share of closed runs to restart the Temporal dev server and Postgres and to take the
+// HTTP service (SendGrid's event webhook) away for a while, the SendGrid fake's fault rates and bursts, and how many
+// customers to change while the launch runs.
 import type { FaultKind } from '../../dev/sendgridFake';
 import { seededRandom } from '../../dev/seededRandom';
 import type { UnknownDelivery } from '../../src/campaigns/types';
@@ -31,6 +32,14 @@ export interface ChaosPlan {
   /** the share of runs closed at which the Temporal dev server restarts, and at which Postgres restarts */
   temporalRestartAt: number;
   postgresRestartAt: number;
+  /**
+   * The HTTP service (the event webhook) is closed at this share of closed runs and listens again `ms` later: longer than
+   * the campaign's unknownDeliveryWait, so that some lost answers meet SendGrid's silence (the fake retries its batches)
+   * and their events settle the ledger only after the run decided.
+   */
+  serviceOutage: { at: number; ms: number };
+  /** the campaign's unknownDeliveryWait: how long a run waits for SendGrid's word on a send whose answer was lost */
+  unknownDeliveryWaitMs: number;
   /** the fake's fault rates outside bursts */
   baseRates: Record<ChaosFault, number>;
   bursts: Burst[];
@@ -43,6 +52,12 @@ export interface ChaosPlan {
   /** seed of the choice of customers to change */
   changeSeed: number;
 }
+
+/**
+ * The chaos campaign's wait for SendGrid's word (the product's default is 15 minutes): long enough for the fake's events
+ * to reach the service on a loaded machine, short enough that a run ends in seconds when they do not.
+ */
+export const UNKNOWN_DELIVERY_WAIT_MS = 20_000;
 
 /** How far ahead the time-based parts of the plan reach: longer than any run. */
 const HORIZON_MS = 6 * 60 * 60_000;
@@ -88,6 +103,7 @@ export function planChaos(o: { seed: number; customers: number; unknownDelivery:
   }
   // About 4 % of the customers change subscription or address quality and 1 % are deleted, every kind at least once.
   const changeRandom = part(5);
+  const outage = part(8); // 6 is the choice of customers to change, 7 the audience (bench/chaos.ts)
   const subscriptionChanges = Math.max(4, Math.round(o.customers * 0.04));
   const deletes = Math.max(1, Math.round(o.customers * 0.01));
   const rest = [
@@ -103,6 +119,8 @@ export function planChaos(o: { seed: number; customers: number; unknownDelivery:
     killPicks: killGapsMs.map(() => picks()),
     temporalRestartAt: Math.round(between(restarts, 0.2, 0.4) * 100) / 100,
     postgresRestartAt: Math.round(between(restarts, 0.5, 0.7) * 100) / 100,
+    serviceOutage: { at: Math.round(between(outage, 0.05, 0.15) * 100) / 100, ms: Math.round(between(outage, 25_000, 35_000)) },
+    unknownDeliveryWaitMs: UNKNOWN_DELIVERY_WAIT_MS,
     baseRates: { '429': 0.01, '500': 0.01, '503': 0.01, 'accept-then-500': 0.005, 'accept-then-slow': 0.003, drop: 0.005 },
     bursts,
     sendgridTimeoutMs: 5_000,
@@ -130,6 +148,7 @@ export function describePlan(p: ChaosPlan): string[] {
     `  ${p.workers} worker processes (runs and launches); SIGKILL one every 3-8 s once another polls, gaps: ${first(p.killGapsMs, (g) => `${(g / 1000).toFixed(1)}s`)}`,
     `  restart the Temporal dev server (same SQLite file and ports) when ${Math.round(p.temporalRestartAt * 100)} % of the runs are closed`,
     `  restart Postgres (the dedicated cluster) when ${Math.round(p.postgresRestartAt * 100)} % of the runs are closed`,
+    `  close the HTTP service (SendGrid's event webhook) when ${Math.round(p.serviceOutage.at * 100)} % of the runs are closed, for ${(p.serviceOutage.ms / 1000).toFixed(0)} s; the campaign waits ${p.unknownDeliveryWaitMs / 1000} s for SendGrid's word on a lost answer`,
     `  SendGrid fake: one of each fault at the start, then at rates ${Object.entries(p.baseRates)
       .map(([k, r]) => `${k} ${r * 100}%`)
       .join(', ')}; SendGrid client timeout ${p.sendgridTimeoutMs / 1000}s, accept-then-slow answers after ${p.slowMs / 1000}s`,

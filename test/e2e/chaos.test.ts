@@ -1,7 +1,8 @@
 // A small chaos run (bench/chaos.ts) in CI: a few hundred customers, every fault at least once (worker kills, a dev-server
-// restart, a Postgres restart of the chaos cluster, each SendGrid fault kind, each kind of customer change), and every
-// check must hold. It runs as its own process with its own dev server, fake and PostgreSQL cluster, so it disturbs
-// nothing else in the suite.
+// restart, a Postgres restart of the chaos cluster, an outage of the HTTP service that hears SendGrid's events, each
+// SendGrid fault kind, each kind of customer change), and every check must hold, the ledger's sent equal to what the
+// fake accepted among them. It runs as its own process with its own dev server, fake, service and PostgreSQL cluster,
+// so it disturbs nothing else in the suite.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -37,6 +38,8 @@ async function chaosHolds(args: string[]): Promise<void> {
   assert.ok(s.faults.workerKills >= 1, `worker kills: ${s.faults.workerKills}`);
   assert.equal(s.faults.temporalRestarts, 1);
   assert.equal(s.faults.postgresRestarts, 1);
+  assert.equal(s.faults.serviceOutages, 1);
+  assert.equal(s.eventsNotAnswered, 0, "the fake's events did not all reach the service");
   for (const kind of CHAOS_FAULTS) assert.ok(s.faults.sendgrid[kind] >= 1, `SendGrid fault ${kind}: ${s.faults.sendgrid[kind] ?? 0}`);
   for (const kind of CHANGE_KINDS) assert.ok(s.faults.changes[kind] >= 1, `customer change ${kind}: ${s.faults.changes[kind]}`);
   assert.equal(s.lostRuns, 0);

@@ -2,6 +2,7 @@
 // on the one fault it exists to catch.
 import { strict as assert } from 'node:assert';
 import { checkChaos, type ChaosEvidence, type LedgerRow } from '../../bench/chaos/checks';
+import { reportedMessages } from '../../bench/chaos/evidence';
 import type { ActionOutcome, SkipReason } from '../../src/contract';
 import type { CustomerLine } from '../../src/db/customerImport';
 import type { ActionFigures } from '../../src/report/campaignReport';
@@ -38,6 +39,8 @@ function figures(o: {
   failed?: number;
   deliveryUnknown?: number;
   possibleDuplicates?: number;
+  confirmedLate?: number;
+  duplicatesConfirmed?: number;
 }): ActionFigures {
   const f: ActionFigures = {
     customersReached: (o.sent ?? 0) + (o.skipped?.length ?? 0) + (o.failed ?? 0),
@@ -54,9 +57,9 @@ function figures(o: {
     cancelledInFlight: 0,
     inProgress: 0,
     awaitingWord: 0,
-    confirmedLate: 0,
+    confirmedLate: o.confirmedLate ?? 0,
     possibleDuplicates: o.possibleDuplicates ?? 0,
-    duplicatesConfirmed: 0,
+    duplicatesConfirmed: o.duplicatesConfirmed ?? 0,
     delivery: noDelivery,
   };
   const group = { email_channel_unsubscribed: 'unsubscribedFromChannel', category_unsubscribed: 'unsubscribedFromCategory' } as const;
@@ -139,6 +142,7 @@ function consistent(): ChaosEvidence {
       { sendKey: key('c0', ACTIONS.b), messageId: 'm0b', receivedAt: 2010 },
       { sendKey: key('c2', ACTIONS.a), messageId: 'm2a', receivedAt: 1010 },
     ],
+    reported: new Set(['m0a', 'm0b', 'm2a']),
     report: {
       campaignId: 'chaos',
       generatedAt: '2026-11-28T00:00:00.000Z',
@@ -154,6 +158,30 @@ function consistent(): ChaosEvidence {
     histories: 5,
     historyHits: [],
   };
+}
+
+const TRUTH = "ledger's sent = the fake's accepted sends, less only those it never reported an event for";
+
+/**
+ * c2's e-mail A had its answer lost under hold: the fake accepted m2a but none of its events reached the service, so the
+ * run waited for SendGrid's word in vain and failed with delivery_unknown; its children did not run.
+ */
+function heldUnknown(): ChaosEvidence {
+  const e = consistent();
+  const failure: ActionOutcome = { status: 'failed', error: 'delivery_unknown: ...' };
+  setOutcome(e, 'c2', ACTIONS.a, failure);
+  setOutcome(e, 'c2', ACTIONS.tag, notRun);
+  setOutcome(e, 'c2', ACTIONS.b, notRun);
+  e.ledger = e.ledger.filter((r) => r.customer_id !== 'c2');
+  e.ledger.push(row('c2', ACTIONS.a, failure, { failure_reason: 'delivery_unknown' }));
+  e.reported.delete('m2a');
+  e.tagged.delete('c2');
+  e.report.actions[0] = {
+    actionId: ACTIONS.a,
+    ...figures({ sent: 1, failed: 1, deliveryUnknown: 1, skipped: [['email_channel_unsubscribed'], ['email_channel_unsubscribed']] }),
+  };
+  e.report.actions[1] = { actionId: ACTIONS.b, ...figures({ sent: 1 }) };
+  return e;
 }
 
 /** The names of the checks that failed. */
@@ -265,11 +293,11 @@ describe('chaos checks', () => {
   it('the ledger, the fake and the result must agree', () => {
     const noMessage = consistent();
     noMessage.messages = noMessage.messages.filter((m) => m.messageId !== 'm0b');
-    assert.deepEqual(failed(noMessage), ["ledger, fake and the runs' results agree on every outcome"]);
+    assert.deepEqual(failed(noMessage), [TRUTH, "ledger, fake and the runs' results agree on every outcome"]);
 
     const otherId = consistent();
     otherId.ledger.find((r) => r.provider_message_id === 'm0b')!.provider_message_id = 'other';
-    assert.deepEqual(failed(otherId), ["ledger, fake and the runs' results agree on every outcome"]);
+    assert.deepEqual(failed(otherId), [TRUTH, "ledger, fake and the runs' results agree on every outcome"]);
 
     const otherReasons = consistent();
     setOutcome(otherReasons, 'c1', ACTIONS.a, skipped('email_missing'));
@@ -284,23 +312,97 @@ describe('chaos checks', () => {
     assert.deepEqual(failed(untagged), ["ledger, fake and the runs' results agree on every outcome"]);
   });
 
-  it('an unknown delivery may fail under hold (with at most one message), never under resend', () => {
-    const e = consistent();
-    const failure: ActionOutcome = { status: 'failed', error: 'delivery_unknown: ...' };
-    setOutcome(e, 'c2', ACTIONS.a, failure);
-    setOutcome(e, 'c2', ACTIONS.tag, notRun);
-    setOutcome(e, 'c2', ACTIONS.b, notRun);
-    e.ledger = e.ledger.filter((r) => r.customer_id !== 'c2');
-    e.ledger.push(row('c2', ACTIONS.a, failure, { failure_reason: 'delivery_unknown' }));
-    e.tagged.delete('c2');
-    e.report.actions[0] = {
-      actionId: ACTIONS.a,
-      ...figures({ sent: 1, failed: 1, deliveryUnknown: 1, skipped: [['email_channel_unsubscribed'], ['email_channel_unsubscribed']] }),
-    };
-    e.report.actions[1] = { actionId: ACTIONS.b, ...figures({ sent: 1 }) };
+  it('an unknown delivery may fail under hold (with at most one message, never reported), never under resend', () => {
+    const e = heldUnknown();
     assert.deepEqual(failed(e), []);
+    const r = checkChaos(e).figures;
+    assert.deepEqual(
+      { accepted: r.acceptedSends, neverReported: r.neverReportedSends, ledgerSent: r.ledgerSent, stillUnknown: r.stillUnknown },
+      { accepted: 3, neverReported: 1, ledgerSent: 2, stillUnknown: 1 },
+    );
     e.unknownDelivery = 'resend';
     assert.ok(failed(e).includes("ledger, fake and the runs' results agree on every outcome"));
+  });
+
+  it("the ledger's sent is what the fake accepted: a reported message left delivery_unknown is caught", () => {
+    // SendGrid took m2a and its events reached the service, which should have settled the row as sent.
+    const e = heldUnknown();
+    e.reported.add('m2a');
+    assert.deepEqual(failed(e), [TRUTH]);
+    assert.match(checkChaos(e).checks.find((c) => c.name === TRUTH)!.examples[0], /email-a: the fake accepted it and its events reached/);
+  });
+
+  it("the ledger's sent is what the fake accepted: a sent row without an accepted message is caught, whatever the runs say", () => {
+    // A row sent in the ledger while the run's result says delivery_unknown and the fake has no message for the send.
+    const e = heldUnknown();
+    e.messages = e.messages.filter((m) => m.messageId !== 'm2a');
+    e.ledger.find((r) => r.customer_id === 'c2' && r.action_id === ACTIONS.a)!.status = 'sent';
+    assert.ok(failed(e).includes(TRUTH));
+    // And one in any other state than sent or delivery_unknown, with a message the fake took, is caught too.
+    const other = heldUnknown();
+    other.ledger.find((r) => r.customer_id === 'c2' && r.action_id === ACTIONS.a)!.failure_reason = 'rejected';
+    assert.ok(failed(other).includes(TRUTH));
+  });
+
+  it('an event after the run gave up settles the row as sent: it agrees, and the report counts it sent, confirmed late', () => {
+    const e = heldUnknown();
+    e.reported.add('m2a');
+    Object.assign(
+      e.ledger.find((r) => r.customer_id === 'c2' && r.action_id === ACTIONS.a)!,
+      {
+        status: 'sent',
+        provider_message_id: 'm2a',
+        failure_reason: null,
+        confirmed_by_event: 'processed',
+      },
+    );
+    assert.deepEqual(failed(e), ["the report's numbers match the runs' results"]);
+    e.report.actions[0] = {
+      actionId: ACTIONS.a,
+      ...figures({ sent: 2, confirmedLate: 1, skipped: [['email_channel_unsubscribed'], ['email_channel_unsubscribed']] }),
+    };
+    assert.deepEqual(failed(e), []);
+    const f = checkChaos(e).figures;
+    assert.deepEqual(
+      { ledgerSent: f.ledgerSent, confirmedLate: f.confirmedLate, settledAfterRun: f.settledAfterRun, stillUnknown: f.stillUnknown },
+      { ledgerSent: 3, confirmedLate: 1, settledAfterRun: 1, stillUnknown: 0 },
+    );
+    // Settled with a message id the fake never gave: caught.
+    e.ledger.find((r) => r.customer_id === 'c2' && r.action_id === ACTIONS.a)!.provider_message_id = 'ghost';
+    assert.ok(failed(e).includes("ledger, fake and the runs' results agree on every outcome"));
+    assert.ok(failed(e).includes(TRUTH));
+  });
+
+  it('resend: two messages that events both reported must be marked duplicate_confirmed', () => {
+    const e = consistent();
+    e.unknownDelivery = 'resend';
+    e.messages.push({ sendKey: key('c0', ACTIONS.a), messageId: 'again', receivedAt: 1020 });
+    e.reported.add('again');
+    const r = e.ledger.find((x) => x.customer_id === 'c0' && x.action_id === ACTIONS.a)!;
+    r.possible_duplicate = true;
+    e.report.actions[0].possibleDuplicates = 1;
+    assert.deepEqual(failed(e), ['duplicate messages only on sends the ledger marked possible_duplicate']);
+    r.duplicate_confirmed = true;
+    e.report.actions[0].duplicatesConfirmed = 1;
+    assert.deepEqual(failed(e), []);
+    assert.equal(checkChaos(e).figures.duplicatesConfirmed, 1);
+  });
+
+  it('a message counts as reported only when a batch holding one of its events was answered 2xx', () => {
+    const events = [
+      { sg_event_id: 'e1', sg_message_id: 'mA.filterdrecv-fake-1-0.0', event: 'processed' },
+      { sg_event_id: 'e2', sg_message_id: 'mA.filterdrecv-fake-1-0.0', event: 'delivered' },
+      { sg_event_id: 'e3', sg_message_id: 'mB.filterdrecv-fake-2-0.0', event: 'processed' },
+      { sg_event_id: 'e4', sg_message_id: 'mC.filterdrecv-fake-3-0.0', event: 'processed' },
+    ];
+    const at = '2026-12-07T00:00:00.000Z';
+    const deliveries = [
+      { at, attempt: 1, status: 0, events: 2, sgEventIds: ['e1', 'e3'] },
+      { at, attempt: 2, status: 503, events: 2, sgEventIds: ['e1', 'e3'] },
+      { at, attempt: 3, status: 200, events: 2, sgEventIds: ['e2', 'e3'] },
+      { at, attempt: 1, status: 500, events: 1, sgEventIds: ['e4'] },
+    ];
+    assert.deepEqual([...reportedMessages(events, deliveries)].sort(), ['mA', 'mB']);
   });
 
   it("the report's numbers must be the results'", () => {
