@@ -22,6 +22,11 @@ describe('campaign-runner stop', function () {
     const w = await startWorker();
     const queues = { TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue };
     const accepted = () => members.reduce((k, m) => k + acceptedFor(m.email).length, 0);
+    // Requests SendGrid holds now: the fake took the request (its slow fault is consumed) and has not answered yet.
+    const onTheWire = () => {
+      const waiting = new Set(env.fake.pendingFaults().map((f) => f.to));
+      return members.filter((m) => !waiting.has(m.email) && acceptedFor(m.email).length === 0).length;
+    };
     try {
       const launch = await startLaunch({
         client: env.client,
@@ -33,11 +38,15 @@ describe('campaign-runner stop', function () {
         pageSize: 20,
         maxInFlight: 40,
       });
-      await eventually(
-        async () => accepted(),
-        (k) => k >= 20,
+      // Stop while sends are on the wire (so their runs are open): stopping between two of the launch's pages, when
+      // every started run had finished, cancelled no run and proved nothing about them (it failed 2 of 10 times on
+      // the PostgreSQL topology).
+      const before = await eventually(
+        async () => ({ accepted: accepted(), onTheWire: onTheWire() }),
+        (k) => k.accepted >= 20 && k.onTheWire >= 5,
         120_000,
       );
+      assert.ok(before.accepted >= 20 && before.onTheWire >= 5, `no moment with sends on the wire: ${JSON.stringify(before)}`);
 
       const stop = await startCli(queues, 'stop', '--campaign', stored.campaign.id).exited(180_000);
       assert.equal(stop.code, 0, stop.stderr);
