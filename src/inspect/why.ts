@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { campaignRunWorkflowId, type ActionOutcome, type CampaignRunResult, type CampaignRunWorkflow } from '../contract';
 import type { Action, Campaign } from '../campaigns/types';
 import { walkActions } from '../campaigns/validate';
-import { ACTION_TYPES } from '../contract';
+import { ACTION_TYPES, describeOutcome } from '../contract';
 import { definitionOf } from '../actions';
 import { loadCampaignVersion, loadLatestCampaign } from '../db/campaigns';
 import type { Db } from '../db/knex';
@@ -118,21 +118,6 @@ export async function why(d: WhyDeps, campaignId: string, customerId: string): P
   return { campaignId, customerId, campaignVersion: version, versionFrom, run: state, actions };
 }
 
-function outcomeWords(o: ActionOutcome): string {
-  switch (o.status) {
-    case 'sent':
-      return `sent (message ${o.messageId})`;
-    case 'skipped':
-      return `skipped: ${o.reasons.join(', ')}`;
-    case 'failed':
-      return `failed: ${o.error}`;
-    case 'done':
-      return o.emailStatus ? `done: ${o.emailStatus}` : 'done';
-    default:
-      return o.status;
-  }
-}
-
 /** The ledger row's decision in a few words. */
 function ledgerDecision(s: SendHistory): string {
   switch (s.status) {
@@ -169,7 +154,7 @@ export function formatWhy(w: Why): string {
     const decision = a.send
       ? ledgerDecision(a.send)
       : a.outcome
-        ? outcomeWords(a.outcome)
+        ? describeOutcome(a.outcome)
         : a.flow
           ? (a.flow.outcome ?? 'waiting')
           : 'not reached';
@@ -191,7 +176,7 @@ export function formatWhy(w: Why): string {
             `    ${e.at} ${e.event}${e.matched === 'recipient' ? '' : ` (${e.matched.replace('_', ' ')})`}${e.effects ? `: ${e.effects}` : ''}`,
           );
       }
-      if (a.outcome && a.outcome.status !== s.status) lines.push(`  the run's outcome: ${outcomeWords(a.outcome)}`);
+      if (a.outcome && a.outcome.status !== s.status) lines.push(`  the run's outcome: ${describeOutcome(a.outcome)}`);
     } else if (a.flow) {
       const f = a.flow;
       const parts = [

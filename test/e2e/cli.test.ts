@@ -48,7 +48,7 @@ describe('CLI', function () {
     r = await cli('run', '--campaign', id, '--customers-file', ids, '--wait');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`campaign-run:${id}:${a}\\tstarted\\thttp://`));
-    assert.match(r.stdout, new RegExp(`${a}\\temail: sent \\([\\w-]+\\) \\| tag: done`));
+    assert.match(r.stdout, new RegExp(`${a}\\temail: sent \\(message [\\w-]+\\) \\| tag: done`));
     assert.match(r.stdout, new RegExp(`${b}\\temail: skipped: email_channel_unsubscribed \\| tag: not_run`));
     r = await cli('run', '--campaign', id, '--customer', a);
     assert.match(r.stdout, /already enrolled/);
