@@ -143,10 +143,13 @@ interface CustomerRow {
 // The BCC list of the e-mail action $id, wherever it sits in the stored campaign's tree.
 const BCC_OF_ACTION = '$.** ? (@.id == $id && @.type == "sendEmail").settings.bcc[*]';
 
-async function matchEvent(trx: Knex.Transaction, e: DeliveryEvent): Promise<{ match: Match; send?: SendRow; customer?: CustomerRow }> {
-  const send = await findSend(trx, e);
+async function matchEvent(
+  trx: Knex.Transaction,
+  e: DeliveryEvent,
+  send: SendRow | null,
+): Promise<{ match: Match; send?: SendRow; customer?: CustomerRow }> {
   if (!send) return { match: 'no_send' };
-  // Locked: two batches for one customer apply one after the other.
+  // Locked by lockCustomers already (a no-op here): two batches for one customer apply one after the other.
   const customer: CustomerRow | undefined = await trx('customers')
     .where({ external_id: send.customer_id })
     .forUpdate()
@@ -387,6 +390,18 @@ async function checked(trx: Knex.Transaction, send: SendRow, memo: Map<string, b
 }
 
 /**
+ * Locks every customer the batch's events are for, in one fixed order (their ids'), before anything else is written:
+ * batches that share customers (SendGrid resends many at once after an outage, each in its own order) then wait for one
+ * another instead of deadlocking, as they did when each customer was locked as its event came, in the batch's order.
+ * Everything else the batch writes (the sends' rows, the ledger, soft failures, subscriptions) is a locked customer's.
+ */
+async function lockCustomers(trx: Knex.Transaction, sends: (SendRow | null)[]): Promise<void> {
+  const ids = [...new Set(sends.flatMap((s) => (s ? [s.customer_id] : [])))];
+  if (ids.length === 0) return;
+  await trx.raw('select 1 from customers where external_id = any(?::text[]) order by external_id for update', [ids]);
+}
+
+/**
  * Stores and applies a batch in one transaction: all of it or none of it (a failure rolls back, the webhook answers 5xx
  * and SendGrid sends the batch again). Events already stored, by sg_event_id or by content, change nothing.
  */
@@ -394,9 +409,12 @@ export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Prom
   return db.transaction(async (trx) => {
     const out: AppliedEvent[] = [];
     const checks = new Map<string, boolean>();
-    for (const e of events) {
+    const sends: (SendRow | null)[] = [];
+    for (const e of events) sends.push(await findSend(trx, e));
+    await lockCustomers(trx, sends);
+    for (const [i, e] of events.entries()) {
       const at = new Date(e.timestamp * 1000);
-      const { match, send, customer } = await matchEvent(trx, e);
+      const { match, send, customer } = await matchEvent(trx, e, sends[i]);
       const { rows } = await trx.raw(
         `insert into webhook_events (sg_event_id, content_key, event, event_at, sg_message_id, send_key, matched, ledger_id, customer_id, payload)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,
