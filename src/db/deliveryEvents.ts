@@ -51,6 +51,8 @@ export interface DeliveryEvent {
   response?: string;
   attempt?: string;
   asmGroupId?: number; // asm_group_id
+  /** open: SendGrid says a machine loaded the message (sg_machine_open: Apple Mail's privacy proxy), not a person */
+  machineOpen?: boolean;
   /** the event as received */
   raw: Record<string, unknown>;
 }
@@ -91,11 +93,13 @@ const CHECK_OF_ACTION = '$.** ? (@.type == "checkEmailStatus" && @.settings.emai
 
 /**
  * What identifies an event whatever its sg_event_id (SendGrid gives a resent batch new ones): the message (or, for an
- * event without one, the send), the event, its time, the address, the URL and the deferral attempt.
+ * event without one, the send), the event, its time, the address, the URL and the deferral attempt. A machine's open is
+ * not a person's open of the same second: that part is added to machine opens only, so every other event keeps its key.
  */
 export function contentKey(e: DeliveryEvent): string {
   const message = e.sgMessageId ?? `send:${e.sendKey ?? ''}`;
   const parts = [message, e.event, String(e.timestamp), e.email.trim().toLowerCase(), e.url ?? '', e.attempt ?? ''];
+  if (e.machineOpen) parts.push('machine');
   return createHash('sha256').update(parts.join('\n')).digest('base64url');
 }
 
@@ -176,6 +180,14 @@ interface DeliveryRow {
   status_at: Date | null;
 }
 
+type Engagement = 'open' | 'machineOpen' | 'click';
+const ENGAGEMENT_COLUMNS: Record<Engagement, [string, string, string]> = {
+  open: ['open_count', 'first_opened_at', 'last_opened_at'],
+  machineOpen: ['machine_open_count', 'first_machine_open_at', 'last_machine_open_at'],
+  click: ['click_count', 'first_clicked_at', 'last_clicked_at'],
+};
+const ENGAGEMENT_EFFECT: Record<Engagement, string> = { open: 'opened', machineOpen: 'machine open', click: 'clicked' };
+
 class Effects {
   readonly done: string[] = [];
   constructor(
@@ -208,17 +220,16 @@ class Effects {
     if (newer) this.done.push(`status ${status}`);
   }
 
-  /** first/last time and count of an open or a click */
-  async engagement(kind: 'open' | 'click'): Promise<void> {
+  /** first/last time and count of an open, a machine's open (counted apart: nobody read the mail) or a click */
+  async engagement(kind: Engagement): Promise<void> {
     await this.delivery();
-    const [count, first, last] =
-      kind === 'open' ? ['open_count', 'first_opened_at', 'last_opened_at'] : ['click_count', 'first_clicked_at', 'last_clicked_at'];
+    const [count, first, last] = ENGAGEMENT_COLUMNS[kind];
     await this.trx.raw(
       `update send_delivery set ${count} = ${count} + 1, ${first} = least(coalesce(${first}, ?), ?), ${last} = greatest(coalesce(${last}, ?), ?),
               updated_at = now() where ledger_id = ?`,
       [this.at, this.at, this.at, this.at, this.send.ledger_id],
     );
-    this.done.push(kind === 'open' ? 'opened' : 'clicked');
+    this.done.push(ENGAGEMENT_EFFECT[kind]);
   }
 
   async quality(v: QualityVerdict): Promise<void> {
@@ -355,8 +366,10 @@ async function applyEffects(fx: Effects, e: DeliveryEvent, at: Date): Promise<vo
       return;
     }
     case 'open':
+      // A machine's open (Apple Mail's proxy) is no sign a person read the mail: counted apart, changes nothing else.
+      return fx.engagement(e.machineOpen ? 'machineOpen' : 'open');
     case 'click':
-      return fx.engagement(e.event);
+      return fx.engagement('click');
     case 'spamreport':
       await fx.delivery();
       await fx.update({ spam_reported_at: at });
