@@ -192,10 +192,15 @@ const ScriptSchema = z
           url: z.string().optional(),
           groupId: z.number().int().optional(),
           ms: z.number().int().nonnegative().max(3_600_000).optional(),
+          machine: z.boolean().optional(),
         })
         .strict()
         .refine((step) => (step.event === 'later') === (step.ms !== undefined), {
           message: "ms is given with 'later' steps only, and they need it",
+        })
+        .refine((step) => step.machine === undefined || step.event === 'open', {
+          message: "machine is given with 'open' steps only",
+          path: ['machine'],
         }),
     ),
   })

@@ -5,8 +5,8 @@
  *   top-level keys, `category` an array, `asm_group_id`, `sg_message_id = <X-Message-Id>.<suffix>`, int timestamps;
  * - signed: ECDSA P-256 over timestamp + raw body, base64 DER, in X-Twilio-Email-Event-Webhook-Signature/-Timestamp,
  *   with a key pair generated at start (`publicKey`, base64 SPKI DER, as SendGrid's settings page shows it);
- * - per-recipient scripts: delivered by default; bounce, blocked, deferred ×k, dropped, open, click, spamreport,
- *   unsubscribe, group_unsubscribe, group_resubscribe;
+ * - per-recipient scripts: delivered by default; bounce, blocked, deferred ×k, dropped, open (a person's, or with
+ *   `machine: true` a machine's: sg_machine_open), click, spamreport, unsubscribe, group_unsubscribe, group_resubscribe;
  * - suppression lists fed by those events: a later message to a suppressed address is still accepted (202) and then
  *   `dropped` with SendGrid's reason;
  * - a receiver's non-2xx (or no answer) is retried with backoff on a compressed clock, never following redirects,
@@ -22,7 +22,8 @@ export type ScriptStep =
   | { event: 'blocked'; status?: string; reason?: string }
   | { event: 'deferred'; times?: number; response?: string }
   | { event: 'dropped'; reason?: string }
-  | { event: 'open' }
+  /** machine: Apple Mail's privacy proxy loaded the message, not a person (SendGrid's sg_machine_open: true) */
+  | { event: 'open'; machine?: boolean }
   | { event: 'click'; url?: string }
   | { event: 'spamreport' }
   | { event: 'unsubscribe' }
@@ -330,7 +331,7 @@ export class FakeEventPoster {
           out.push({ event: 'dropped', reason: s.reason ?? 'Bounced Address', status: '5.0.0' });
           break;
         case 'open':
-          out.push({ event: 'open', ...agent, sg_machine_open: false });
+          out.push({ event: 'open', ...agent, sg_machine_open: s.machine === true });
           break;
         case 'click':
           out.push({ event: 'click', ...agent, url: s.url ?? firstLink ?? 'https://example.com/' });

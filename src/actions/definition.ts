@@ -2,7 +2,7 @@
 // campaign document, the run's tree, the worker's cache and the report read. Its workflow handler and its activities
 // are registered apart (workflows.ts, activities.ts): the workflow sandbox may import neither zod nor the database.
 import type { z } from 'zod';
-import type { ActionNode, SendWindow } from '../contract';
+import type { ActionNode, MachineOpens, SendWindow } from '../contract';
 
 export interface ValidationContext {
   categoryCodes: ReadonlySet<string>;
@@ -26,6 +26,7 @@ export interface TreeCheck {
 /** What of the campaign (not of the action) an action's tree fields may take. */
 export interface CampaignDefaults {
   sendWindow?: SendWindow;
+  machineOpens?: MachineOpens;
 }
 
 /** The fields an action type may put in the run's tree, beside id, type and children (contract: ActionNode). */

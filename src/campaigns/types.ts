@@ -1,6 +1,6 @@
 // The campaign document as stored and as validated. Validation (validate.ts) turns unknown JSON into these types once;
 // everything after that trusts them.
-import type { ActionType, SendWindow, WaitDuration } from '../contract';
+import type { ActionType, MachineOpens, SendWindow, WaitDuration } from '../contract';
 import type { SettingsOf } from '../actions';
 
 export type { EmailAddress, TemplateContext, UtmParams } from '../email/types';
@@ -45,6 +45,8 @@ export interface Campaign {
   sendWindow?: SendWindow;
   /** at most this many sendEmail attempts start per minute across every worker (a server-side task queue rate limit) */
   messagesPerMinute?: number;
+  /** whether Check e-mail status counts a machine open (sg_machine_open) as opened; default DEFAULT_MACHINE_OPENS */
+  machineOpens?: MachineOpens;
   actions: Action[]; // the roots; siblings run concurrently
 }
 

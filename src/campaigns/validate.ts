@@ -2,6 +2,7 @@
 // Fields are checked one by one in document order, so one bad field never hides the errors of its siblings; each
 // error carries a JSON path such as $.actions[0].children[1].settings.subject.
 import { z } from 'zod';
+import { MACHINE_OPENS } from '../contract';
 import { quote } from '../email/quote';
 import { storableString } from './storableText';
 import {
@@ -51,6 +52,8 @@ const messagesPerMinute = z
   .int('must be a whole number')
   .min(1, 'must be at least 1')
   .max(MAX_MESSAGES_PER_MINUTE, `must be at most ${MAX_MESSAGES_PER_MINUTE}`);
+
+const machineOpens = z.enum(MACHINE_OPENS, { error: `must be one of: ${MACHINE_OPENS.join(', ')}` });
 
 // Zod says "expected string, received undefined" for a missing key; "is required" is what a campaign author needs.
 const errorMap: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined);
@@ -141,6 +144,7 @@ class Validator {
         unknownDeliveryWait: (v, p) => (c.unknownDeliveryWait = this.zod(unknownDeliveryWait, v, p)),
         sendWindow: (v, p) => (c.sendWindow = this.zod(sendWindowSchema, v, p)),
         messagesPerMinute: (v, p) => (c.messagesPerMinute = this.zod(messagesPerMinute, v, p)),
+        machineOpens: (v, p) => (c.machineOpens = this.zod(machineOpens, v, p)),
         actions: (v, p) => (c.actions = this.actions(v, p, 1)),
       },
       ['id', 'name', 'actions'],

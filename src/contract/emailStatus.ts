@@ -15,6 +15,14 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 /** What a check reads: the e-mail's status, or that the checked e-mail was not sent (the ledger's status, or none). */
 export type EmailStatusReading = { sent: true; status: EmailStatus } | { sent: false; ledgerStatus: string | null };
 
+/**
+ * What a machine open is to Check e-mail status: Apple Mail's privacy proxy loads every message it receives, so SendGrid
+ * reports an open (sg_machine_open: true) for mail nobody read. `excluded`: not opened; `counted`: opened.
+ */
+export const MACHINE_OPENS = ['excluded', 'counted'] as const;
+export type MachineOpens = (typeof MACHINE_OPENS)[number];
+export const DEFAULT_MACHINE_OPENS: MachineOpens = 'excluded';
+
 /** The settings of a Check e-mail status that its run needs, carried in the run's input (ActionNode.emailCheck). */
 export interface EmailCheck {
   /** the Send e-mail action (an ancestor of the check) whose e-mail is checked */
@@ -23,12 +31,19 @@ export interface EmailCheck {
   waitUpTo?: WaitDuration;
   /** child action id -> the statuses on which it runs */
   branches: Record<string, EmailStatus[]>;
+  /**
+   * The campaign counts machine opens (sg_machine_open) as opened. Absent: they are not (the default, and what every
+   * run started before the setting existed carries).
+   */
+  machineOpens?: 'counted';
 }
 
 export interface EmailStatusQuery {
   runKey: string;
   /** the Send e-mail action's id */
   emailActionId: string;
+  /** a machine open counts as opened (the check's EmailCheck.machineOpens); absent: it does not */
+  machineOpens?: 'counted';
 }
 
 /**

@@ -51,6 +51,8 @@ export interface DeliveryEvent {
   response?: string;
   attempt?: string;
   asmGroupId?: number; // asm_group_id
+  /** open: SendGrid says a machine loaded the message (sg_machine_open: Apple Mail's privacy proxy), not a person */
+  machineOpen?: boolean;
   /** the event as received */
   raw: Record<string, unknown>;
 }
@@ -91,11 +93,13 @@ const CHECK_OF_ACTION = '$.** ? (@.type == "checkEmailStatus" && @.settings.emai
 
 /**
  * What identifies an event whatever its sg_event_id (SendGrid gives a resent batch new ones): the message (or, for an
- * event without one, the send), the event, its time, the address, the URL and the deferral attempt.
+ * event without one, the send), the event, its time, the address, the URL and the deferral attempt. A machine's open is
+ * not a person's open of the same second: that part is added to machine opens only, so every other event keeps its key.
  */
 export function contentKey(e: DeliveryEvent): string {
   const message = e.sgMessageId ?? `send:${e.sendKey ?? ''}`;
   const parts = [message, e.event, String(e.timestamp), e.email.trim().toLowerCase(), e.url ?? '', e.attempt ?? ''];
+  if (e.machineOpen) parts.push('machine');
   return createHash('sha256').update(parts.join('\n')).digest('base64url');
 }
 
@@ -143,10 +147,13 @@ interface CustomerRow {
 // The BCC list of the e-mail action $id, wherever it sits in the stored campaign's tree.
 const BCC_OF_ACTION = '$.** ? (@.id == $id && @.type == "sendEmail").settings.bcc[*]';
 
-async function matchEvent(trx: Knex.Transaction, e: DeliveryEvent): Promise<{ match: Match; send?: SendRow; customer?: CustomerRow }> {
-  const send = await findSend(trx, e);
+async function matchEvent(
+  trx: Knex.Transaction,
+  e: DeliveryEvent,
+  send: SendRow | null,
+): Promise<{ match: Match; send?: SendRow; customer?: CustomerRow }> {
   if (!send) return { match: 'no_send' };
-  // Locked: two batches for one customer apply one after the other.
+  // Locked by lockCustomers already (a no-op here): two batches for one customer apply one after the other.
   const customer: CustomerRow | undefined = await trx('customers')
     .where({ external_id: send.customer_id })
     .forUpdate()
@@ -172,6 +179,14 @@ interface DeliveryRow {
   status: string | null;
   status_at: Date | null;
 }
+
+type Engagement = 'open' | 'machineOpen' | 'click';
+const ENGAGEMENT_COLUMNS: Record<Engagement, [string, string, string]> = {
+  open: ['open_count', 'first_opened_at', 'last_opened_at'],
+  machineOpen: ['machine_open_count', 'first_machine_open_at', 'last_machine_open_at'],
+  click: ['click_count', 'first_clicked_at', 'last_clicked_at'],
+};
+const ENGAGEMENT_EFFECT: Record<Engagement, string> = { open: 'opened', machineOpen: 'machine open', click: 'clicked' };
 
 class Effects {
   readonly done: string[] = [];
@@ -205,17 +220,16 @@ class Effects {
     if (newer) this.done.push(`status ${status}`);
   }
 
-  /** first/last time and count of an open or a click */
-  async engagement(kind: 'open' | 'click'): Promise<void> {
+  /** first/last time and count of an open, a machine's open (counted apart: nobody read the mail) or a click */
+  async engagement(kind: Engagement): Promise<void> {
     await this.delivery();
-    const [count, first, last] =
-      kind === 'open' ? ['open_count', 'first_opened_at', 'last_opened_at'] : ['click_count', 'first_clicked_at', 'last_clicked_at'];
+    const [count, first, last] = ENGAGEMENT_COLUMNS[kind];
     await this.trx.raw(
       `update send_delivery set ${count} = ${count} + 1, ${first} = least(coalesce(${first}, ?), ?), ${last} = greatest(coalesce(${last}, ?), ?),
               updated_at = now() where ledger_id = ?`,
       [this.at, this.at, this.at, this.at, this.send.ledger_id],
     );
-    this.done.push(kind === 'open' ? 'opened' : 'clicked');
+    this.done.push(ENGAGEMENT_EFFECT[kind]);
   }
 
   async quality(v: QualityVerdict): Promise<void> {
@@ -352,8 +366,10 @@ async function applyEffects(fx: Effects, e: DeliveryEvent, at: Date): Promise<vo
       return;
     }
     case 'open':
+      // A machine's open (Apple Mail's proxy) is no sign a person read the mail: counted apart, changes nothing else.
+      return fx.engagement(e.machineOpen ? 'machineOpen' : 'open');
     case 'click':
-      return fx.engagement(e.event);
+      return fx.engagement('click');
     case 'spamreport':
       await fx.delivery();
       await fx.update({ spam_reported_at: at });
@@ -387,6 +403,18 @@ async function checked(trx: Knex.Transaction, send: SendRow, memo: Map<string, b
 }
 
 /**
+ * Locks every customer the batch's events are for, in one fixed order (their ids'), before anything else is written:
+ * batches that share customers (SendGrid resends many at once after an outage, each in its own order) then wait for one
+ * another instead of deadlocking, as they did when each customer was locked as its event came, in the batch's order.
+ * Everything else the batch writes (the sends' rows, the ledger, soft failures, subscriptions) is a locked customer's.
+ */
+async function lockCustomers(trx: Knex.Transaction, sends: (SendRow | null)[]): Promise<void> {
+  const ids = [...new Set(sends.flatMap((s) => (s ? [s.customer_id] : [])))];
+  if (ids.length === 0) return;
+  await trx.raw('select 1 from customers where external_id = any(?::text[]) order by external_id for update', [ids]);
+}
+
+/**
  * Stores and applies a batch in one transaction: all of it or none of it (a failure rolls back, the webhook answers 5xx
  * and SendGrid sends the batch again). Events already stored, by sg_event_id or by content, change nothing.
  */
@@ -394,9 +422,12 @@ export async function applyDeliveryEvents(db: Db, events: DeliveryEvent[]): Prom
   return db.transaction(async (trx) => {
     const out: AppliedEvent[] = [];
     const checks = new Map<string, boolean>();
-    for (const e of events) {
+    const sends: (SendRow | null)[] = [];
+    for (const e of events) sends.push(await findSend(trx, e));
+    await lockCustomers(trx, sends);
+    for (const [i, e] of events.entries()) {
       const at = new Date(e.timestamp * 1000);
-      const { match, send, customer } = await matchEvent(trx, e);
+      const { match, send, customer } = await matchEvent(trx, e, sends[i]);
       const { rows } = await trx.raw(
         `insert into webhook_events (sg_event_id, content_key, event, event_at, sg_message_id, send_key, matched, ledger_id, customer_id, payload)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id`,

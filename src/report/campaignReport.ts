@@ -31,9 +31,13 @@ export interface DeliveryFigures {
   delivered: number;
   bounced: { total: number; hard: number; soft: number };
   dropped: number;
-  /** customers who opened (unique) */
+  /** customers who opened (unique), a person's opens only: a machine open (sg_machine_open) is not one */
   openedCustomers: number;
-  /** opens SendGrid marked as a machine's (sg_machine_open), counted apart from openedCustomers (issue 25) */
+  /**
+   * customers (unique) with an open SendGrid marked as a machine's (sg_machine_open: Apple Mail's privacy proxy),
+   * counted apart from openedCustomers (issue 25); one who also opened in person counts in both. Always set by
+   * campaignReport; optional for reports built without it.
+   */
   machineOpens?: number;
   /** customers who clicked (unique) */
   clickedCustomers: number;
@@ -143,6 +147,7 @@ function emptyDelivery(): DeliveryFigures {
     bounced: { total: 0, hard: 0, soft: 0 },
     dropped: 0,
     openedCustomers: 0,
+    machineOpens: 0,
     clickedCustomers: 0,
     unsubscribed: 0,
     spamReports: 0,
@@ -158,6 +163,7 @@ async function deliveryFigures(db: Db, campaignId: string): Promise<{ byAction: 
             count(*) filter (where d.status = 'bounced' and d.bounce_class = 'soft')::int as soft,
             count(*) filter (where d.status = 'dropped')::int as dropped,
             count(distinct l.customer_id) filter (where d.open_count > 0)::int as opened,
+            count(distinct l.customer_id) filter (where d.machine_open_count > 0)::int as machine_opens,
             count(distinct l.customer_id) filter (where d.click_count > 0)::int as clicked,
             count(*) filter (where d.unsubscribed_at is not null)::int as unsubscribed,
             count(*) filter (where d.spam_reported_at is not null)::int as spam
@@ -174,6 +180,7 @@ async function deliveryFigures(db: Db, campaignId: string): Promise<{ byAction: 
       bounced: { total: r.hard + r.soft, hard: r.hard, soft: r.soft },
       dropped: r.dropped,
       openedCustomers: r.opened,
+      machineOpens: r.machine_opens,
       clickedCustomers: r.clicked,
       unsubscribed: r.unsubscribed,
       spamReports: r.spam,
@@ -287,6 +294,7 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   { head: 'soft', of: (f) => f.delivery.bounced.soft },
   { head: 'dropped', of: (f) => f.delivery.dropped },
   { head: 'opened', of: (f) => f.delivery.openedCustomers },
+  { head: 'machine', of: (f) => f.delivery.machineOpens ?? 0 },
   { head: 'clicked', of: (f) => f.delivery.clickedCustomers },
   { head: 'unsub', of: (f) => f.delivery.unsubscribed },
   { head: 'spam', of: (f) => f.delivery.spamReports },
@@ -297,7 +305,7 @@ export const REPORT_NOTES: readonly string[] = [
   'skipped groups: channel = unsubscribed from the e-mail channel; address = missing or invalid address; category = unsubscribed from the category',
   "late = sent, SendGrid's answer lost but one of its events proved it took the message; maybe dup = sent, possibly a second time (campaign resends unknown deliveries); dup = sent twice for certain",
   "failed includes unknown (delivery_unknown: no word from SendGrid) and expired (lifetime_expired); in flight = cancelled while SendGrid may have had it; awaiting = waiting for SendGrid's word",
-  "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers; unsub = sends unsubscribed through; spam = spam reports",
+  "from SendGrid's events (recipients only, never BCC copies): delivered, bounced (hard + soft), dropped; opened and clicked = unique customers (opened: in person; machine = with a machine open, e.g. Apple Mail's proxy, not in opened); unsub = sends unsubscribed through; spam = spam reports",
 ];
 
 export function formatReport(r: CampaignReport): string {

@@ -65,6 +65,7 @@ const eventSchema = z.object({
   response: z.string().max(8000).optional(),
   attempt: z.union([z.string(), z.number()]).optional(),
   asm_group_id: z.number().int().optional(),
+  sg_machine_open: z.boolean().optional(),
 });
 
 export interface Ignored {
@@ -105,6 +106,8 @@ export function parseEvents(json: unknown): { events: DeliveryEvent[]; ignored: 
       response: e.response,
       attempt: e.attempt === undefined ? undefined : String(e.attempt),
       asmGroupId: e.asm_group_id,
+      // Absent on older events (and on every event but open): a person's open, as it always counted.
+      machineOpen: e.sg_machine_open === true,
       raw: raw as Record<string, unknown>,
     });
   });

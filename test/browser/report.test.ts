@@ -65,7 +65,7 @@ describe('the HTML report in a browser', function () {
         ['reached', a.customersReached],
         ['sent', a.sent],
         ['delivered', d.delivered],
-        ['opened', d.openedCustomers],
+        [d.machineOpens === undefined ? 'opened' : 'opened \\(people\\)', d.openedCustomers],
         ['clicked', d.clickedCustomers],
         ['channel unsubscribed', a.skipped.byGroup.unsubscribedFromChannel],
         ['address missing/invalid', a.skipped.byGroup.addressIssue],

@@ -22,10 +22,11 @@ import { startTestService, useService } from '../support/service';
 const tag = (id: string) => ({ id, type: 'setTag', settings: { tag: id }, children: [] });
 
 /** Send e-mail -> Check e-mail status (waitUpTo seconds) -> bonus (clicked) / remind (delivered or opened) / sms (undelivered). */
-function campaign(id: string, waitSeconds: number) {
+function campaign(id: string, waitSeconds: number, over: { machineOpens?: 'excluded' | 'counted' } = {}) {
   return {
     id,
     name: `Check ${id}`,
+    ...over,
     actions: [
       {
         id: 'mail',
@@ -91,6 +92,33 @@ describe('Check e-mail status (end to end: worker, server, Postgres, fake, servi
     assert.equal(flow.customersReached, 4);
     assert.equal(flow.waiting, 0);
     assert.deepEqual(flow.branches, { undelivered: 2, delivered_not_opened: 1, opened_not_clicked: 1, clicked: 0, email_not_sent: 0 });
+  });
+
+  it("a machine open (Apple Mail's proxy) is not opened by default: delivered_not_opened; opened_not_clicked with machineOpens counted", async function () {
+    this.timeout(90_000);
+    const excluded = await storeDoc(campaign(uid('chk-machine'), 4));
+    const counted = await storeDoc(campaign(uid('chk-machine'), 4, { machineOpens: 'counted' }));
+    const steps: ScriptStep[] = [{ event: 'delivered' }, { event: 'open', machine: true }];
+    const runs = await Promise.all(
+      [
+        { stored: excluded, status: 'delivered_not_opened' },
+        { stored: counted, status: 'opened_not_clicked' },
+      ].map(async (c) => {
+        const id = await scripted(steps);
+        return { ...c, id, handle: await startRun(w, c.stored, id) };
+      }),
+    );
+    for (const r of runs) {
+      const result = await r.handle.result();
+      assert.deepEqual(checkOutcome(result), { status: 'done', emailStatus: r.status }, `machineOpens ${r.stored.campaign.machineOpens}`);
+      assert.deepEqual(await tagsOf(r.id), ['remind']);
+      const opens = await testEnv().db('webhook_events').where({ customer_id: r.id, event: 'open' }).select('payload');
+      assert.deepEqual(
+        opens.map((e) => e.payload.sg_machine_open),
+        [true],
+        'the machine open was stored before the decision',
+      );
+    }
   });
 
   it('a click ends a 60 s wait within seconds: the service stored the event and signalled the run', async function () {

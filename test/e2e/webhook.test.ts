@@ -88,6 +88,38 @@ describe('SendGrid event webhook', function () {
     assert.ok(events.every((e) => typeof e.payload.sg_message_id === 'string' && typeof e.payload.timestamp === 'number'));
   });
 
+  it("stores a machine open (sg_machine_open) apart: not an open, not in the report's opened, counted as machine opens", async () => {
+    const [machine, both, person] = await Promise.all([customer(), customer(), customer()]);
+    script({ to: machine.email, steps: [{ event: 'delivered' }, { event: 'open', machine: true }, { event: 'open', machine: true }] });
+    script({ to: both.email, steps: [{ event: 'delivered' }, { event: 'open', machine: true }, { event: 'open' }] });
+    script({ to: person.email, steps: [{ event: 'delivered' }, { event: 'open', machine: false }] });
+    const stored = await storeDoc(emails(uid('machine'), 1));
+    await Promise.all([machine, both, person].map((c) => runToEnd(w, stored, c.id)));
+    await allEventsStored(machine.email, both.email, person.email);
+
+    const m = await delivery(machine.id, 'email-1');
+    assert.deepEqual([m.status, m.open_count, m.first_opened_at, m.last_opened_at, m.machine_open_count], ['delivered', 0, null, null, 2]);
+    assert.ok(m.first_machine_open_at < m.last_machine_open_at, 'the two machine opens are a second apart');
+    const b = await delivery(both.id, 'email-1');
+    assert.deepEqual([b.open_count, b.machine_open_count], [1, 1]);
+    assert.ok(b.first_opened_at > b.first_machine_open_at, "the person's open is its own time, after the machine's");
+    const p = await delivery(person.id, 'email-1');
+    assert.deepEqual([p.open_count, p.machine_open_count, p.first_machine_open_at], [1, 0, null]);
+
+    const opens = await testEnv().db('webhook_events').where({ customer_id: machine.id, event: 'open' }).select('payload', 'effects');
+    assert.deepEqual(
+      opens.map((e) => [e.payload.sg_machine_open, e.effects]),
+      [
+        [true, 'machine open'],
+        [true, 'machine open'],
+      ],
+    );
+    const r = await campaignReport(testEnv().db, stored.campaign.id);
+    assert.equal(r.actions[0].delivery.openedCustomers, 2, 'people who opened: both and person');
+    assert.equal(r.actions[0].delivery.machineOpens, 2, 'customers with a machine open: machine and both');
+    assert.equal(r.totals.delivery.machineOpens, 2);
+  });
+
   it('a hard bounce sets the code its status maps to, and the next run is skipped as email_invalid', async () => {
     const c = await customer();
     script({ to: c.email, steps: [{ event: 'bounce', status: '5.1.1', reason: `550 5.1.1 <${c.email}>: user unknown` }] });
@@ -374,6 +406,7 @@ describe('SendGrid event webhook', function () {
       bounced: { total: 2, hard: 1, soft: 1 },
       dropped: 1,
       openedCustomers: 2,
+      machineOpens: 0,
       clickedCustomers: 1,
       unsubscribed: 1,
       spamReports: 1,

@@ -126,4 +126,26 @@ describe('checkEmailStatus validation', () => {
       ['$.actions[0].children[0].settings.branches', /is required/],
     ]);
   });
+
+  it("machineOpens: absent or 'excluded' leaves the check's run input as it was; 'counted' carries it to every check", () => {
+    const doc = (machineOpens?: unknown) => ({
+      ...campaign([email('mail', [check(good())])]),
+      ...(machineOpens === undefined ? {} : { machineOpens }),
+    });
+    for (const m of [undefined, 'excluded']) {
+      const r = validateCampaign(doc(m), ctx);
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.deepEqual(actionTree(r.campaign)[0].children[0].emailCheck, good(), `machineOpens ${m}`);
+    }
+    const r = validateCampaign(doc('counted'), ctx);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(actionTree(r.campaign)[0].children[0].emailCheck, { ...good(), machineOpens: 'counted' });
+  });
+
+  it('refuses a machineOpens that is neither excluded nor counted, at its path', () => {
+    for (const bad of ['count', true, 1, null])
+      expectErrors({ ...campaign([email('mail', [check(good())])]), machineOpens: bad }, [
+        ['$.machineOpens', /^must be one of: excluded, counted$/],
+      ]);
+  });
 });

@@ -86,10 +86,16 @@ export const checkEmailStatus: ActionDefinition<CheckEmailStatusSettings> = {
       }),
     }),
   checkInTree,
-  // Which e-mail, how long to wait for a click, and which children run on which status. Its emailStatus activity reads
-  // only the ledger.
-  treeFields: ({ emailActionId, waitUpTo, branches }) => ({
-    emailCheck: { emailActionId, ...(waitUpTo ? { waitUpTo: { ...waitUpTo } } : {}), branches: structuredClone(branches) },
+  // Which e-mail, how long to wait for a click, which children run on which status, and the campaign's machineOpens when
+  // it counts them (absent otherwise: the tree, input and history of a run are what they were before the setting
+  // existed). Its emailStatus activity reads only the ledger.
+  treeFields: ({ emailActionId, waitUpTo, branches }, campaign) => ({
+    emailCheck: {
+      emailActionId,
+      ...(waitUpTo ? { waitUpTo: { ...waitUpTo } } : {}),
+      branches: structuredClone(branches),
+      ...(campaign.machineOpens === 'counted' ? { machineOpens: 'counted' as const } : {}),
+    },
   }),
   report: {
     branches: [...EMAIL_STATUSES, 'email_not_sent'],

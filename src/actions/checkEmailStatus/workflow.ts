@@ -24,7 +24,12 @@ const final = (r: EmailStatusReading) => !r.sent || r.status === 'clicked';
 export const checkEmailStatusHandler: ActionHandler = async (node, run) => {
   const check = node.emailCheck;
   if (!check) return { outcome: { status: 'failed', error: 'the run has no settings for this Check e-mail status' }, runChildren: false };
-  const query: EmailStatusQuery = { runKey: run.runKey, emailActionId: check.emailActionId };
+  // machineOpens only when counted: the query (and so every history's local activity input) is otherwise as it was.
+  const query: EmailStatusQuery = {
+    runKey: run.runKey,
+    emailActionId: check.emailActionId,
+    ...(check.machineOpens === 'counted' ? { machineOpens: 'counted' as const } : {}),
+  };
   const deadline = Date.now() + (check.waitUpTo ? waitDurationMs(check.waitUpTo) : 0);
   let reading = await emailStatus(query);
   if (!final(reading) && deadline > Date.now()) {
