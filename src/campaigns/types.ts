@@ -45,8 +45,20 @@ export interface Campaign {
   sendWindow?: SendWindow;
   /** at most this many sendEmail attempts start per minute across every worker (a server-side task queue rate limit) */
   messagesPerMinute?: number;
+  /** what the campaign wants of a customer, measured per variant by the report (docs/split-and-control-report.md) */
+  goal?: CampaignGoal;
   actions: Action[]; // the roots; siblings run concurrently
 }
+
+/**
+ * The campaign's goal: the customer gets `tag` within `withinDays` days of entering a split's variant or a control
+ * group's group. A customer who already had the tag then does not count.
+ */
+export interface CampaignGoal {
+  tag: string;
+  withinDays: number;
+}
+export const MAX_GOAL_DAYS = 90;
 
 export const MAX_MESSAGES_PER_MINUTE = 60_000;
 export const MAX_ACTIONS = 100;

@@ -118,7 +118,10 @@ describe('validateCampaign', () => {
       // document order: setings was added after children
       ['$.actions[0].children[0].settings.color', /unknown key "color"/],
       ['$.actions[0].setings', /unknown key "setings" \(allowed: id, type, settings, children\)/],
-      ['$.nmae', /unknown key "nmae" \(allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, actions\)/],
+      [
+        '$.nmae',
+        /unknown key "nmae" \(allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, goal, actions\)/,
+      ],
     ]);
   });
 
@@ -329,7 +332,7 @@ describe('validateCampaign: hostile input', () => {
       [S, /^unknown key "<html><html>.{28}…" \(1200000 characters\)$/],
       [
         '$',
-        /^unknown key "<html>.{34}…" \(1200000 characters; allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, actions\)$/,
+        /^unknown key "<html>.{34}…" \(1200000 characters; allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, goal, actions\)$/,
       ],
     ]);
   });
