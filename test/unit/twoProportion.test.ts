@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { normalCdf, normalUpperTail, twoProportionTest, Z_95 } from '../../src/report/twoProportion';
 import { compareVariants, MIN_PER_GROUP } from '../../src/report/variantComparisons';
 import type { VariantFigures } from '../../src/report/splitFigures';
+import { docSection } from '../support/docs';
 
 const close = (got: number, want: number, tol: number, what: string) =>
   assert.ok(Math.abs(got - want) <= tol, `${what}: ${got}, want ${want} ± ${tol}`);
@@ -143,5 +144,21 @@ describe('variant comparisons: the report lines', () => {
     assert.match(c.line, /p = 0\.0(4\d+|5\d*): (B wins|no winner yet)$/);
     const shown = Number(/p = ([\d.]+)/.exec(c.line)![1]);
     assert.equal(shown < 0.05, c.winner === 'B', c.line);
+  });
+});
+
+describe("docs/split-and-control-report.md's worked example", () => {
+  it('prints the lines the report prints for its numbers', () => {
+    const text = docSection('docs/split-and-control-report.md', 'The report: is there a winner?');
+    const example = text.slice(text.indexOf('### A worked example'));
+    const a = variant('A', { customersReached: 2000, sent: 2000, clickedCustomers: 160, goalReached: 100 });
+    const b = variant('B', { customersReached: 2000, sent: 2000, clickedCustomers: 210, goalReached: 118 });
+    const c = variant('C', { customersReached: 2000, sent: 2000, clickedCustomers: 195, goalReached: 104 });
+    const target = variant('target', { customersReached: 9000, sent: 9000, clickedCustomers: 700, goalReached: 540 });
+    const control = variant('control', { customersReached: 1000, goalReached: 45 });
+    for (const line of compareVariants('split', [a, b], true).map((x) => x.line)) assert.ok(example.includes(line), line);
+    assert.ok(example.includes(compareVariants('controlGroup', [target, control], true)[0].line));
+    const bonferroni = compareVariants('split', [a, b, c], false)[1].line;
+    assert.ok(text.replace(/\n/g, ' ').includes(bonferroni), bonferroni);
   });
 });
