@@ -47,8 +47,20 @@ export interface Campaign {
   messagesPerMinute?: number;
   /** whether Check e-mail status counts a machine open (sg_machine_open) as opened; default DEFAULT_MACHINE_OPENS */
   machineOpens?: MachineOpens;
+  /** what the campaign wants of a customer, measured per variant by the report (docs/split-and-control-report.md) */
+  goal?: CampaignGoal;
   actions: Action[]; // the roots; siblings run concurrently
 }
+
+/**
+ * The campaign's goal: the customer gets `tag` within `withinDays` days of entering a split's variant or a control
+ * group's group. A customer who already had the tag then does not count.
+ */
+export interface CampaignGoal {
+  tag: string;
+  withinDays: number;
+}
+export const MAX_GOAL_DAYS = 90;
 
 export const MAX_MESSAGES_PER_MINUTE = 60_000;
 export const MAX_ACTIONS = 100;

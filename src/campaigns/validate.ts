@@ -8,6 +8,7 @@ import { storableString } from './storableText';
 import {
   MAX_ACTIONS,
   MAX_DEPTH,
+  MAX_GOAL_DAYS,
   MAX_MESSAGES_PER_MINUTE,
   MAX_UNKNOWN_DELIVERY_WAIT_DAYS,
   UNKNOWN_DELIVERY,
@@ -18,6 +19,7 @@ import { actionDefinitions, definitionOf } from '../actions';
 import type { ActionDefinition, ValidationContext } from '../actions/definition';
 import { joinPath, MAX_KEY_IN_PATH } from './jsonPath';
 import { durationSchema, sendWindowSchema } from './timingSchemas';
+import { tagSchema } from '../actions/setTag/definition';
 
 export type { ValidationContext };
 export interface ValidationError {
@@ -54,6 +56,20 @@ const messagesPerMinute = z
   .max(MAX_MESSAGES_PER_MINUTE, `must be at most ${MAX_MESSAGES_PER_MINUTE}`);
 
 const machineOpens = z.enum(MACHINE_OPENS, { error: `must be one of: ${MACHINE_OPENS.join(', ')}` });
+
+const goalSchema = z.strictObject(
+  {
+    tag: tagSchema,
+    withinDays: z
+      .number({ error: (i) => (i.input === undefined ? undefined : 'must be a number of days') })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1')
+      .max(MAX_GOAL_DAYS, `must be at most ${MAX_GOAL_DAYS}`),
+  },
+  {
+    error: (i) => (i.code === 'invalid_type' && i.input !== undefined ? 'must be an object: { "tag": ..., "withinDays": ... }' : undefined),
+  },
+);
 
 // Zod says "expected string, received undefined" for a missing key; "is required" is what a campaign author needs.
 const errorMap: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined);
@@ -145,6 +161,7 @@ class Validator {
         sendWindow: (v, p) => (c.sendWindow = this.zod(sendWindowSchema, v, p)),
         messagesPerMinute: (v, p) => (c.messagesPerMinute = this.zod(messagesPerMinute, v, p)),
         machineOpens: (v, p) => (c.machineOpens = this.zod(machineOpens, v, p)),
+        goal: (v, p) => (c.goal = this.zod(goalSchema, v, p)),
         actions: (v, p) => (c.actions = this.actions(v, p, 1)),
       },
       ['id', 'name', 'actions'],

@@ -140,6 +140,15 @@ async function duplicates(trx: Knex.Transaction): Promise<{ listed: ImportLineEr
  */
 async function merge(trx: Knex.Transaction): Promise<{ inserted: number; changed: number }> {
   await trx.raw(`select pg_advisory_xact_lock(hashtext('campaign-runner:customer-import'))`);
+  // The tags a line gives that its customer does not have yet (all of a new customer's), read before the update below
+  // replaces them: their time goes to customer_tags_added (first time only), which the campaign goal reads.
+  await trx.raw(
+    `create temporary table customer_import_new_tags on commit drop as
+     select distinct s.id, t.tag
+       from customer_import_stage s cross join lateral unnest(s.tags) as t(tag)
+       left join customers c on c.external_id = s.id
+      where c.external_id is null or not (t.tag = any(c.tags))`,
+  );
   // `c` is the row as it is now (a concurrent setTag's tag included), so what a line leaves out is kept.
   const updated = await trx.raw(
     `update customers c set
@@ -165,6 +174,7 @@ async function merge(trx: Knex.Transaction): Promise<{ inserted: number; changed
        from customer_import_stage s
       where not exists (select 1 from customers c where c.external_id = s.id)`,
   );
+  await trx.raw(`insert into customer_tags_added (customer_id, tag) select id, tag from customer_import_new_tags on conflict do nothing`);
   await trx.raw(
     `insert into channel_subscriptions as cs (customer_id, channel, active)
      select id, 'email', subscribed from customer_import_stage

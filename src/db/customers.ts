@@ -23,15 +23,21 @@ export interface CustomerForSend {
   facts: RuleFacts;
 }
 
-/** Adds a tag once; re-running is a no-op, so the activity is safe to retry. Returns false if the customer is gone. */
+/**
+ * Adds a tag once; re-running is a no-op, so the activity is safe to retry. Returns false if the customer is gone. A tag
+ * the customer did not have is recorded with its time in customer_tags_added (first time only), which the campaign
+ * goal reads; the customer's row is locked meanwhile, so a concurrent import or Set tag sees one or the other.
+ */
 export async function addTag(db: Db, externalId: string, tag: string): Promise<boolean> {
-  const updated = await db('customers')
-    .where({ external_id: externalId })
-    .update({
-      tags: db.raw('case when ? = any(tags) then tags else array_append(tags, ?) end', [tag, tag]),
-      updated_at: db.fn.now(),
-    });
-  return updated > 0;
+  const { rows } = await db.raw(
+    `with c as (select external_id, ? = any(tags) as had from customers where external_id = ? for update),
+          u as (update customers set tags = array_append(tags, ?), updated_at = now()
+                 where external_id in (select external_id from c where not had) returning external_id),
+          i as (insert into customer_tags_added (customer_id, tag) select external_id, ? from u on conflict do nothing)
+     select count(*)::int as found from c`,
+    [tag, externalId, tag, tag],
+  );
+  return rows[0].found > 0;
 }
 
 export async function listCustomerIds(db: Db): Promise<string[]> {

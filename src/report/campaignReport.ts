@@ -9,6 +9,8 @@ import { definitionOf } from '../actions';
 import type { CampaignState } from './campaignState';
 import { loadReportCampaign, type ReportCampaign } from './reportCampaign';
 import type { SplitFigures } from './splitFigures';
+import { splitReport } from './splitReport';
+import { formatSplit } from './splitText';
 import { inTreeOrder, type ReportTreeNode } from './tree';
 
 /** SmartCom's mailing report groups. A skip with several reasons counts once, in the group of its first reason. */
@@ -249,6 +251,7 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
   totals.delivery = delivery.totals;
   const stored = await loadReportCampaign(db, campaignId);
   const tree = stored?.tree ?? [];
+  const splits = inTreeOrder(await splitReport(db, campaignId, stored?.campaign.goal), tree);
   return {
     campaignId,
     generatedAt: new Date().toISOString(),
@@ -259,6 +262,7 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
     totals,
     flow: inTreeOrder(await flowReport(db, campaignId), tree),
     ...(stored ? { campaign: stored.campaign, tree } : {}),
+    ...(splits.length ? { splits } : {}),
   };
 }
 
@@ -320,6 +324,7 @@ export function formatReport(r: CampaignReport): string {
     ...table.slice(1).map(fmt),
     ...REPORT_NOTES,
     ...(r.flow.length ? ['', ...formatFlow(r.flow)] : []),
+    ...(r.splits ?? []).flatMap((s) => ['', ...formatSplit(s, r.campaign?.goal)]),
   ].join('\n');
 }
 

@@ -9,6 +9,8 @@ import type { SplitFigures, VariantFigures } from './splitFigures';
 import { barChart, count, funnelChart, percent, type Bar } from './svg';
 import type { ReportTreeNode } from './tree';
 import { REPORT_CSS } from './htmlStyle';
+import { goalText } from './splitText';
+import { NO_GOAL_FOR_CONTROL } from './variantComparisons';
 
 const STATUS_NAMES: Record<string, string> = {
   undelivered: 'undelivered',
@@ -37,7 +39,7 @@ export function renderReportHtml(r: CampaignReport): string {
   const inTree = new Set(tree.map((n) => n.actionId));
   const earlier = [
     ...r.actions.filter((a) => !inTree.has(a.actionId)).map((a) => emailSection(a, undefined, tree)),
-    ...r.flow.filter((f) => !inTree.has(f.actionId)).map((f) => flowSection(f, undefined, tree)),
+    ...r.flow.filter((f) => !inTree.has(f.actionId) && !splits.has(f.actionId)).map((f) => flowSection(f, undefined, tree)),
     ...(r.splits ?? []).filter((s) => !inTree.has(s.actionId)).map((s) => splitSection(s, undefined)),
   ];
   const name = r.campaign?.name ?? r.campaignId;
@@ -71,6 +73,7 @@ function header(r: CampaignReport): string {
 <h1 data-figure="campaignName">${e(c?.name ?? r.campaignId)}</h1>
 <p class="meta">Campaign <code data-figure="campaignId">${e(r.campaignId)}</code> · <span data-figure="version">${versions}</span> · figures of <time datetime="${e(r.generatedAt)}" data-figure="generatedAt">${e(at)}</time></p>
 ${stateLine(r.state)}
+${c?.goal ? `<p class="meta" data-figure="goal">${e(goalText(c.goal))}</p>` : ''}
 </header>`;
 }
 
@@ -111,10 +114,12 @@ function actionSection(
 ): string {
   const email = emails.get(node.actionId);
   if (email) return emailSection(email, node, tree);
-  const flow = flows.get(node.actionId);
-  if (flow) return flowSection(flow, node, tree);
+  // Before the flow log's figures: a split's runs are in the flow log too (its variants as branches), but its section
+  // shows them per variant, side by side.
   const split = splits.get(node.actionId);
   if (split) return splitSection(split, node);
+  const flow = flows.get(node.actionId);
+  if (flow) return flowSection(flow, node, tree);
   const def = definitionOf(node.type);
   // An e-mail's figures come from the ledger, a flow action's from the flow log; any other action is not counted.
   const why = def && !def.sendsEmail && !def.report.branches ? 'not counted by the report' : 'no customer has reached it yet';
@@ -276,9 +281,11 @@ function splitSection(s: SplitFigures, node: ReportTreeNode | undefined): string
     })),
     Math.max(...s.variants.map((v) => v.customersReached), 0),
   );
-  const lines = s.comparisons
-    .map((c) => `<p class="significance${c.winner ? ' winner' : ''}" data-metric="${e(c.metric)}">${e(c.line)}</p>`)
-    .join('\n');
+  const noGoal = s.kind === 'controlGroup' && s.variants.every((v) => v.goalReached === undefined);
+  const lines = [
+    ...s.comparisons.map((c) => `<p class="significance${c.winner ? ' winner' : ''}" data-metric="${e(c.metric)}">${e(c.line)}</p>`),
+    ...(noGoal ? [`<p class="significance">${e(NO_GOAL_FOR_CONTROL)}</p>`] : []),
+  ].join('\n');
   const name = s.kind === 'split' ? 'Split' : 'Control group';
   return `${open(s.actionId, 'split', node)}
 <h2><span class="type">${name}</span> <code>${e(s.actionId)}</code></h2>

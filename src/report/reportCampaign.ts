@@ -2,6 +2,7 @@
 // the figures come from (a campaign changed between launches counts the runs of every version).
 import { loadLatestCampaign } from '../db/campaigns';
 import type { Db } from '../db/knex';
+import type { CampaignGoal } from '../campaigns/types';
 import { reportTree, type ReportTreeNode } from './tree';
 
 export interface ReportCampaign {
@@ -11,6 +12,8 @@ export interface ReportCampaign {
   version: number;
   /** the versions whose runs the figures count, ascending */
   figureVersions: number[];
+  /** the latest version's goal, which the per-variant figures count (absent: none) */
+  goal?: CampaignGoal;
 }
 
 export async function loadReportCampaign(db: Db, campaignId: string): Promise<{ campaign: ReportCampaign; tree: ReportTreeNode[] } | null> {
@@ -23,7 +26,12 @@ export async function loadReportCampaign(db: Db, campaignId: string): Promise<{ 
     [campaignId, campaignId],
   );
   return {
-    campaign: { name: stored.campaign.name, version: stored.version, figureVersions: rows.map((r: { v: number }) => r.v) },
+    campaign: {
+      name: stored.campaign.name,
+      version: stored.version,
+      figureVersions: rows.map((r: { v: number }) => r.v),
+      ...(stored.campaign.goal ? { goal: stored.campaign.goal } : {}),
+    },
     tree: reportTree(stored.campaign),
   };
 }

@@ -1,12 +1,11 @@
-// The shape the report expects for splits (A/B variants) and control groups, which issue 25 adds. Nothing fills it yet:
-// the HTML report draws such a section only when the report carries one, so the day the report's query fills it, the
-// file shows the variants side by side without a change to the renderer.
+// The shape of the report's figures for splits (A/B variants) and control groups (issue 25), filled by splitReport.ts
+// from the flow log, the ledger and the tag times; the text report (splitText.ts) and the HTML report draw it.
 
 /** One variant of a split, or one group (target, control) of a control group: every group is measured alike. */
 export interface VariantFigures {
   /** the variant's name, or `target` / `control` (campaign text: escape it) */
   name: string;
-  /** its weight or percentage, as the campaign gave it */
+  /** its share of customers in percent: a split's weight over the sum of its weights, a control group's percent */
   share?: number;
   customersReached: number;
   sent: number;
@@ -14,7 +13,8 @@ export interface VariantFigures {
   delivered: number;
   /** people who opened (machine opens excluded) */
   openedCustomers: number;
-  /** opens SendGrid marked as a machine's (sg_machine_open), counted apart */
+  /** customers with an open SendGrid marked as a machine's (sg_machine_open), counted apart; absent until
+   *  send_delivery.machine_open_count exists */
   machineOpens?: number;
   clickedCustomers: number;
   unsubscribed: number;

@@ -20,8 +20,9 @@ export function reportTree(campaign: Campaign): ReportTreeNode[] {
   const out: ReportTreeNode[] = [];
   const walk = (actions: Action[], parent: Action | null, depth: number) => {
     for (const a of actions) {
-      const runsOn = parent ? definitionOf(parent.type).report.childRunsOn?.(parent.settings, a.id) : undefined;
-      const label = definitionOf(a.type).report.label?.(a.settings);
+      // A type this build does not know (a version stored by a newer one) is drawn without its label.
+      const runsOn = parent ? definitionOf(parent.type as unknown)?.report.childRunsOn?.(parent.settings, a.id) : undefined;
+      const label = definitionOf(a.type as unknown)?.report.label?.(a.settings);
       out.push({
         actionId: a.id,
         type: a.type,

@@ -13,6 +13,7 @@ export const WRITTEN_TABLES = [
   'campaign_send_limits',
   'launch_audience',
   'send_ledger',
+  'customer_tags_added',
 ] as const;
 
 /**

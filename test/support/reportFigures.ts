@@ -2,6 +2,7 @@
 // in the file carries data-figure (in its action's section) or data-action and data-column (in the table), so a test
 // finds the number where a reader sees it.
 import type { ActionFigures, CampaignReport, FlowFigures } from '../../src/report/campaignReport';
+import type { VariantFigures } from '../../src/report/splitFigures';
 import { REPORT_COLUMNS } from '../../src/report/campaignReport';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -74,6 +75,29 @@ export function flowFigures(f: FlowFigures): Record<string, number> {
   };
 }
 
+/** A variant's count in a split's section, as shown (without its rate). */
+export function variantCell(html: string, variant: string, label: string): string {
+  const m = new RegExp(`data-variant="${esc(variant)}" data-figure="${esc(label)}">([^< ]*)`).exec(html);
+  if (!m) throw new Error(`no cell ${variant} / ${label}`);
+  return m[1];
+}
+
+/** What a split's section shows per variant, by its row's label. */
+export function variantFigures(v: VariantFigures): Record<string, number> {
+  return {
+    reached: v.customersReached,
+    sent: v.sent,
+    skipped: v.skipped,
+    delivered: v.delivered,
+    'opened (people)': v.openedCustomers,
+    clicked: v.clickedCustomers,
+    unsubscribed: v.unsubscribed,
+    'spam reports': v.spamReports,
+    ...(v.machineOpens !== undefined ? { 'machine opens': v.machineOpens } : {}),
+    ...(v.goalReached !== undefined ? { 'goal reached': v.goalReached } : {}),
+  };
+}
+
 /**
  * Every mismatch between the report object and the HTML drawn from it: each section's counts, and every column of the
  * text report for every action and the TOTAL. Empty when every number is where it should be.
@@ -92,10 +116,17 @@ export function mismatches(html: string, r: CampaignReport): string[] {
     const s = sectionOf(html, a.actionId);
     for (const [k, n] of Object.entries(emailFigures(a))) check(`${a.actionId} ${k}`, () => figure(s, k), n);
   }
+  const splits = new Set((r.splits ?? []).map((s) => s.actionId));
   for (const f of r.flow) {
     const s = sectionOf(html, f.actionId);
-    for (const [k, n] of Object.entries(flowFigures(f))) check(`${f.actionId} ${k}`, () => figure(s, k), n);
+    // A split's section shows its variants (below); the table of every figure still lists its branches.
+    if (!splits.has(f.actionId)) for (const [k, n] of Object.entries(flowFigures(f))) check(`${f.actionId} ${k}`, () => figure(s, k), n);
     for (const [k, n] of Object.entries(flowFigures(f))) check(`table ${f.actionId} ${k}`, () => cell(html, f.actionId, k), n);
+  }
+  for (const split of r.splits ?? []) {
+    const s = sectionOf(html, split.actionId);
+    for (const v of split.variants)
+      for (const [k, n] of Object.entries(variantFigures(v))) check(`${split.actionId} ${v.name} ${k}`, () => variantCell(s, v.name, k), n);
   }
   for (const [id, f] of [...r.actions.map((a): [string, ActionFigures] => [a.actionId, a]), ['TOTAL', r.totals] as [string, ActionFigures]])
     for (const c of REPORT_COLUMNS) check(`table ${id} ${c.head}`, () => cell(html, id, c.head), c.of(f));

@@ -120,7 +120,7 @@ describe('validateCampaign', () => {
       ['$.actions[0].setings', /unknown key "setings" \(allowed: id, type, settings, children\)/],
       [
         '$.nmae',
-        /unknown key "nmae" \(allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, machineOpens, actions\)/,
+        /unknown key "nmae" \(allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, machineOpens, goal, actions\)/,
       ],
     ]);
   });
@@ -332,7 +332,7 @@ describe('validateCampaign: hostile input', () => {
       [S, /^unknown key "<html><html>.{28}…" \(1200000 characters\)$/],
       [
         '$',
-        /^unknown key "<html>.{34}…" \(1200000 characters; allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, machineOpens, actions\)$/,
+        /^unknown key "<html>.{34}…" \(1200000 characters; allowed: id, name, unknownDelivery, unknownDeliveryWait, sendWindow, messagesPerMinute, machineOpens, goal, actions\)$/,
       ],
     ]);
   });
