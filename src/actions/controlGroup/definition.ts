@@ -47,7 +47,9 @@ export const controlGroup: ActionDefinition<ControlGroupSettings> = {
     branches: ['control', 'target'],
     branchesCaption: 'the groups',
     label: (settings) => `${settings.percent} % control`,
+    // A stored version's settings as validation left them; read without trusting the defaults, as a report reads any
+    // version (one stored by other means may lack `control` or `target`).
     childRunsOn: (settings, childId) =>
-      settings.control.includes(childId) ? ['control'] : settings.target.includes(childId) ? ['target'] : undefined,
+      settings.control?.includes(childId) ? ['control'] : settings.target?.includes(childId) ? ['target'] : undefined,
   },
 };

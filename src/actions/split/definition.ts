@@ -118,11 +118,12 @@ export const split: ActionDefinition<SplitSettings> = {
     split: { variants: variants.map((v) => ({ name: v.name, weight: v.weight, children: [...v.children] })) },
   }),
   report: {
+    // As a report reads any stored version: without trusting the defaults (a variant's children may be absent).
     branches: (settings) => settings.variants.map((v) => v.name),
     branchesCaption: 'the variants taken',
     label: (settings) => settings.variants.map((v) => `${v.name} ${v.weight} %`).join(' · '),
     childRunsOn: (settings, childId) => {
-      const on = settings.variants.filter((v) => v.children.includes(childId)).map((v) => v.name);
+      const on = settings.variants.filter((v) => v.children?.includes(childId)).map((v) => v.name);
       return on.length ? on : undefined;
     },
   },
