@@ -79,8 +79,18 @@ describe('Split and Control group (end to end: worker, server, Postgres, fake)',
       assert.deepEqual([r.action_id, r.action_type, r.outcome], ['ab', 'split', want.get(r.customer_id)]);
       assert.ok(r.reached_at instanceof Date);
     }
-    const flow = (await campaignReport(testEnv().db, campaignId)).flow.find((f) => f.actionId === 'ab')!;
+    const report = await campaignReport(testEnv().db, campaignId);
+    const flow = report.flow.find((f) => f.actionId === 'ab')!;
     assert.deepEqual(flow.branches, { A: ids.length - bs.length, B: bs.length });
+    // The report's figures per variant read the same rows: each variant reached and sent to its own customers.
+    const figures = report.splits?.find((f) => f.actionId === 'ab');
+    assert.deepEqual(
+      figures?.variants.map((v) => [v.name, v.customersReached, v.sent]),
+      [
+        ['A', ids.length - bs.length, ids.length - bs.length],
+        ['B', bs.length, bs.length],
+      ],
+    );
 
     // A second run of the same customers (under the same workflow id once the first closed, as an operator re-running
     // them would start it): the same variant; the send ledger keeps the e-mail from going out twice.
