@@ -1,7 +1,8 @@
 // The local stack (`npm start`): Temporal dev server with Temporal Web, Postgres schema, the SendGrid fake, the HTTP
 // service (webhook, unsubscribe links) with the fake's Event Webhook pointed at it, demo categories and customers, a
 // worker, and the demo campaign started for every demo customer. The fake then speaks back (an open, a hard bounce, an
-// unsubscribe), a customer unsubscribes with one click, and a follow-up campaign shows the next run's outcomes change.
+// unsubscribe), a customer unsubscribes with one click, and a follow-up campaign (an A/B test of two subjects) shows the
+// next run's outcomes change.
 // Serves until Ctrl-C, which stops everything it started (so does a crash: dev/shutdown.ts).
 //
 // The demo touches only its own data: its customers, categories and campaigns have ids of their own (demo-...), and it
@@ -212,7 +213,9 @@ async function main(shutdown: StackShutdown): Promise<void> {
     { client, taskQueue: config.taskQueue, campaign: storedFollowup.campaign, campaignVersion: storedFollowup.version },
     ids,
   );
-  console.log(`\nFollow-up campaign "${followup.id}", after the events (it waits 5 seconds, a Wait action, before its e-mail):`);
+  console.log(
+    `\nFollow-up campaign "${followup.id}", after the events (it waits 5 seconds, a Wait action, then a Split sends subject A or B):`,
+  );
   const nextResults = await runResults(
     client,
     next.map((s) => s.workflowId),
@@ -224,6 +227,7 @@ async function main(shutdown: StackShutdown): Promise<void> {
   console.log(`  one run:    ${webUrl(config.temporalWebUrl, config.temporalNamespace, started[0].workflowId)}`);
   console.log('  (demo-001 clicked: its Check e-mail status ended early on the emailEvent signal and took the "clicked" branch)');
   console.log(`  by status:  EmailStatus="clicked" (or undelivered, delivered_not_opened, opened_not_clicked) in the filter`);
+  console.log(`  by variant: CampaignId="${followup.id}" AND Variant="B" (the follow-up's subject test)`);
   console.log(`SendGrid fake messages: ${fake.url}/__fake/messages`);
   console.log('Serving until Ctrl-C. In another terminal: npx campaign-runner --help');
 }

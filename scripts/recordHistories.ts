@@ -4,7 +4,8 @@
 // shapes of interrupted sends (cancellation, lifetime, lost answers, ...) are in recordSendGuarantees.ts, those of
 // campaign timing (Wait, Wait until, the send window, the sends queue) in recordTiming.ts, those of Check e-mail status
 // in recordCheckEmailStatus.ts, those of generation run-2026-12 (SendGrid's word, ids-only input, refused starts) in
-// recordRunContract.ts.
+// recordRunContract.ts, those of Split and Control group in recordSplit.ts. RECORD_ONLY=split records only those
+// (a new action type's shapes, added to today's generation without running every other shape again).
 // Existing files are kept: a history recorded by older code is exactly what new code must go on replaying. Set
 // RECORD_DIR to write a new generation elsewhere (e.g. test/histories/<date>/).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { recordSendGuaranteeRuns } from './recordSendGuarantees';
 import { recordCheckRuns } from './recordCheckEmailStatus';
 import { recordTimingRuns } from './recordTiming';
 import { recordRunContractRuns } from './recordRunContract';
+import { recordSplitRuns } from './recordSplit';
 
 const OUT = path.resolve(process.env.RECORD_DIR ?? path.resolve(__dirname, '..', '..', 'test', 'histories'));
 
@@ -42,6 +44,10 @@ async function save(kind: string, name: string, workflowId: string, runId?: stri
 async function recordCampaignRuns(): Promise<void> {
   await seedCategories();
   const w = await startWorker();
+  if (process.env.RECORD_ONLY === 'split') {
+    await recordSplitRuns(w, save).finally(() => w.stop());
+    return;
+  }
   try {
     await importLines([
       { id: 'r-sent', email: 'r-sent@example.com', emailSubscribed: true, categories: { news: true }, firstName: 'Ann' },
@@ -118,6 +124,7 @@ async function recordCampaignRuns(): Promise<void> {
     await recordTimingRuns(w, save);
     await recordCheckRuns(w, save);
     await recordRunContractRuns(tree, save);
+    await recordSplitRuns(w, save);
   } finally {
     await w.stop();
   }

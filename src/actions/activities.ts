@@ -24,7 +24,10 @@ export interface ActionActivityDeps {
   clock?: () => Date;
 }
 
-/** Flow actions (Wait, Wait until) have no activity of their own: the run carries their settings and waits itself. */
+/**
+ * Flow actions (Wait, Wait until, Split, Control group) have no activity of their own: the run carries their settings
+ * and waits, or assigns the variant, itself.
+ */
 const none = () => ({});
 
 export const actionActivities = {
@@ -33,6 +36,8 @@ export const actionActivities = {
   wait: none,
   waitUntil: none,
   checkEmailStatus: checkEmailStatusActivities,
+  split: none,
+  controlGroup: none,
 } satisfies { readonly [T in ActionType]: (deps: ActionActivityDeps) => object };
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -62,8 +62,11 @@ export interface ActionDefinition<S, P = Record<string, never>> {
   sendsEmail?: boolean;
   /** how the report shows it */
   report: {
-    /** a flow action (the run records reaching it and the branch it took, src/db/flowLog.ts): its branches */
-    branches?: readonly string[];
+    /**
+     * a flow action (the run records reaching it and the branch it took, src/db/flowLog.ts): its branches; from the
+     * settings when they name them (a Split's variants)
+     */
+    branches?: readonly string[] | ((settings: S) => readonly string[]);
     /** what the branches section is called (default: where they are) */
     branchesCaption?: string;
     /** what a marketer knows the action by (a subject, a tag): campaign text */

@@ -5,8 +5,10 @@
 import type { ActionType } from '../contract';
 import type { ActionDefinition } from './definition';
 import { checkEmailStatus } from './checkEmailStatus/definition';
+import { controlGroup } from './controlGroup/definition';
 import { sendEmail } from './sendEmail/definition';
 import { setTag } from './setTag/definition';
+import { split } from './split/definition';
 import { wait } from './wait/definition';
 import { waitUntil } from './waitUntil/definition';
 
@@ -16,6 +18,8 @@ export const actionDefinitions = {
   wait,
   waitUntil,
   checkEmailStatus,
+  split,
+  controlGroup,
 } satisfies { readonly [T in ActionType]: ActionDefinition<any, any> };
 
 type Definitions = typeof actionDefinitions;

@@ -5,8 +5,10 @@
 import type { ActionType } from '../contract';
 import type { ActionHandler } from '../workflows/actions/types';
 import { checkEmailStatusHandler } from './checkEmailStatus/workflow';
+import { controlGroupHandler } from './controlGroup/workflow';
 import { sendEmailHandler } from './sendEmail/workflow';
 import { setTagHandler } from './setTag/workflow';
+import { splitHandler } from './split/workflow';
 import { waitHandler } from './wait/workflow';
 import { waitUntilHandler } from './waitUntil/workflow';
 
@@ -16,6 +18,8 @@ export const handlers: { readonly [T in ActionType]: ActionHandler } = {
   wait: waitHandler,
   waitUntil: waitUntilHandler,
   checkEmailStatus: checkEmailStatusHandler,
+  split: splitHandler,
+  controlGroup: controlGroupHandler,
 };
 
 /** The handler for a node's type; undefined for a type this code does not know (a malformed or future input). */

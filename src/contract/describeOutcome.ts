@@ -10,7 +10,7 @@ export function describeOutcome(o: ActionOutcome): string {
     case 'failed':
       return `failed: ${o.error}`;
     case 'done':
-      return o.emailStatus ? `done: ${o.emailStatus}` : 'done';
+      return o.emailStatus ? `done: ${o.emailStatus}` : o.variant ? `done: variant ${o.variant}` : 'done';
     default:
       return o.status;
   }

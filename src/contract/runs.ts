@@ -1,6 +1,7 @@
 // What crosses the boundary of a campaign run: ids and the campaign's shape, never customer data (addresses, names) and
 // never the message content. Activities load settings and customers from Postgres by id.
 import type { ActionType } from './actionTypes';
+import type { SplitNode } from './assignment';
 import type { EmailCheck, EmailStatus } from './emailStatus';
 import type { SkipReason } from './skipReasons';
 import type { SendWindow, WaitDuration, WaitUntilTarget } from './timing';
@@ -22,6 +23,11 @@ export interface ActionNode {
   sendWindow?: SendWindow;
   /** Check e-mail status: which e-mail, how long to wait for a click, and which children run on which status */
   emailCheck?: EmailCheck;
+  /**
+   * Split and Control group: the variants (a control group's: control, then target), each with its weight and the
+   * children that run for it; the run assigns the customer with assignVariant (./assignment.ts)
+   */
+  split?: SplitNode;
 }
 
 export interface CampaignRunInput {
@@ -56,8 +62,11 @@ export type ActionOutcome =
   | { status: 'sent'; messageId: string }
   | { status: 'skipped'; reasons: SkipReason[] }
   | { status: 'failed'; error: string }
-  /** emailStatus: a Check e-mail status's decision (`email_not_sent`: the checked e-mail was not sent; no child ran) */
-  | { status: 'done'; emailStatus?: EmailStatus | 'email_not_sent' }
+  /**
+   * emailStatus: a Check e-mail status's decision (`email_not_sent`: the checked e-mail was not sent; no child ran).
+   * variant: the variant a Split assigned the customer to, or a Control group's group (`control`, `target`).
+   */
+  | { status: 'done'; emailStatus?: EmailStatus | 'email_not_sent'; variant?: string }
   | { status: 'not_run' };
 
 export interface ActionResult {
@@ -112,13 +121,14 @@ export type SendEmailResult =
 export type SetTagResult = { status: 'done'; applied: boolean };
 
 /**
- * What the run records about a flow action (Wait, Wait until, Check e-mail status) for the report: reached and waiting,
- * then the branch it took (`continued`; a check's e-mail status or `email_not_sent`) or `cancelled`.
+ * What the run records about a flow action (Wait, Wait until, Check e-mail status, Split, Control group) for the
+ * report: reached and waiting, then the branch it took (`continued`; a check's e-mail status or `email_not_sent`; a
+ * split's variant name, a control group's `control` or `target`) or `cancelled`.
  */
 export interface FlowRecordInput extends ActionActivityInput {
   actionType: string;
-  /** null: reached and still waiting */
-  outcome: 'continued' | 'cancelled' | EmailStatus | 'email_not_sent' | null;
+  /** null: reached and still waiting; a string other than those listed: a split's variant name */
+  outcome: 'continued' | 'cancelled' | EmailStatus | 'email_not_sent' | 'control' | 'target' | (string & {}) | null;
   /** while waiting: until when (ISO 8601) */
   waitingUntil?: string;
 }

@@ -16,6 +16,13 @@ export const WaitingUntilKey = defineSearchAttributeKey('WaitingUntil', SearchAt
 // Each Check e-mail status's decision (clicked, undelivered, ...; email_not_sent): `EmailStatus = "clicked"`.
 export const EmailStatusKey = defineSearchAttributeKey('EmailStatus', SearchAttributeType.KEYWORD_LIST);
 
+// The variant a Split assigned the customer to, or a Control group's group (control, target): `Variant = "B"`. A single
+// Keyword, not a list: Temporal's SQL visibility (the dev server's SQLite, our PostgreSQL topology) allows at most three
+// KeywordList attributes per namespace, and EmailOutcome, SkipReasons and EmailStatus hold them. In a run with several
+// splits the last one decided sets it; the run's result and the flow log keep every one. Variant names are campaign
+// text chosen by its author, never customer data.
+export const VariantKey = defineSearchAttributeKey('Variant', SearchAttributeType.KEYWORD);
+
 export const ALL_SEARCH_ATTRIBUTES = [
   CampaignIdKey,
   CustomerIdKey,
@@ -24,6 +31,7 @@ export const ALL_SEARCH_ATTRIBUTES = [
   SkipReasonsKey,
   WaitingUntilKey,
   EmailStatusKey,
+  VariantKey,
 ];
 
 /** `Name=Type` as the dev server's --search-attribute flag and `temporal operator search-attribute create` take them. */

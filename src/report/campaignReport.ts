@@ -102,12 +102,19 @@ export interface CampaignReport {
   splits?: SplitFigures[];
 }
 
-async function flowReport(db: Db, campaignId: string): Promise<FlowFigures[]> {
+/** A flow action's branches, each shown even when nobody took it: its type's, or those its settings name (a Split's). */
+function branchesOf(actionId: string, type: string, tree: ReportTreeNode[]): readonly string[] {
+  const branches = definitionOf(type)?.report.branches;
+  if (typeof branches !== 'function') return branches ?? [];
+  return tree.find((n) => n.actionId === actionId && n.type === type)?.branches ?? [];
+}
+
+async function flowReport(db: Db, campaignId: string, tree: ReportTreeNode[]): Promise<FlowFigures[]> {
   const byAction = new Map<string, FlowFigures>();
   for (const r of await flowCounts(db, campaignId)) {
     let f = byAction.get(r.action_id);
     if (!f) {
-      const branches = Object.fromEntries((definitionOf(r.action_type)?.report.branches ?? []).map((b) => [b, 0]));
+      const branches = Object.fromEntries(branchesOf(r.action_id, r.action_type, tree).map((b) => [b, 0]));
       f = { actionId: r.action_id, type: r.action_type, customersReached: 0, waiting: 0, branches, cancelled: 0 };
       byAction.set(r.action_id, f);
     }
@@ -260,7 +267,7 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
       tree,
     ),
     totals,
-    flow: inTreeOrder(await flowReport(db, campaignId), tree),
+    flow: inTreeOrder(await flowReport(db, campaignId, tree), tree),
     ...(stored ? { campaign: stored.campaign, tree } : {}),
     ...(splits.length ? { splits } : {}),
   };

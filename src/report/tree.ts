@@ -14,6 +14,8 @@ export interface ReportTreeNode {
   runsOn?: string[];
   /** what a marketer knows the action by: a Send e-mail's subject, a Set tag's tag (campaign text: escape it) */
   label?: string;
+  /** a flow action whose branches its settings name (a Split's variants: campaign text): those branches */
+  branches?: string[];
 }
 
 export function reportTree(campaign: Campaign): ReportTreeNode[] {
@@ -23,6 +25,7 @@ export function reportTree(campaign: Campaign): ReportTreeNode[] {
       // A type this build does not know (a version stored by a newer one) is drawn without its label.
       const runsOn = parent ? definitionOf(parent.type as unknown)?.report.childRunsOn?.(parent.settings, a.id) : undefined;
       const label = definitionOf(a.type as unknown)?.report.label?.(a.settings);
+      const branches = definitionOf(a.type as unknown)?.report.branches;
       out.push({
         actionId: a.id,
         type: a.type,
@@ -30,6 +33,7 @@ export function reportTree(campaign: Campaign): ReportTreeNode[] {
         parentId: parent?.id ?? null,
         ...(runsOn ? { runsOn: [...runsOn] } : {}),
         ...(label !== undefined ? { label } : {}),
+        ...(typeof branches === 'function' ? { branches: [...branches(a.settings)] } : {}),
       });
       walk(a.children, a, depth + 1);
     }

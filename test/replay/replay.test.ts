@@ -21,6 +21,8 @@ import {
   workflowType,
 } from './historyEvents';
 import { fromRoot } from '../support/paths';
+import { inputOf, withInput } from './tamperedInput';
+import { assignVariant } from '../../src/contract';
 
 const HISTORIES = fromRoot('test', 'histories');
 
@@ -95,6 +97,8 @@ const RUN_CONTRACT_SHAPES = ['word-confirmed', 'ids-only-input', 'refused-workfl
 const WORD_AWAITED = ['word-confirmed', 'failed-delivery_unknown', 'resent-possible_duplicate'];
 /** The cancelled runs of run-2026-12 that closed their send: cancelled between attempts (the one on the wire was sent). */
 const CLOSED_WHEN_CANCELLED = ['cancelled-between-attempts'];
+/** Recorded since Split and Control group, in run-2026-12 (scripts/recordSplit.ts): a customer of each variant. */
+const SPLIT_SHAPES = ['split-variant-a', 'split-variant-b', 'control-group-control', 'control-group-target'];
 /** Refused at their start: nothing after the check ran. */
 const REFUSED_SHAPES = ['refused-workflow-id', 'refused-tree'];
 
@@ -105,7 +109,10 @@ const GENERATIONS: [string, string[]][] = [
   [SINCE_SEND_GUARANTEES, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES]],
   [SINCE_TIMING, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES]],
   [SINCE_CHECK, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES, ...CHECK_SHAPES]],
-  [SINCE_RUN_2026_12, [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES, ...CHECK_SHAPES, ...RUN_CONTRACT_SHAPES]],
+  [
+    SINCE_RUN_2026_12,
+    [...CAMPAIGN_RUN_SHAPES, ...SEND_GUARANTEE_SHAPES, ...TIMING_SHAPES, ...CHECK_SHAPES, ...RUN_CONTRACT_SHAPES, ...SPLIT_SHAPES],
+  ],
 ];
 /** The generations before run-2026-12 that hold the send guarantees' shapes (each patch has its own marker there). */
 const WITH_SEND_GUARANTEES = [SINCE_SEND_GUARANTEES, SINCE_TIMING, SINCE_CHECK];
@@ -282,6 +289,18 @@ describe('replay of committed histories', function () {
     assert.equal(sends(h('ids-only-input')), 1);
   });
 
+  it('the split shapes recorded their variant: A sends its e-mail, B sets its tag, control runs nothing, target sends', () => {
+    const h = (shape: string) => shapes(SINCE_RUN_2026_12, [shape])[0];
+    const flowRecords = (x: HistoryAndWorkflowId) => localActivityMarkers(x).filter((t) => t === 'recordFlow').length;
+    for (const shape of SPLIT_SHAPES) assert.equal(flowRecords(h(shape)), 1, `${shape}: one flow record`);
+    assert.deepEqual(scheduledActivities(h('split-variant-a')), ['sendEmail']);
+    assert.deepEqual(scheduledActivities(h('split-variant-b')), []);
+    assert.ok(localActivityMarkers(h('split-variant-b')).includes('setTag'));
+    assert.deepEqual(scheduledActivities(h('control-group-control')), []);
+    assert.deepEqual(localActivityMarkers(h('control-group-control')), ['prepareRun', 'recordFlow']);
+    assert.deepEqual(scheduledActivities(h('control-group-target')), ['sendEmail']);
+  });
+
   it('runs recorded before set-tag-local-activity have no marker and run Set tag as a normal activity', () => {
     for (const h of campaignRuns(BEFORE_SET_TAG_LOCAL)) {
       assert.deepEqual(patchMarkers(h), [], h.workflowId);
@@ -358,6 +377,35 @@ describe('replay of committed histories', function () {
       assert.equal(waited.length, WORD_AWAITED.length);
       const report = await replayHistories(histories, { workflowBundle: await bundleVariant('wordNotAwaited') });
       assertNondeterminism(report, histories.length, named(waited));
+    });
+
+    // The assignment is computed on replay from the run's input: weights changed (or any change to the function) that
+    // move the customer to another variant make the replay take other commands than the history holds.
+    it("a split's assignment cannot change on replay: its weights changed in the input fail the history, unchanged it replays", async () => {
+      const A = `${SINCE_RUN_2026_12}campaignRun/split-variant-a.json`;
+      const control = `${SINCE_RUN_2026_12}campaignRun/control-group-control.json`;
+      const recorded = inputOf(HISTORIES, A);
+      const node = recorded.actions![0];
+      const key = { campaignId: recorded.campaignId, actionId: node.id, customerId: recorded.customerId };
+      assert.equal(assignVariant(node.split!.variants, key)!.name, 'A', 'the recorded customer took A');
+      // 1 % for A: this customer (whose bucket is past the first 100, checked here) now falls in B.
+      const reweigh = (i: typeof recorded) => {
+        i.actions![0].split!.variants[0].weight = 1;
+        i.actions![0].split!.variants[1].weight = 99;
+      };
+      const tampered = withInput(HISTORIES, A, reweigh);
+      const changed = structuredClone(recorded);
+      reweigh(changed);
+      assert.equal(assignVariant(changed.actions![0].split!.variants, key)!.name, 'B', 'the change moves the customer');
+      // A control group of 0 %: the control member would now be in target.
+      const noControl = withInput(HISTORIES, control, (i) => {
+        i.actions![0].split!.variants[0].weight = 0;
+        i.actions![0].split!.variants[1].weight = 100;
+      });
+      const report = await replayHistories([tampered, noControl], { workflowBundle: testEnv().workflowBundle });
+      assertNondeterminism(report, 2, [A, control]);
+      const untouched = await replayHistories([withInput(HISTORIES, A, () => {})], { workflowBundle: testEnv().workflowBundle });
+      assert.deepEqual(untouched.failures, [], 'the re-encoded input alone changes nothing');
     });
 
     it("leaving out record-lifetime-expiry's closeSend fails the run whose lifetime ran out, and only that", async () => {

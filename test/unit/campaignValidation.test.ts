@@ -101,7 +101,10 @@ describe('validateCampaign', () => {
     const doc = welcome();
     doc.actions[0].children[0].type = 'sendSms';
     expectErrors(doc, [
-      ['$.actions[0].children[0].type', /unknown action type "sendSms" \(known: sendEmail, setTag, wait, waitUntil, checkEmailStatus\)/],
+      [
+        '$.actions[0].children[0].type',
+        /unknown action type "sendSms" \(known: sendEmail, setTag, wait, waitUntil, checkEmailStatus, split, controlGroup\)/,
+      ],
     ]);
   });
 
@@ -317,7 +320,7 @@ describe('validateCampaign: hostile input', () => {
       [`${S}.categoryCode`, /^unknown mailing category "news\\u0085"$/],
       [
         '$.actions[0].children[0].type',
-        /^unknown action type "setTag\\r\\n\\u202e" \(known: sendEmail, setTag, wait, waitUntil, checkEmailStatus\)$/,
+        /^unknown action type "setTag\\r\\n\\u202e" \(known: sendEmail, setTag, wait, waitUntil, checkEmailStatus, split, controlGroup\)$/,
       ],
       ['$["a\\nb"]', /^unknown key "a\\nb" \(allowed: /],
     ]);

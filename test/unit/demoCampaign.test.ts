@@ -1,5 +1,5 @@
 // The demo's follow-up campaign (`npm start` runs it after the welcome campaign's events): valid against the demo
-// categories, and it shows a Wait (of seconds, so that the demo ends quickly) before its e-mail.
+// categories, and it shows a Wait (of seconds, so that the demo ends quickly), then a Split of two subjects.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { fromRoot } from '../support/paths';
 const DEMO = fromRoot('demo');
 
 describe('the demo follow-up campaign', () => {
-  it('validates and waits a few seconds before its e-mail', () => {
+  it('validates, waits a few seconds, then splits its customers between two subjects (A/B)', () => {
     const categories = JSON.parse(readFileSync(path.join(DEMO, 'categories.json'), 'utf8')) as { code: string }[];
     const campaign = parseCampaign(JSON.parse(readFileSync(path.join(DEMO, 'followup-campaign.json'), 'utf8')), {
       categoryCodes: new Set(categories.map((c) => c.code)),
@@ -20,10 +20,17 @@ describe('the demo follow-up campaign', () => {
     const wait = all.find((a) => a.type === 'wait');
     assert.ok(wait && wait.type === 'wait', 'the demo has a Wait');
     assert.deepEqual(wait.settings.duration, { seconds: 5 });
+    const split = wait.children[0];
+    assert.ok(split?.type === 'split', 'the Wait leads to a Split');
     assert.deepEqual(
-      wait.children.map((c) => c.type),
-      ['sendEmail'],
+      split.settings.variants.map((v) => [v.name, v.weight]),
+      [
+        ['A', 50],
+        ['B', 50],
+      ],
     );
+    const subjects = split.children.map((c) => (c.type === 'sendEmail' ? c.settings.subject : c.type));
+    assert.equal(new Set(subjects).size, 2, `two subjects: ${subjects.join(' | ')}`);
   });
 });
 

@@ -70,6 +70,13 @@ const localDateTime = fc
 const waitUntilSettings = fc.record({ dateTime: localDateTime, timeZone: fc.constantFrom(...ZONES) });
 // The e-mail and the branches depend on the action's place in the tree: filled in by validCampaign.
 const checkSettings = fc.record({ waitUpTo: duration }, { requiredKeys: [] });
+// A split's variants and a control group's groups share out the children: filled in by validCampaign.
+const splitSettings = fc.record({
+  count: fc.integer({ min: 2, max: 5 }),
+  first: fc.integer({ min: 1, max: 60 }),
+  names: fc.constantFrom('A', 'b', 'v_1', 'Long-Name-32-chars-long-12345678'),
+});
+const controlSettings = fc.record({ percent: fc.integer({ min: 0, max: 50 }) });
 const timeOfDay = fc.tuple(fc.nat(23), fc.nat(59)).map(([h, m]) => `${twoDigits(h)}:${twoDigits(m)}`);
 const sendWindow = fc
   .tuple(timeOfDay, timeOfDay, fc.constantFrom(...ZONES))
@@ -82,6 +89,8 @@ const SETTINGS: Record<ActionType, fc.Arbitrary<Obj>> = {
   wait: waitSettings,
   waitUntil: waitUntilSettings,
   checkEmailStatus: checkSettings,
+  split: splitSettings,
+  controlGroup: controlSettings,
 };
 const STATUSES = ['undelivered', 'delivered_not_opened', 'opened_not_clicked', 'clicked'];
 
@@ -120,6 +129,21 @@ export const validCampaign: fc.Arbitrary<Obj> = fc
               children.map((c, k) => [c.id as string, STATUSES.slice(0, 1 + ((i + k) % 4)).map((_, j) => STATUSES[(i + k + j) % 4])]),
             );
             action.settings = { ...settings[i], emailActionId: email, branches };
+          }
+          if (type === 'split') {
+            // `count` variants: the first weighs `first`, the others share the rest; child k goes to variant k mod count.
+            const { count, first, names } = settings[i] as { count: number; first: number; names: string };
+            const rest = 100 - first;
+            const variants = Array.from({ length: count }, (_, v) => ({
+              name: v === 0 ? names : `${names.slice(0, 28)}-${v}`,
+              weight: v === 0 ? first : Math.floor(rest / (count - 1)) + (v === count - 1 ? rest % (count - 1) : 0),
+              children: children.filter((_, k) => k % count === v).map((c) => c.id as string),
+            }));
+            action.settings = { variants };
+          }
+          if (type === 'controlGroup') {
+            const ids = children.map((c) => c.id as string);
+            action.settings = { ...settings[i], control: ids.filter((_, k) => k % 2 === 1), target: ids.filter((_, k) => k % 2 === 0) };
           }
           // children may be left out when empty
           if (children.length > 0 || i % 2 === 0) action.children = children;
