@@ -13,8 +13,7 @@ export interface VariantFigures {
   delivered: number;
   /** people who opened (machine opens excluded) */
   openedCustomers: number;
-  /** customers with an open SendGrid marked as a machine's (sg_machine_open), counted apart; absent until
-   *  send_delivery.machine_open_count exists */
+  /** customers with an open SendGrid marked as a machine's (sg_machine_open), counted apart (docs/machine-opens.md) */
   machineOpens?: number;
   clickedCustomers: number;
   unsubscribed: number;

@@ -55,15 +55,6 @@ function declared(kind: Kind, a: RawAction | undefined): { name: string; share?:
     }));
 }
 
-async function hasMachineOpens(db: Db): Promise<boolean> {
-  // send_delivery.machine_open_count comes with SendGrid's machine opens (issue 25, another change): counted once it exists.
-  const { rows } = await db.raw(
-    `select 1 from information_schema.columns
-      where table_schema = current_schema() and table_name = 'send_delivery' and column_name = 'machine_open_count'`,
-  );
-  return rows.length > 0;
-}
-
 interface VariantRow {
   split: string;
   variant: string;
@@ -72,7 +63,7 @@ interface VariantRow {
   skipped: number;
   delivered: number;
   opened: number;
-  machine: number | null;
+  machine: number;
   clicked: number;
   unsubscribed: number;
   spam: number;
@@ -107,7 +98,6 @@ export async function splitReport(db: Db, campaignId: string, goal: CampaignGoal
     if (!declaredBy.has(s.action_id) && action) declaredBy.set(s.action_id, declared(kinds.get(s.action_id)!, action));
   }
 
-  const machine = await hasMachineOpens(db);
   const { rows }: { rows: VariantRow[] } = await db.raw(
     `with below as (select * from json_to_recordset(?::json) as b(version int, split text, action text)),
           runs as (select run_key, action_id as split, outcome as variant, customer_id, reached_at, campaign_version
@@ -118,7 +108,7 @@ export async function splitReport(db: Db, campaignId: string, goal: CampaignGoal
                            bool_or(l.status = 'skipped') as skipped,
                            bool_or(d.status = 'delivered') as delivered,
                            bool_or(d.open_count > 0) as opened,
-                           ${machine ? 'bool_or(d.machine_open_count > 0)' : 'null::boolean'} as machine,
+                           bool_or(d.machine_open_count > 0) as machine,
                            bool_or(d.click_count > 0) as clicked,
                            bool_or(d.unsubscribed_at is not null) as unsubscribed,
                            bool_or(d.spam_reported_at is not null) as spam
@@ -133,7 +123,7 @@ export async function splitReport(db: Db, campaignId: string, goal: CampaignGoal
             count(distinct r.customer_id) filter (where s.skipped)::int as skipped,
             count(distinct r.customer_id) filter (where s.delivered)::int as delivered,
             count(distinct r.customer_id) filter (where s.opened)::int as opened,
-            ${machine ? 'count(distinct r.customer_id) filter (where s.machine)::int' : 'null::int'} as machine,
+            count(distinct r.customer_id) filter (where s.machine)::int as machine,
             count(distinct r.customer_id) filter (where s.clicked)::int as clicked,
             count(distinct r.customer_id) filter (where s.unsubscribed)::int as unsubscribed,
             count(distinct r.customer_id) filter (where s.spam)::int as spam,
@@ -156,13 +146,13 @@ export async function splitReport(db: Db, campaignId: string, goal: CampaignGoal
     const names = declaredBy.get(actionId) ?? (kind === 'controlGroup' ? declared(kind, undefined) : []);
     // Variants the runs took that the declaring version no longer names (renamed in a later version) come last.
     const all = [...names, ...[...counted.keys()].filter((n) => !names.some((d) => d.name === n)).map((name) => ({ name }))];
-    const variants: VariantFigures[] = all.map((d) => figures(d, counted.get(d.name), machine, goal !== undefined));
+    const variants: VariantFigures[] = all.map((d) => figures(d, counted.get(d.name), goal !== undefined));
     out.push({ actionId, kind, variants, comparisons: compareVariants(kind, variants, goal !== undefined) });
   }
   return out;
 }
 
-function figures(d: { name: string; share?: number }, r: VariantRow | undefined, machine: boolean, hasGoal: boolean): VariantFigures {
+function figures(d: { name: string; share?: number }, r: VariantRow | undefined, hasGoal: boolean): VariantFigures {
   return {
     name: d.name,
     ...(d.share !== undefined ? { share: d.share } : {}),
@@ -171,7 +161,7 @@ function figures(d: { name: string; share?: number }, r: VariantRow | undefined,
     skipped: r?.skipped ?? 0,
     delivered: r?.delivered ?? 0,
     openedCustomers: r?.opened ?? 0,
-    ...(machine ? { machineOpens: r?.machine ?? 0 } : {}),
+    machineOpens: r?.machine ?? 0,
     clickedCustomers: r?.clicked ?? 0,
     unsubscribed: r?.unsubscribed ?? 0,
     spamReports: r?.spam ?? 0,
