@@ -11,7 +11,8 @@ export function goalText(goal: CampaignGoal): string {
 
 /** A split or control group: its variants side by side (one column each), then whether one wins. */
 export function formatSplit(s: SplitFigures, goal: CampaignGoal | undefined): string[] {
-  const rows: [string, (v: VariantFigures) => number | undefined][] = [
+  const rate = (n: number | undefined, of: number) => (n === undefined ? undefined : of === 0 ? '–' : ((100 * n) / of).toFixed(1));
+  const rows: [string, (v: VariantFigures) => number | string | undefined][] = [
     ['share %', (v) => v.share],
     ['reached', (v) => v.customersReached],
     ['sent', (v) => v.sent],
@@ -23,6 +24,10 @@ export function formatSplit(s: SplitFigures, goal: CampaignGoal | undefined): st
     ['unsub', (v) => v.unsubscribed],
     ['spam', (v) => v.spamReports],
     ['goal reached', (v) => v.goalReached],
+    // the rates the comparisons test, and the open rate (people's opens only), in percent
+    ['open rate %', (v) => rate(v.openedCustomers, v.sent)],
+    ['click rate %', (v) => rate(v.clickedCustomers, v.sent)],
+    ['goal rate %', (v) => rate(v.goalReached, v.customersReached)],
   ];
   const shown = rows.filter(([, of]) => s.variants.some((v) => of(v) !== undefined));
   const table = [

@@ -215,19 +215,22 @@ describe('split and control group report (database)', () => {
     const lines = text.split('\n').map((l) => l.trimEnd());
     const at = lines.indexOf('Split ab (goal: the customer gets tag "bought" within 7 days of entering)');
     assert.ok(at > 0, text);
-    assert.deepEqual(lines.slice(at + 1, at + 15), [
-      'variant         A   B',
-      'share %        25  75',
-      'reached        40  40',
-      'sent           40  38',
-      'skipped         0   2',
-      'delivered      38  38',
-      'opened         10  20',
-      'machine opens   3   0',
-      'clicked         4  15',
-      'unsub           1   0',
-      'spam            1   0',
-      'goal reached    2   5',
+    assert.deepEqual(lines.slice(at + 1, at + 18), [
+      'variant           A     B',
+      'share %          25    75',
+      'reached          40    40',
+      'sent             40    38',
+      'skipped           0     2',
+      'delivered        38    38',
+      'opened           10    20',
+      'machine opens     3     0',
+      'clicked           4    15',
+      'unsub             1     0',
+      'spam              1     0',
+      'goal reached      2     5',
+      'open rate %    25.0  52.6',
+      'click rate %   10.0  39.5',
+      'goal rate %     5.0  12.5',
       'B vs A, click rate: +29.5 points (95 % CI +11.4 to +47.6), p = 0.0024: B wins',
       'B vs A, goal rate: +7.5 points (95 % CI -4.8 to +19.8), p = 0.24: no winner yet',
     ]);
