@@ -204,11 +204,9 @@ export function createSendEmail(deps: SendEmailDeps) {
       } finally {
         clearInterval(ticker);
       }
-      const done: AcceptedDetails = { acceptedMessageId: messageId, ledgerId: claimed.id, bccCount };
-      // From here on the message is SendGrid's. Should the write below fail, the next attempt finds this in its
-      // heartbeat details and records the send instead of repeating it.
-      ctx.heartbeat(done);
-      return recordSent(done, owner.decisionInputs);
+      // From here on the message is SendGrid's. Should the write that records it fail, recordSent leaves this in the
+      // attempt's heartbeat details first, and the next attempt records the send instead of repeating it.
+      return recordSent({ acceptedMessageId: messageId, ledgerId: claimed.id, bccCount }, owner.decisionInputs);
     }
   };
 
@@ -251,6 +249,12 @@ export function createSendEmail(deps: SendEmailDeps) {
   /**
    * Records an accepted message, retrying the write within the attempt before leaving it to the next one, and answers
    * what the row then says: `sent`, with this message's id, or with the id an event or another attempt recorded first.
+   * Only a failed write heartbeats the accepted message, for the next attempt: a heartbeat is a write on the Temporal
+   * server (its mutable state), which the write that succeeds at once (nearly every send) need not pay. A worker that
+   * dies between SendGrid's 202 and that write leaves the row in flight, as one that dies while the request is out
+   * does, and the next attempt treats it as possibly sent (it waits for SendGrid's word, holds or resends as marked).
+   * `decisionInputs`: what the rules saw when this attempt decided to send (none when a later attempt records the
+   * message from an earlier one's heartbeat: the row keeps whatever was recorded).
    */
   async function recordSent(a: AcceptedDetails, decisionInputs?: unknown): Promise<SendEmailResult> {
     const tries = deps.recordTries ?? 4;
@@ -262,6 +266,7 @@ export function createSendEmail(deps: SendEmailDeps) {
         if (row?.status === 'sent') return { status: 'sent', messageId: row.providerMessageId! };
         throw new Error(`ledger row ${a.ledgerId} is ${row?.status ?? 'gone'}, not sent, after SendGrid accepted its message`);
       } catch (err) {
+        if (i === 1) Context.current().heartbeat(a);
         if (i >= tries) throw err;
         log.warn('could not record an accepted e-mail; trying again', { attempt: i });
         await new Promise((r) => setTimeout(r, 250 * 2 ** i));
