@@ -25,6 +25,7 @@ import { cpuSeconds, machineCpuSeconds, postgresCpu, postgresCpuSince, rssSample
 import { spawnWorker, workerEnv, workerNodeArgs, type WorkerProcess } from '../dev/workerProcess';
 import { waitRunsClosed } from './waitRuns';
 import { fetchServerCounters } from './serverMetrics';
+import { dbStats, dbWork, historyShape } from './runWork';
 
 interface PhaseFigures {
   runs: number;
@@ -310,6 +311,7 @@ async function main(): Promise<void> {
       await run(warmup, `warm-${tag}`, false);
       rss.reset();
       const m0 = await serverCounters(metricsUrl);
+      const db0 = await dbStats(db);
       const cpu0 = {
         server: cpuSeconds(server.pid),
         worker: cpuSeconds(child.pid),
@@ -329,6 +331,7 @@ async function main(): Promise<void> {
       };
       const ops = counterDelta(m0, await serverCounters(metricsUrl));
       threads[kind] = threadCpu(child.pid!);
+      Object.assign(ops, await dbWork(db, db0, n), await historyShape(client, kind, tag));
       return { ...figures, serverOps: ops };
     } finally {
       rss.stop();
@@ -393,6 +396,14 @@ async function main(): Promise<void> {
       return `${sum((k) => k.startsWith('persistence_requests:'))} persistence requests (${sum((k) => k === 'persistence_requests:CreateTasks')} backlogged tasks), ${sum((k) => k.startsWith('visibility_persistence_requests:'))} visibility writes and reads`;
     };
     log(`server per run: campaign ${perRun(ops.campaign)}; floor ${perRun(ops.floor)}`);
+    // The project database's work per run and one run's history, by kind (bench/runWork.ts), from the last phase of each.
+    const shape = (o: Record<string, number>) =>
+      Object.entries(o)
+        .filter(([k]) => k.startsWith('db:') || k.startsWith('history:'))
+        .map(([k, v]) => `${k.replace(/^(db|history):/, '')} ${v}`)
+        .join(', ');
+    log(`campaign run: ${shape(ops.campaign.at(-1)!)}`);
+    log(`floor run: ${shape(ops.floor.at(-1)!)}`);
     log(
       `worker CPU s by thread (last phase, warm-up included): campaign ${JSON.stringify(threads.campaign)}; floor ${JSON.stringify(threads.floor)}`,
     );

@@ -142,9 +142,25 @@ export const CLAIM_SQL = `insert into send_ledger (run_key, action_id, campaign_
        where ${TAKE_OVER}
      returning ${RETURNING}`;
 
-/** Guards a write on the attempt that claimed the row: a takeover (which bumps attempts) makes it refuse. */
-function owned(db: Db, claimed: Pick<LedgerEntry, 'id' | 'attempts'>) {
-  return db('send_ledger').where({ id: claimed.id, status: 'sending', attempts: claimed.attempts });
+/**
+ * The row an attempt claimed, and once the rules decided to send, what they saw (email/ruleInputs.ts): every write that
+ * ends or releases the attempt records it in the same statement, instead of a write of its own before the message left
+ * (one round trip less for every e-mail sent).
+ */
+export type ClaimedRow = Pick<LedgerEntry, 'id' | 'attempts'> & { decisionInputs?: unknown };
+
+/** The decision column of a write by the attempt that decided; nothing when it has not decided. */
+function decision(claimed: { decisionInputs?: unknown }) {
+  return claimed.decisionInputs === undefined ? {} : { decision_inputs: JSON.stringify(claimed.decisionInputs) };
+}
+
+/**
+ * Guards a write on the attempt that claimed the row: a takeover (which bumps attempts) makes it refuse. The write
+ * records the attempt's decision too, if it made one.
+ */
+function owned(db: Db, claimed: ClaimedRow) {
+  const q = db('send_ledger').where({ id: claimed.id, status: 'sending', attempts: claimed.attempts });
+  return { update: (set: Record<string, unknown>) => q.update({ ...decision(claimed), ...set }) };
 }
 
 /**
@@ -153,17 +169,21 @@ function owned(db: Db, claimed: Pick<LedgerEntry, 'id' | 'attempts'>) {
  * already sent (an event, or another attempt, recorded it first); if with another message id, the send went out twice
  * and the row says so.
  */
-export async function markSent(db: Db, id: string, messageId: string, bccCount: number): Promise<boolean> {
-  const n = await db('send_ledger').where({ id }).whereIn('status', ['sending', 'unknown', 'failed', 'cancelled']).update({
-    status: 'sent',
-    provider_message_id: messageId,
-    bcc_count: bccCount,
-    lease_until: null,
-    in_flight: false,
-    error: null,
-    failure_reason: null,
-    updated_at: db.fn.now(),
-  });
+export async function markSent(db: Db, id: string, messageId: string, bccCount: number, decisionInputs?: unknown): Promise<boolean> {
+  const n = await db('send_ledger')
+    .where({ id })
+    .whereIn('status', ['sending', 'unknown', 'failed', 'cancelled'])
+    .update({
+      ...decision({ decisionInputs }),
+      status: 'sent',
+      provider_message_id: messageId,
+      bcc_count: bccCount,
+      lease_until: null,
+      in_flight: false,
+      error: null,
+      failure_reason: null,
+      updated_at: db.fn.now(),
+    });
   if (n > 0) return true;
   await db('send_ledger')
     .where({ id, status: 'sent' })
@@ -173,12 +193,7 @@ export async function markSent(db: Db, id: string, messageId: string, bccCount: 
 }
 
 /** The send ended without being sent now (rejected, unknown delivery, template error, lifetime over). */
-export async function markFailed(
-  db: Db,
-  claimed: Pick<LedgerEntry, 'id' | 'attempts'>,
-  reason: FailureReason,
-  error: string,
-): Promise<boolean> {
+export async function markFailed(db: Db, claimed: ClaimedRow, reason: FailureReason, error: string): Promise<boolean> {
   const inFlight = reason === 'delivery_unknown' ? {} : { in_flight: false };
   const n = await owned(db, claimed).update({
     status: 'failed',
@@ -195,7 +210,7 @@ export async function markFailed(
  * SendGrid definitely did not take the message (it answered with an error of its own): give up the lease at once so that
  * the next attempt may send, and keep the error for the operator.
  */
-export async function releaseClaim(db: Db, claimed: Pick<LedgerEntry, 'id' | 'attempts'>, error: string): Promise<void> {
+export async function releaseClaim(db: Db, claimed: ClaimedRow, error: string): Promise<void> {
   await owned(db, claimed).update({ lease_until: null, in_flight: false, error, updated_at: db.fn.now() });
 }
 
@@ -203,7 +218,7 @@ export async function releaseClaim(db: Db, claimed: Pick<LedgerEntry, 'id' | 'at
  * SendGrid may have taken the message and the campaign chose to resend: the next attempt may send, and whatever it sends
  * is marked a possible duplicate. (Runs started before the wait for SendGrid's word.)
  */
-export async function releaseMaybeAccepted(db: Db, claimed: Pick<LedgerEntry, 'id' | 'attempts'>, error: string): Promise<void> {
+export async function releaseMaybeAccepted(db: Db, claimed: ClaimedRow, error: string): Promise<void> {
   await owned(db, claimed).update({ lease_until: null, in_flight: false, possible_duplicate: true, error, updated_at: db.fn.now() });
 }
 
@@ -211,17 +226,13 @@ export async function releaseMaybeAccepted(db: Db, claimed: Pick<LedgerEntry, 'i
  * SendGrid may have taken the message: the row waits for SendGrid's word (an event with its send_key makes it 'sent'),
  * still in flight. False when this attempt no longer owns the row.
  */
-export async function markUnknown(db: Db, claimed: Pick<LedgerEntry, 'id' | 'attempts'>, error: string): Promise<boolean> {
+export async function markUnknown(db: Db, claimed: ClaimedRow, error: string): Promise<boolean> {
   const n = await owned(db, claimed).update({ status: 'unknown', lease_until: null, error, updated_at: db.fn.now() });
   return n > 0;
 }
 
 /** A cancellation stopped the send: before the request (`cancelled`) or while it was on the wire (`cancelled_in_flight`). */
-export async function markCancelled(
-  db: Db,
-  claimed: Pick<LedgerEntry, 'id' | 'attempts'>,
-  reason: 'cancelled' | 'cancelled_in_flight',
-): Promise<void> {
+export async function markCancelled(db: Db, claimed: ClaimedRow, reason: 'cancelled' | 'cancelled_in_flight'): Promise<void> {
   const inFlight = reason === 'cancelled' ? { in_flight: false } : {};
   await owned(db, claimed).update({ status: 'cancelled', failure_reason: reason, lease_until: null, ...inFlight, updated_at: db.fn.now() });
 }

@@ -76,13 +76,6 @@ export async function skipClaimed(db: Db, claimed: LedgerEntry, reasons: SkipRea
   return n > 0;
 }
 
-/** Records what the rules saw when they decided to send, on a row this attempt claimed and still owns. */
-export async function recordDecision(db: Db, claimed: LedgerEntry, inputs: RuleInputs): Promise<void> {
-  await db('send_ledger')
-    .where({ id: claimed.id, status: 'sending', attempts: claimed.attempts })
-    .update({ decision_inputs: JSON.stringify(inputs) });
-}
-
 function customerForSend(r: any, categoryCode: string | undefined): CustomerForSend {
   // No channel row means no recorded consent: not subscribed. A category deleted after validation leaves nobody
   // subscribed to it; a customer without their own row gets the category's default.

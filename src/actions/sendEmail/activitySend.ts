@@ -16,10 +16,11 @@ import {
   markUnknown,
   releaseClaim,
   releaseMaybeAccepted,
+  type ClaimedRow,
   type LedgerEntry,
   type LedgerMeta,
 } from '../../db/ledger';
-import { claimForSend, recordDecision, skipClaimed } from '../../db/sendState';
+import { claimForSend, skipClaimed } from '../../db/sendState';
 import { decideRules } from '../../email/ruleInputs';
 import {
   SendGridAuthError,
@@ -159,12 +160,16 @@ export function createSendEmail(deps: SendEmailDeps) {
         if (policy === 'hold') throw await deliveryUnknown(claimed, why);
       }
 
+      // The row this attempt owns, and once the rules said send, what they saw: the write that ends or releases the
+      // attempt records it (db/ledger.ts ClaimedRow), so a send costs no write of its own for the decision. The price: a
+      // worker that dies while its request is out leaves no decision on the row (`why` then shows none for that send).
+      let owner: ClaimedRow = claimed;
       const ready = await prepareOrRelease(claimed, async () => {
         // The decision and what the rules saw (for `campaign-runner why`; email/ruleInputs.ts), recorded on the row.
         const { reasons, inputs } = decideRules(found?.facts ?? null, settings.categoryCode ?? null);
         if (reasons.length > 0) return { skipped: (await skipClaimed(db, claimed, reasons, inputs)) ? reasons : null };
-        await recordDecision(db, claimed, inputs);
-        return { message: await compose(found!, loaded, claimed, input) };
+        owner = { ...claimed, decisionInputs: inputs };
+        return { message: await compose(found!, loaded, owner, input) };
       });
       if ('skipped' in ready) {
         if (ready.skipped) return { status: 'skipped', reasons: ready.skipped };
@@ -176,13 +181,13 @@ export function createSendEmail(deps: SendEmailDeps) {
       if (ctx.cancellationSignal.aborted) {
         // The run was cancelled: the send ends here. Otherwise Temporal gave up on this attempt (timed out, worker
         // shutting down): leave the send to the next attempt.
-        if (cancelledByRun(ctx)) await markCancelled(db, claimed, 'cancelled');
-        else await releaseClaim(db, claimed, 'attempt stopped before sending');
+        if (cancelledByRun(ctx)) await markCancelled(db, owner, 'cancelled');
+        else await releaseClaim(db, owner, 'attempt stopped before sending');
         throw new CancelledFailure('the send was stopped before it went out');
       }
       const end = lifetimeEnd(ctx);
       if (end !== undefined && Date.now() >= end) {
-        await markFailed(db, claimed, 'lifetime_expired', 'message lifetime ran out');
+        await markFailed(db, owner, 'lifetime_expired', 'message lifetime ran out');
         throw ApplicationFailure.create({ message: 'message lifetime ran out', type: FailureTypes.lifetimeExpired, nonRetryable: true });
       }
 
@@ -195,15 +200,13 @@ export function createSendEmail(deps: SendEmailDeps) {
       try {
         ({ messageId } = await mailer.send(message));
       } catch (err) {
-        return await afterFailure(err, claimed, input, policy, unknown);
+        return await afterFailure(err, owner, input, policy, unknown);
       } finally {
         clearInterval(ticker);
       }
-      const done: AcceptedDetails = { acceptedMessageId: messageId, ledgerId: claimed.id, bccCount };
-      // From here on the message is SendGrid's. Should the write below fail, the next attempt finds this in its
-      // heartbeat details and records the send instead of repeating it.
-      ctx.heartbeat(done);
-      return recordSent(done);
+      // From here on the message is SendGrid's. Should the write that records it fail, recordSent leaves this in the
+      // attempt's heartbeat details first, and the next attempt records the send instead of repeating it.
+      return recordSent({ acceptedMessageId: messageId, ledgerId: claimed.id, bccCount }, owner.decisionInputs);
     }
   };
 
@@ -228,7 +231,7 @@ export function createSendEmail(deps: SendEmailDeps) {
   async function compose(
     found: CustomerForSend,
     loaded: LoadedAction<'sendEmail'>,
-    claimed: LedgerEntry,
+    claimed: ClaimedRow,
     input: ActionActivityInput,
   ): Promise<ComposedEmail> {
     const { runKey, campaignId, actionId } = input;
@@ -246,16 +249,24 @@ export function createSendEmail(deps: SendEmailDeps) {
   /**
    * Records an accepted message, retrying the write within the attempt before leaving it to the next one, and answers
    * what the row then says: `sent`, with this message's id, or with the id an event or another attempt recorded first.
+   * Only a failed write heartbeats the accepted message, for the next attempt: a heartbeat is a write on the Temporal
+   * server (its mutable state), which the write that succeeds at once (nearly every send) need not pay. A worker that
+   * dies between SendGrid's 202 and that write leaves the row in flight, as one that dies while the request is out
+   * does, and the next attempt treats it as possibly sent (it waits for SendGrid's word, holds or resends as marked).
+   * `decisionInputs`: what the rules saw when this attempt decided to send (none when a later attempt records the
+   * message from an earlier one's heartbeat: the row keeps whatever was recorded).
    */
-  async function recordSent(a: AcceptedDetails): Promise<SendEmailResult> {
+  async function recordSent(a: AcceptedDetails, decisionInputs?: unknown): Promise<SendEmailResult> {
     const tries = deps.recordTries ?? 4;
     for (let i = 1; ; i++) {
       try {
-        if (await markSent(db, a.ledgerId, a.acceptedMessageId, a.bccCount)) return { status: 'sent', messageId: a.acceptedMessageId };
+        if (await markSent(db, a.ledgerId, a.acceptedMessageId, a.bccCount, decisionInputs))
+          return { status: 'sent', messageId: a.acceptedMessageId };
         const row = await getById(db, a.ledgerId);
         if (row?.status === 'sent') return { status: 'sent', messageId: row.providerMessageId! };
         throw new Error(`ledger row ${a.ledgerId} is ${row?.status ?? 'gone'}, not sent, after SendGrid accepted its message`);
       } catch (err) {
+        if (i === 1) Context.current().heartbeat(a);
         if (i >= tries) throw err;
         log.warn('could not record an accepted e-mail; trying again', { attempt: i });
         await new Promise((r) => setTimeout(r, 250 * 2 ** i));
@@ -263,7 +274,7 @@ export function createSendEmail(deps: SendEmailDeps) {
     }
   }
 
-  async function deliveryUnknown(claimed: LedgerEntry, why: string): Promise<Error> {
+  async function deliveryUnknown(claimed: ClaimedRow, why: string): Promise<Error> {
     const message = `delivery_unknown: SendGrid may have taken the message (${why}); the campaign holds unknown deliveries, so it is not sent again`;
     await markFailed(db, claimed, 'delivery_unknown', message);
     return ApplicationFailure.create({ message, type: FailureTypes.deliveryUnknown, nonRetryable: true });
@@ -276,7 +287,7 @@ export function createSendEmail(deps: SendEmailDeps) {
    */
   async function afterFailure(
     err: unknown,
-    claimed: LedgerEntry,
+    claimed: ClaimedRow,
     input: SendEmailInput,
     policy: UnknownDelivery,
     unknown: () => SendEmailResult,
