@@ -15,11 +15,12 @@ describe('campaign-runner stop', function () {
     const n = 300;
     const members = numberedLines(tag, n, () => ({ tags: [tag] }));
     await importLines(members);
-    // Every send takes 4 s at SendGrid: when the stop comes, some runs are open and their sends on the wire (at 1.5 s, on the
-    // PostgreSQL topology every open run had sometimes finished before the stop reached it).
-    for (const m of members) env.fake.injectFault({ kind: 'slow', to: m.email, delayMs: 4000 });
+    // Every send takes 8 s at SendGrid (under the worker's client timeout, 20 s here): when the stop comes, some runs are
+    // open and their sends on the wire. At 4 s, the stop CLI's own start under load sometimes let every run on the wire finish
+    // before it reached them, on the PostgreSQL topology (1 CI pass in 4); at 1.5 s, more often.
+    for (const m of members) env.fake.injectFault({ kind: 'slow', to: m.email, delayMs: 8000 });
     const stored = await emailCampaign();
-    const w = await startWorker();
+    const w = await startWorker({ timeoutMs: 20_000 });
     const queues = { TASK_QUEUE: w.taskQueue, LAUNCH_TASK_QUEUE: w.launchTaskQueue };
     const accepted = () => members.reduce((k, m) => k + acceptedFor(m.email).length, 0);
     // Requests SendGrid holds now: the fake took the request (its slow fault is consumed) and has not answered yet.
@@ -59,8 +60,8 @@ describe('campaign-runner stop', function () {
       const started = (await env.client.workflow.count(scope)).count;
       assert.ok(started < n, `the launch was stopped before starting everyone (${started} started)`);
 
-      // Nothing goes out after stop returned, not even the requests that were on the wire (SendGrid takes 4 s).
-      await new Promise((r) => setTimeout(r, 6000));
+      // Nothing goes out after stop returned, not even the requests that were on the wire (SendGrid takes 8 s).
+      await new Promise((r) => setTimeout(r, 10_000));
       assert.equal(accepted(), atStop);
 
       // The output accounts for everyone: started or never started; the ledger agrees with the fake.
